@@ -1,0 +1,61 @@
+import express, { type Router } from 'express';
+import type { Logger } from 'pino';
+import type { ApiKeyService } from '../../core/services/api-keys';
+import type { ConnectionTester } from '../../core/services/connection-tester';
+import type { ServerRegistry } from '../../core/services/server-registry';
+import { contractValidator } from '../shared/openapi';
+import { principalOf } from '../shared/principal';
+import { aitronosAuthentication } from './aitronos.auth';
+import { aitronosErrorHandler } from './aitronos.errors';
+import { fromAitronosCreate, fromAitronosListQuery, fromAitronosUpdate, toAitronosConfig, toAitronosTestResult } from './aitronos.mapper';
+
+export interface AitronosDeps {
+  registry: ServerRegistry;
+  connections: ConnectionTester;
+  apiKeys: ApiKeyService;
+  logger: Logger;
+  validateResponses: boolean;
+}
+
+/** `/v1`: authenticate, validate against schemas/aitronos.openapi.yaml, translate, call the core. */
+export function aitronosRouter(deps: AitronosDeps): Router {
+  const router = express.Router();
+  const { registry } = deps;
+  router.use(express.json({ limit: '1mb' }));
+  router.use(aitronosAuthentication(deps.apiKeys));
+  router.use(contractValidator('aitronos', deps.validateResponses));
+
+  router.get('/mcp-configurations', async (req, res) => {
+    const { items, total } = await registry.list(principalOf(res), fromAitronosListQuery(req.query));
+    res.json({ configurations: items.map(toAitronosConfig), total });
+  });
+
+  router.post('/mcp-configurations', async (req, res) => {
+    const server = await registry.create(principalOf(res), fromAitronosCreate(req.body));
+    res.status(201).json(toAitronosConfig(server));
+  });
+
+  router.get('/mcp-configurations/:config_id', async (req, res) => {
+    res.json(toAitronosConfig(await registry.get(principalOf(res), req.params.config_id)));
+  });
+
+  const update: express.RequestHandler = async (req, res) => {
+    const server = await registry.update(principalOf(res), String(req.params.config_id), fromAitronosUpdate(req.body));
+    res.json(toAitronosConfig(server));
+  };
+  router.put('/mcp-configurations/:config_id', update);
+  router.patch('/mcp-configurations/:config_id', update);
+
+  router.delete('/mcp-configurations/:config_id', async (req, res) => {
+    await registry.delete(principalOf(res), req.params.config_id);
+    res.status(204).end();
+  });
+
+  router.post('/mcp-configurations/:config_id/test', async (req, res) => {
+    const { server, outcome } = await deps.connections.test(principalOf(res), req.params.config_id);
+    res.json(toAitronosTestResult(server, outcome));
+  });
+
+  router.use(aitronosErrorHandler(deps.logger));
+  return router;
+}

@@ -1,0 +1,143 @@
+import { z } from 'zod';
+import type { Credentials } from '../../core/model/input';
+import type { ExportedServer, ImportCandidate, ImportSource } from '../../core/model/migration';
+import type { AuthType, Transport } from '../../core/model/server';
+import { parseShape, toMillis } from './format-error';
+
+const AUTH_TYPES: Record<string, AuthType> = { none: 'none', api_key: 'api_key', bearer_token: 'bearer', bearer: 'bearer', oauth: 'oauth' };
+const AUTH_OUT: Record<AuthType, string> = { none: 'none', api_key: 'api_key', bearer: 'bearer_token', oauth: 'oauth' };
+
+const toolConfiguration = z.object({ enabled: z.boolean().optional(), allowed_tools: z.array(z.string()).nullable().optional() }).optional();
+const createBody = z.object({
+  name: z.string(),
+  organization_id: z.string().optional(),
+  server_url: z.string(),
+  transport_type: z.string(),
+  auth_type: z.string(),
+  credentials: z.record(z.string(), z.string().nullable()).optional(),
+  tool_configuration: toolConfiguration,
+});
+const listResponse = z.object({
+  configurations: z.array(
+    z.object({
+      id: z.string().optional(),
+      name: z.string(),
+      serverUrl: z.string(),
+      transportType: z.string(),
+      authType: z.string(),
+      isActive: z.boolean().optional(),
+      toolConfiguration: z.object({ enabled: z.boolean(), allowedTools: z.array(z.string()).nullable() }).optional(),
+      createdAt: z.string().optional(),
+    }),
+  ),
+  total: z.number().optional(),
+});
+
+export const isAitronosListResponse = (data: unknown) => typeof data === 'object' && data !== null && Array.isArray((data as { configurations?: unknown }).configurations);
+export const isAitronosCreateBodies = (data: unknown) =>
+  Array.isArray(data) && data.length > 0 && data.every((d) => typeof d === 'object' && d !== null && 'server_url' in d && 'transport_type' in d);
+
+function transportOf(value: string, candidate: { skip?: string }): Transport {
+  if (value === 'sse' || value === 'streamable_http') return value;
+  candidate.skip = value === 'stdio' ? 'stdio server: a hosted gateway cannot start a local process' : `unknown transport '${value}'`;
+  return 'sse';
+}
+
+function credentialsOf(raw: Record<string, string | null> = {}): Credentials {
+  const text = (key: string) => raw[key] ?? undefined;
+  return {
+    token: text('token'),
+    apiKey: text('api_key'),
+    headerName: text('header_name'),
+    clientId: text('client_id'),
+    clientSecret: text('client_secret'),
+    tokenUrl: text('token_url'),
+    scope: raw.scope,
+    accessToken: text('access_token'),
+  };
+}
+
+/** The secret a credentials object must carry for its auth type; absent means the file has none. */
+function hasSecret(type: AuthType, c: Credentials): boolean {
+  if (type === 'none') return true;
+  if (type === 'bearer') return !!c.token;
+  if (type === 'api_key') return !!c.apiKey;
+  return !!c.accessToken || !!c.clientSecret;
+}
+
+/** An Aitronos list response: no credentials in it, so authenticated servers land inactive, flagged. */
+export function fromAitronosListResponse(data: unknown): ImportSource {
+  const parsed = parseShape(listResponse, data, 'Aitronos list response');
+  const candidates = parsed.configurations.map((c, i): ImportCandidate => {
+    const candidate: ImportCandidate = { source: `configurations[${i}]`, name: c.name, url: c.serverUrl, transport: 'sse', auth: null, warnings: [] };
+    candidate.transport = transportOf(c.transportType, candidate);
+    const authType = AUTH_TYPES[c.authType];
+    if (authType === 'none') candidate.auth = { type: 'none', credentials: {} };
+    else candidate.warnings.push(`needs credentials: a list response carries none (auth type ${c.authType}); imported inactive until they are set`);
+    if (c.toolConfiguration) Object.assign(candidate, { enabled: c.toolConfiguration.enabled, allowedTools: c.toolConfiguration.allowedTools });
+    if (c.isActive !== undefined && candidate.auth) candidate.isActive = c.isActive;
+    candidate.createdAt = toMillis(c.createdAt);
+    return candidate;
+  });
+  return { format: 'aitronos', candidates, secrets: [] };
+}
+
+/** An array of Aitronos create bodies, as `export --format aitronos` writes them. */
+export function fromAitronosCreateBodies(data: unknown): ImportSource {
+  const parsed = parseShape(z.array(createBody), data, 'array of Aitronos create bodies');
+  const candidates = parsed.map((body, i): ImportCandidate => {
+    const candidate: ImportCandidate = { source: `[${i}]`, name: body.name, url: body.server_url, transport: 'sse', auth: null, warnings: [] };
+    candidate.transport = transportOf(body.transport_type, candidate);
+    const type = AUTH_TYPES[body.auth_type];
+    const credentials = credentialsOf(body.credentials);
+    if (!type) candidate.skip = `unknown auth_type '${body.auth_type}'`;
+    else if (hasSecret(type, credentials)) candidate.auth = { type, credentials: type === 'none' ? {} : credentials };
+    else candidate.warnings.push(`needs credentials: the file has none for auth type ${body.auth_type}; imported inactive until they are set`);
+    if (body.tool_configuration) Object.assign(candidate, { enabled: body.tool_configuration.enabled, allowedTools: body.tool_configuration.allowed_tools });
+    return candidate;
+  });
+  return { format: 'aitronos', candidates, secrets: [] };
+}
+
+/** Create bodies for the Aitronos API. Credentials only when the export includes secrets. */
+export function toAitronosCreateBodies(servers: ExportedServer[], organizationId: string): { file: unknown[]; warnings: string[] } {
+  const warnings: string[] = [];
+  const bodies = servers.map(({ record: s, authSecret, headers }) => {
+    const lost = [
+      s.description ? 'description' : null,
+      Object.keys(headers).length ? 'request headers' : null,
+      s.toolPolicy.approvalPolicy !== 'auto_approve_all' ? 'approval policy' : null,
+      s.toolApprovals.length ? 'tool approvals' : null,
+    ].filter(Boolean);
+    if (lost.length) warnings.push(`${s.name}: the Aitronos format cannot carry its ${lost.join(', ')}`);
+    const body: Record<string, unknown> = {
+      name: s.name,
+      organization_id: organizationId,
+      server_url: s.url,
+      transport_type: s.transport,
+      auth_type: AUTH_OUT[s.auth.type],
+      tool_configuration: { enabled: s.toolPolicy.enabled, allowed_tools: s.toolPolicy.allowedTools },
+    };
+    if (s.auth.type !== 'none') {
+      if (authSecret?.value == null) warnings.push(`${s.name}: exported without its credentials (use --include-secrets)`);
+      else body.credentials = credentialsFor(s.auth, authSecret.value);
+    }
+    return body;
+  });
+  return { file: bodies, warnings };
+}
+
+function credentialsFor(auth: ExportedServer['record']['auth'], value: string): Record<string, unknown> {
+  switch (auth.type) {
+    case 'bearer':
+      return { token: value };
+    case 'api_key':
+      return { api_key: value, header_name: auth.headerName };
+    case 'oauth':
+      return auth.grant === 'access_token'
+        ? { access_token: value }
+        : { client_id: auth.clientId, client_secret: value, token_url: auth.tokenUrl, ...(auth.scope ? { scope: auth.scope } : {}) };
+    default:
+      return {};
+  }
+}

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import type { NativeBackup } from '../../core/model/migration';
+import type { McpServer } from '../../core/model/server';
+import { parseShape } from './format-error';
+
+const millis = z.number().int().nonnegative();
+const auth = z.union([
+  z.object({ type: z.literal('none') }),
+  z.object({ type: z.literal('bearer'), secretId: z.string() }),
+  z.object({ type: z.literal('api_key'), headerName: z.string(), secretId: z.string() }),
+  z.object({ type: z.literal('oauth'), grant: z.literal('client_credentials'), clientId: z.string(), tokenUrl: z.string(), scope: z.string().nullable(), secretId: z.string() }),
+  z.object({ type: z.literal('oauth'), grant: z.literal('access_token'), secretId: z.string() }),
+]);
+const server = z.object({
+  id: z.string().regex(/^mcp_[0-9a-f]{32}$/),
+  organizationId: z.string(),
+  ownerId: z.string().nullable(),
+  type: z.enum(['custom', 'streamline', 'personal_connector']),
+  name: z.string().min(1).max(255),
+  description: z.string().max(5000),
+  url: z.string().max(1000),
+  transport: z.enum(['sse', 'streamable_http']),
+  auth,
+  requestHeaders: z.record(z.string(), z.string()),
+  toolPolicy: z.object({
+    enabled: z.boolean(),
+    allowedTools: z.array(z.string()).nullable(),
+    approvalPolicy: z.enum(['auto_approve_all', 'require_approval_all', 'require_approval_per_tool']),
+  }),
+  toolApprovals: z.array(z.object({ toolName: z.string(), toolHash: z.string(), state: z.enum(['auto_approved', 'requires_approval']) })),
+  isActive: z.boolean(),
+  connection: z.object({
+    status: z.enum(['untested', 'connected', 'failed']),
+    lastTestedAt: millis.nullable(),
+    lastConnectedAt: millis.nullable(),
+    errorMessage: z.string().nullable(),
+    tools: z.array(z.object({ name: z.string(), description: z.string().nullable(), inputSchema: z.unknown() })).nullable(),
+  }),
+  createdAt: millis,
+  updatedAt: millis,
+  deletedAt: millis.nullable(),
+});
+const secret = z.object({
+  id: z.string(),
+  organizationId: z.string(),
+  name: z.string(),
+  ciphertext: z.string(),
+  managedBy: z.string().nullable(),
+  createdAt: millis,
+  updatedAt: millis,
+});
+const backup = z.object({
+  format: z.literal('mcp-gateway/native'),
+  version: z.literal(1),
+  organizationId: z.string(),
+  exportedAt: z.string(),
+  servers: z.array(server),
+  secrets: z.array(secret),
+});
+
+export const isNativeBackup = (d: unknown) => typeof d === 'object' && d !== null && (d as { format?: unknown }).format === 'mcp-gateway/native';
+
+/** This gateway's own backup, checked field by field before anything is restored from it. */
+export function fromNativeBackup(data: unknown): NativeBackup {
+  const parsed = parseShape(backup, data, 'mcp-gateway native backup');
+  return { ...parsed, servers: parsed.servers as McpServer[] };
+}

@@ -1,0 +1,22 @@
+import type { ErrorRequestHandler, Request, Response } from 'express';
+import type { Logger } from 'pino';
+import { toProblem, type Problem } from './problem';
+import { requestIdOf } from './request-id';
+
+/**
+ * The last middleware of a dialect: classifies any error, logs the unexpected ones (never
+ * request bodies or headers, which may carry credentials), and lets the dialect render it.
+ */
+export function dialectErrorHandler(logger: Logger, render: (res: Response, problem: Problem) => void): ErrorRequestHandler {
+  return (error, req: Request, res: Response, _next) => {
+    const problem = toProblem(error);
+    if (problem.kind === 'INTERNAL') {
+      const e = error as { name?: string; code?: string; stack?: string };
+      logger.error(
+        { requestId: requestIdOf(res), method: req.method, route: req.route?.path ?? req.baseUrl, err: { name: e?.name, code: e?.code, stack: e?.stack } },
+        'unexpected error',
+      );
+    }
+    if (!res.headersSent) render(res, problem);
+  };
+}

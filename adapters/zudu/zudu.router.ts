@@ -1,0 +1,43 @@
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { Logger } from 'pino';
+import type { ApiKeyService } from '../../core/services/api-keys';
+import type { ConnectionTester } from '../../core/services/connection-tester';
+import type { SecretVault } from '../../core/services/secret-vault';
+import type { ServerRegistry } from '../../core/services/server-registry';
+import { contractValidator } from '../shared/openapi';
+import { zuduAuthentication } from './zudu.auth';
+import { zuduErrorHandler } from './zudu.envelope';
+import { zuduSecretsRouter } from './zudu.secrets.router';
+import { zuduServersRouter } from './zudu.servers.router';
+
+export interface ZuduDeps {
+  registry: ServerRegistry;
+  secrets: SecretVault;
+  connections: ConnectionTester;
+  apiKeys: ApiKeyService;
+  logger: Logger;
+  validateResponses: boolean;
+}
+
+/**
+ * Zudu's documented curl examples send JSON with no Content-Type (curl -d says form data), so
+ * bodies here are read as JSON whatever the header claims, and the header is set to match
+ * before the contract validator looks at it.
+ */
+function treatBodyAsJson(req: Request, _res: Response, next: NextFunction): void {
+  if (req.body !== undefined && !req.is('application/json')) req.headers['content-type'] = 'application/json';
+  next();
+}
+
+/** `/api`: authenticate the key pair, validate against schemas/zudu.openapi.yaml, route. */
+export function zuduRouter(deps: ZuduDeps): Router {
+  const router = express.Router();
+  router.use(express.json({ limit: '1mb', type: () => true }));
+  router.use(treatBodyAsJson);
+  router.use(zuduAuthentication(deps.apiKeys));
+  router.use(contractValidator('zudu', deps.validateResponses));
+  router.use(zuduServersRouter(deps.registry, deps.connections));
+  router.use(zuduSecretsRouter(deps.secrets));
+  router.use(zuduErrorHandler(deps.logger));
+  return router;
+}

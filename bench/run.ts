@@ -1,0 +1,155 @@
+/**
+ * `npm run bench`: the gateway side by side with two hand-written baselines, in one run, on the
+ * same seeded data. Prints a table and writes the figures (ratios and targets included) to JSON.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { Command, Option } from 'commander';
+import { createBenchDatabase } from './bench-database';
+import { measure, type Measured } from './load';
+import { startProcess, type Running } from './processes';
+import { SCENARIOS, type Scenario, type Target } from './scenarios';
+import { seed, type Seeded } from './seed';
+
+const ROOT = resolve(__dirname, '..', '..');
+
+interface Options {
+  quick?: boolean;
+  smoke?: boolean;
+  db: 'sqlite' | 'postgres';
+  connections: number;
+  out: string;
+}
+
+interface Profile {
+  seconds: number;
+  warmupSeconds: number;
+  bigOrg: number;
+  smallOrgs: number;
+  scenarios: Scenario[];
+}
+
+function profileOf(options: Options): Profile {
+  if (options.smoke) return { seconds: 1, warmupSeconds: 0, bigOrg: 30, smallOrgs: 2, scenarios: SCENARIOS.filter((s) => s.name === 'get one (Aitronos)') };
+  if (options.quick) return { seconds: 2, warmupSeconds: 0.5, bigOrg: 10_000, smallOrgs: 100, scenarios: SCENARIOS };
+  return { seconds: 10, warmupSeconds: 2, bigOrg: 10_000, smallOrgs: 100, scenarios: SCENARIOS };
+}
+
+type Results = Record<string, Partial<Record<Target, Measured>>>;
+
+async function runAgainst(target: Target, server: Running, scenarios: Scenario[], seeded: Seeded, profile: Profile, connections: number, results: Results, log: (t: string) => void) {
+  for (const scenario of scenarios) {
+    if (profile.warmupSeconds > 0) await measure(server.port, scenario, seeded, profile.warmupSeconds, connections);
+    const measured = await measure(server.port, scenario, seeded, profile.seconds, connections);
+    (results[scenario.name] ??= {})[target] = measured;
+    log(`  ${target.padEnd(8)} ${scenario.name.padEnd(26)} ${String(measured.requestsPerSecond).padStart(7)} req/s  p99 ${measured.p99Ms} ms`);
+  }
+}
+
+const ratio = (a: Measured | undefined, b: Measured | undefined) => (a && b && b.requestsPerSecond > 0 ? Math.round((a.requestsPerSecond / b.requestsPerSecond) * 100) / 100 : null);
+
+export async function runBench(options: Options, log: (t: string) => void = (t) => process.stderr.write(`${t}\n`)) {
+  const started = Date.now();
+  const profile = profileOf(options);
+  const database = await createBenchDatabase(options.db);
+  const key = randomBytes(32);
+  const results: Results = {};
+  let peakMemoryMb = NaN;
+  try {
+    log(`seeding ${options.db}: ${profile.bigOrg} servers in one organization, ${profile.smallOrgs} smaller ones…`);
+    const seeded = await seed(database.url, key, profile.bigOrg, profile.smallOrgs);
+    const baselineEnv: Record<string, string> = database.sqliteFile ? { BASELINE_SQLITE: database.sqliteFile } : { BASELINE_POSTGRES: database.url };
+
+    // Started as `npm start` starts it, with the same V8 flag.
+    const gateway = await startProcess(['--max-semi-space-size=8', join(ROOT, 'bin', 'mcp-gateway.js'), 'serve'], {
+      DATABASE_URL: database.url,
+      MCP_GATEWAY_ENCRYPTION_KEY: key.toString('base64'),
+      MCP_GATEWAY_DEMO: 'false',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+      // The limiter runs, as in production, but never throttles the load generator's one key.
+      MCP_GATEWAY_RATE_LIMIT_PER_MINUTE: '1000000000',
+    });
+    try {
+      await runAgainst('gateway', gateway, profile.scenarios, seeded, profile, options.connections, results, log);
+      peakMemoryMb = gateway.peakMemoryMb();
+    } finally {
+      await gateway.stop();
+    }
+
+    const baselines: Array<[Target, string]> = [['express', 'express-baseline.js']];
+    if (options.db === 'sqlite') baselines.unshift(['raw-node', 'raw-node-baseline.js']);
+    for (const [target, script] of baselines) {
+      const server = await startProcess([join(__dirname, 'baselines', script)], baselineEnv);
+      try {
+        await runAgainst(target, server, profile.scenarios.filter((s) => s.baselines.includes(target)), seeded, profile, options.connections, results, log);
+      } finally {
+        await server.stop();
+      }
+    }
+  } finally {
+    await database.drop();
+  }
+
+  const rows = profile.scenarios.map((s) => {
+    const r = results[s.name] ?? {};
+    return { scenario: s.name, ...r.gateway!, vsRawNode: ratio(r.gateway, r['raw-node']), vsExpress: ratio(r.gateway, r.express), baselines: { rawNode: r['raw-node'] ?? null, express: r.express ?? null } };
+  });
+  const get = (name: string) => results[name] ?? {};
+  const targets = {
+    getOneVsExpress: { target: 0.8, aitronos: ratio(get('get one (Aitronos)').gateway, get('get one (Aitronos)').express), zudu: ratio(get('get one (Zudu)').gateway, get('get one (Zudu)').express) },
+    createVsExpress: { target: 0.7, aitronos: ratio(get('create (Aitronos)').gateway, get('create (Aitronos)').express), zudu: ratio(get('create (Zudu)').gateway, get('create (Zudu)').express) },
+    getOneP99Ms: { target: 10, aitronos: get('get one (Aitronos)').gateway?.p99Ms ?? null, zudu: get('get one (Zudu)').gateway?.p99Ms ?? null },
+    deepPageVsFirstPage: { target: 2, slowdown: ratio(get('Zudu list, first page').gateway, get('Zudu list, page 400').gateway) },
+    peakMemoryMb: { target: 200, measured: peakMemoryMb },
+  };
+  const report = {
+    when: new Date().toISOString(),
+    database: options.db,
+    connections: options.connections,
+    secondsPerScenario: profile.seconds,
+    seeded: { servers: profile.bigOrg + profile.smallOrgs * 10 },
+    node: process.version,
+    totalSeconds: Math.round((Date.now() - started) / 1000),
+    rows,
+    targets,
+  };
+  mkdirSync(dirname(options.out), { recursive: true });
+  writeFileSync(options.out, `${JSON.stringify(report, null, 2)}\n`);
+  return report;
+}
+
+function printTable(report: Awaited<ReturnType<typeof runBench>>): void {
+  const header = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'vs raw node', 'vs express'];
+  const lines = report.rows.map((r) => [r.scenario, String(r.requestsPerSecond), String(r.p50Ms), String(r.p99Ms), String(r.errors), r.vsRawNode?.toFixed(2) ?? '—', r.vsExpress?.toFixed(2) ?? '—']);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const row = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  process.stdout.write(`${row(header)}\n|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|\n${lines.map(row).join('\n')}\n`);
+  const t = report.targets;
+  process.stdout.write(
+    [
+      '',
+      `get one vs express (>= ${t.getOneVsExpress.target}): Aitronos ${t.getOneVsExpress.aitronos}, Zudu ${t.getOneVsExpress.zudu}`,
+      `create vs express (>= ${t.createVsExpress.target}): Aitronos ${t.createVsExpress.aitronos}, Zudu ${t.createVsExpress.zudu}`,
+      `get one p99 (< ${t.getOneP99Ms.target} ms): Aitronos ${t.getOneP99Ms.aitronos} ms, Zudu ${t.getOneP99Ms.zudu} ms`,
+      `first page / page 400 throughput (<= ${t.deepPageVsFirstPage.target}): ${t.deepPageVsFirstPage.slowdown}`,
+      `gateway peak memory (< ${t.peakMemoryMb.target} MB): ${t.peakMemoryMb.measured} MB`,
+      `${report.database}, ${report.connections} connections, ${report.secondsPerScenario} s per scenario, ${report.totalSeconds} s in all`,
+      '',
+    ].join('\n'),
+  );
+}
+
+if (require.main === module) {
+  const program = new Command('bench')
+    .option('--quick', 'two seconds per scenario (under a minute in all)')
+    .option('--smoke', 'a second or two, for the test suite: proves the harness works, measures nothing')
+    .addOption(new Option('--db <engine>', 'database for the gateway and the express baseline').choices(['sqlite', 'postgres']).default('sqlite'))
+    .option('--connections <n>', 'concurrent connections', (v) => Number(v), 32)
+    .option('--out <file>', 'JSON results', join(ROOT, 'bench', 'results', 'latest.json'))
+    .parse(process.argv);
+  runBench(program.opts<Options>()).then(printTable, (error: Error) => {
+    process.stderr.write(`bench failed: ${error.message}\n`);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,85 @@
+import type { Seeded } from './seed';
+
+export type Target = 'gateway' | 'raw-node' | 'express';
+
+export interface Scenario {
+  name: string;
+  /** Which baselines answer this scenario too, for the ratio columns. */
+  baselines: Target[];
+  /** The status a successful answer has; anything else counts as an error. */
+  expect: number;
+  request: (seeded: Seeded, counter: () => number) => { method: 'GET' | 'POST' | 'PATCH'; path: string; headers: Record<string, string>; body?: string };
+}
+
+const json = { 'Content-Type': 'application/json' };
+const pick = (seeded: Seeded, n: number) => seeded.serverIds[n % seeded.serverIds.length]!;
+const aitronos = (s: Seeded) => ({ 'X-API-Key': s.aitronosKey });
+const zudu = (s: Seeded) => ({ 'X-API-KEY': s.zuduKey, 'X-API-SECRET': s.zuduSecret });
+const run = `${process.pid}-${Date.now().toString(36)}`;
+
+/** The bench's scenarios, each one request shape; ids and names vary per request. */
+export const SCENARIOS: Scenario[] = [
+  {
+    name: 'get one (Aitronos)',
+    baselines: ['raw-node', 'express'],
+    expect: 200,
+    request: (s, n) => ({ method: 'GET', path: `/v1/mcp-configurations/${pick(s, n())}`, headers: aitronos(s) }),
+  },
+  {
+    name: 'get one (Zudu)',
+    baselines: ['express'],
+    expect: 200,
+    request: (s, n) => ({ method: 'GET', path: `/api/mcp-servers/${pick(s, n())}`, headers: zudu(s) }),
+  },
+  { name: 'Zudu list, first page', baselines: [], expect: 200, request: (s) => ({ method: 'GET', path: '/api/mcp-servers?limit=20', headers: zudu(s) }) },
+  { name: 'Zudu list, page 400', baselines: [], expect: 200, request: (s) => ({ method: 'GET', path: '/api/mcp-servers?limit=20&page=400', headers: zudu(s) }) },
+  {
+    name: 'Zudu search',
+    baselines: [],
+    expect: 200,
+    request: (s, n) => ({ method: 'GET', path: `/api/mcp-servers?search=${encodeURIComponent(['billing', 'server 42', 'docs tools', 'weather5'][n() % 4]!)}`, headers: zudu(s) }),
+  },
+  {
+    name: 'Aitronos list, limit 100',
+    baselines: [],
+    expect: 200,
+    request: (s) => ({ method: 'GET', path: `/v1/mcp-configurations?organization_id=${s.organizationId}&limit=100`, headers: aitronos(s) }),
+  },
+  {
+    name: 'create (Aitronos)',
+    baselines: ['raw-node', 'express'],
+    expect: 201,
+    request: (s, n) => ({
+      method: 'POST',
+      path: '/v1/mcp-configurations',
+      headers: { ...aitronos(s), ...json },
+      body: JSON.stringify({ name: `bench a ${run} ${n()}`, organization_id: s.organizationId, server_url: 'https://bench.example.com/mcp', transport_type: 'sse', auth_type: 'none' }),
+    }),
+  },
+  {
+    name: 'create (Zudu)',
+    baselines: ['express'],
+    expect: 200,
+    request: (s, n) => ({
+      method: 'POST',
+      path: '/api/mcp-servers',
+      headers: { ...zudu(s), ...json },
+      body: JSON.stringify({ config: { name: `bench z ${run} ${n()}`, url: 'https://bench.example.com/mcp', transport: 'SSE' } }),
+    }),
+  },
+  {
+    name: 'update (Zudu PATCH)',
+    baselines: [],
+    expect: 200,
+    request: (s, n) => {
+      const i = n();
+      return { method: 'PATCH', path: `/api/mcp-servers/${pick(s, i)}`, headers: { ...zudu(s), ...json }, body: JSON.stringify({ description: `updated ${i}` }) };
+    },
+  },
+  {
+    name: 'auth failure storm',
+    baselines: [],
+    expect: 401,
+    request: (s, n) => ({ method: 'GET', path: `/v1/mcp-configurations?organization_id=${s.organizationId}`, headers: { 'X-API-Key': `ak_wrong_${n()}` } }),
+  },
+];

@@ -1,0 +1,59 @@
+import pino from 'pino';
+import type { Principal } from '../core/model/principal';
+import { parseDatabaseUrl } from '../core/store/database';
+import { openGateway } from '../server/gateway';
+
+export interface Seeded {
+  organizationId: string;
+  aitronosKey: string;
+  zuduKey: string;
+  zuduSecret: string;
+  /** Ids of the big organization's servers, for get and update scenarios. */
+  serverIds: string[];
+  servers: number;
+}
+
+const WORDS = ['support', 'billing', 'search', 'crm', 'tickets', 'docs', 'analytics', 'calendar', 'mail', 'storage', 'deploy', 'weather'];
+
+/**
+ * Realistic data: one organization with `bigCount` servers and `smallOrgs` smaller ones with ten
+ * each; a third of the servers carry an inline bearer token, a third point at one of fifty
+ * shared secrets, some send request headers, many have tool approvals.
+ */
+export async function seed(databaseUrl: string, encryptionKey: Buffer, bigCount: number, smallOrgs: number): Promise<Seeded> {
+  const gateway = await openGateway({ database: parseDatabaseUrl(databaseUrl)!, encryptionKey, logger: pino({ level: 'silent' }) });
+  try {
+    const organizationId = 'org_big';
+    const admin = (org: string): Principal => ({ keyId: 'seed', userId: 'usr_seed', organizationIds: [org], role: 'admin' });
+    for (let i = 0; i < 50; i += 1) await gateway.secrets.create(admin(organizationId), organizationId, { id: `secret_shared_${i}`, name: `shared ${i}`, value: `shared-value-${i}` });
+    const serverIds: string[] = [];
+    const create = async (org: string, i: number) => {
+      const word = WORDS[i % WORDS.length]!;
+      const auth =
+        i % 3 === 0
+          ? { type: 'bearer' as const, credentials: { token: `token-${org}-${i}` } }
+          : i % 3 === 1
+            ? { type: 'bearer' as const, credentials: { secretId: `secret_shared_${i % 50}` } }
+            : { type: 'none' as const, credentials: {} };
+      const server = await gateway.registry.create(admin(org), {
+        organizationId: org,
+        name: `${word} server ${i}`,
+        description: `MCP server ${i} for ${word} tools`,
+        url: `https://${word}${i}.example.com/mcp`,
+        transport: i % 2 ? 'sse' : 'streamable_http',
+        auth,
+        requestHeaders: i % 4 === 0 ? { 'X-Team': `team-${i % 7}` } : {},
+        approvalPolicy: i % 5 === 0 ? 'require_approval_per_tool' : 'auto_approve_all',
+        toolApprovals: i % 5 === 0 ? [{ toolName: 'send', toolHash: 'a'.repeat(64), state: 'requires_approval' }] : [],
+      });
+      return server.id;
+    };
+    for (let i = 0; i < bigCount; i += 1) serverIds.push(await create(organizationId, i));
+    for (let o = 0; o < smallOrgs; o += 1) for (let i = 0; i < 10; i += 1) await create(`org_small_${o}`, i);
+    const aitronos = await gateway.apiKeys.issue({ dialect: 'aitronos', organizationIds: [organizationId], userId: 'usr_bench' });
+    const zudu = await gateway.apiKeys.issue({ dialect: 'zudu', organizationIds: [organizationId] });
+    return { organizationId, aitronosKey: aitronos.apiKey, zuduKey: zudu.apiKey, zuduSecret: zudu.apiSecret!, serverIds, servers: bigCount + smallOrgs * 10 };
+  } finally {
+    await gateway.close();
+  }
+}

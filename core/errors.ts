@@ -1,0 +1,102 @@
+/**
+ * Domain errors. Each carries a code that adapters translate to HTTP; none knows about HTTP.
+ * `field` names the offending input in core terms (e.g. `url`, `auth.token`); adapters
+ * rename it to their dialect's field name.
+ */
+export type ErrorCode =
+  | 'VALIDATION_FAILED'
+  | 'NOT_FOUND'
+  | 'NAME_CONFLICT'
+  | 'SECRET_IN_USE'
+  | 'SECRET_ID_TAKEN'
+  | 'ORGANIZATION_ACCESS_DENIED'
+  | 'INSUFFICIENT_PERMISSIONS'
+  | 'AUTHENTICATION_REQUIRED'
+  | 'INVALID_API_KEY'
+  | 'UPSTREAM_FAILED';
+
+export class CoreError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationError extends CoreError {
+  constructor(field: string, message: string) {
+    super('VALIDATION_FAILED', message, field);
+  }
+}
+
+export type ResourceKind = 'server' | 'secret' | 'key' | 'tool_approval';
+
+export class NotFound extends CoreError {
+  constructor(
+    readonly resource: ResourceKind,
+    readonly id: string,
+  ) {
+    super('NOT_FOUND', `${resource} '${id}' not found`);
+  }
+}
+
+export class NameConflict extends CoreError {
+  constructor(
+    readonly serverName: string,
+    readonly organizationId: string,
+  ) {
+    super('NAME_CONFLICT', `A server named '${serverName}' already exists in organization '${organizationId}'`, 'name');
+  }
+}
+
+export class SecretInUse extends CoreError {
+  constructor(
+    readonly secretId: string,
+    readonly usedBy: string[],
+  ) {
+    super('SECRET_IN_USE', `Secret '${secretId}' is used by ${usedBy.length} server(s)`);
+  }
+}
+
+export class SecretIdTaken extends CoreError {
+  constructor(readonly secretId: string) {
+    super('SECRET_ID_TAKEN', `A secret with id '${secretId}' already exists in this organization`, 'secretId');
+  }
+}
+
+export class OrganizationAccessDenied extends CoreError {
+  constructor(readonly organizationId: string) {
+    super('ORGANIZATION_ACCESS_DENIED', `This key has no access to organization '${organizationId}'`, 'organization_id');
+  }
+}
+
+export class InsufficientPermissions extends CoreError {
+  constructor(message: string) {
+    super('INSUFFICIENT_PERMISSIONS', message);
+  }
+}
+
+export class AuthenticationRequired extends CoreError {
+  constructor(message = 'An API key is required') {
+    super('AUTHENTICATION_REQUIRED', message);
+  }
+}
+
+export class InvalidApiKey extends CoreError {
+  constructor() {
+    super('INVALID_API_KEY', 'The API key is invalid or has been revoked');
+  }
+}
+
+/** The MCP server itself could not be reached or did not behave; the request was fine. */
+export class UpstreamFailure extends CoreError {
+  constructor(
+    readonly failureClass: string,
+    message: string,
+  ) {
+    super('UPSTREAM_FAILED', message);
+  }
+}

@@ -1,0 +1,61 @@
+import type { AuthInput } from './input';
+import type { ApprovalPolicy, McpServer, ToolApproval, Transport } from './server';
+import type { StoredSecret } from './secret';
+
+/**
+ * One server read from another platform's file, in core terms. Whatever could not be carried
+ * over is said in `warnings`, never dropped silently.
+ */
+export interface ImportCandidate {
+  /** Where in the file it came from, e.g. `configurations[3]`. */
+  source: string;
+  name: string;
+  description?: string;
+  url: string;
+  transport: Transport;
+  /** null: the file carries no usable credentials, so the server lands inactive, flagged. */
+  auth: AuthInput | null;
+  requestHeaders?: Record<string, string>;
+  approvalPolicy?: ApprovalPolicy;
+  toolApprovals?: ToolApproval[];
+  enabled?: boolean;
+  allowedTools?: string[] | null;
+  isActive?: boolean;
+  createdAt?: number;
+  warnings: string[];
+  /** Set when the entry cannot be imported at all (a stdio server), with the reason. */
+  skip?: string;
+}
+
+/** A secret the file asks to create before its servers (a Zudu export's `secrets`). */
+export interface ImportSecret {
+  id: string;
+  name: string;
+  /** null when the export was made without --include-secrets. */
+  value: string | null;
+}
+
+export interface ImportSource {
+  format: string;
+  candidates: ImportCandidate[];
+  secrets: ImportSecret[];
+}
+
+/** A stored server with what an export may reveal of its secrets. */
+export interface ExportedServer {
+  record: McpServer;
+  /** The secret its auth points to: `value` only with --include-secrets. */
+  authSecret: { id: string; name: string; managed: boolean; value: string | null } | null;
+  /** Header names, each with its value only with --include-secrets. */
+  headers: Record<string, string | null>;
+}
+
+/** This gateway's full-fidelity backup: every field and id, secrets still encrypted. */
+export interface NativeBackup {
+  format: 'mcp-gateway/native';
+  version: 1;
+  organizationId: string;
+  exportedAt: string;
+  servers: McpServer[];
+  secrets: StoredSecret[];
+}

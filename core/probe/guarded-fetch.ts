@@ -1,0 +1,74 @@
+import type { NetworkGuard } from './network-guard';
+
+export type FetchLike = (url: string | URL, init?: RequestInit) => Promise<Response>;
+
+export interface GuardedHttp {
+  fetch: FetchLike;
+  /** Network errors fetch raised, kept whole: some callers (the SSE client) flatten them to text. */
+  readonly failures: unknown[];
+  /** Closes every socket this client opened. */
+  close(): Promise<void>;
+}
+
+/**
+ * An HTTP client whose every connection, redirects included, goes through the guard: the
+ * connector resolves the host once, checks the address, and dials exactly that address (TLS
+ * still verifies the certificate against the host name). Every request also carries `signal`,
+ * so one deadline bounds everything the probe does.
+ */
+export async function guardedHttp(guard: NetworkGuard, signal: AbortSignal, connectTimeoutMs: number): Promise<GuardedHttp> {
+  const { Agent, buildConnector, fetch: undiciFetch } = await import('undici');
+  const base = buildConnector({ timeout: connectTimeoutMs });
+  const agent = new Agent({
+    connect: (opts, callback) => {
+      guard.resolve(opts.hostname).then(
+        (address) => base({ ...opts, hostname: address }, callback),
+        (error: Error) => callback(error, null),
+      );
+    },
+    // No keep-alive: every request opens a connection that is resolved and checked anew,
+    // and no socket outlives the probe.
+    pipelining: 0,
+  });
+  const failures: unknown[] = [];
+  const fetch: FetchLike = async (url, init = {}) => {
+    const signals = init.signal ? [init.signal, signal] : [signal];
+    try {
+      const response = (await undiciFetch(url, { ...(init as object), dispatcher: agent, signal: AbortSignal.any(signals) } as never)) as unknown as Response;
+      return capped(response);
+    } catch (error) {
+      failures.push(error);
+      throw error;
+    }
+  };
+  return { fetch, failures, close: () => agent.destroy() };
+}
+
+/** The most one upstream answer may weigh: a tool list bigger than this is not a tool list. */
+export const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+
+export class ResponseTooLarge extends Error {
+  constructor() {
+    super(`The server's answer is larger than ${MAX_RESPONSE_BYTES / 1024 / 1024} MB`);
+    this.name = 'ResponseTooLarge';
+  }
+}
+
+/** The same response, whose body errors once it passes MAX_RESPONSE_BYTES, so memory stays bounded. */
+function capped(response: Response): Response {
+  if (!response.body) return response;
+  let seen = 0;
+  const limited = response.body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        seen += chunk.byteLength;
+        if (seen > MAX_RESPONSE_BYTES) controller.error(new ResponseTooLarge());
+        else controller.enqueue(chunk);
+      },
+    }),
+  );
+  const wrapped = new Response(limited, { status: response.status, statusText: response.statusText, headers: response.headers });
+  // Keep the URL it came from: redirect handling reads it.
+  Object.defineProperty(wrapped, 'url', { value: response.url });
+  return wrapped;
+}

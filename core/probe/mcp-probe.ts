@@ -1,0 +1,144 @@
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Transport as SdkTransport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { ProbeOutcome, ProbeTarget } from '../model/probe';
+import type { DiscoveredTool } from '../model/server';
+import type { ConnectionProbe } from '../ports';
+import { ConcurrencyLimit } from './concurrency-limit';
+import { guardedHttp, type FetchLike, type GuardedHttp } from './guarded-fetch';
+import type { NetworkGuard } from './network-guard';
+import { fetchClientCredentialsToken } from './oauth-token';
+import { classifyFailure, sanitizeMessage, type FailureClass } from './probe-failure';
+
+export type { ProbeOutcome, ProbeTarget } from '../model/probe';
+
+export interface ProbeSettings {
+  timeoutMs: number;
+  maxConcurrent: number;
+}
+
+const MAX_TOOL_PAGES = 100;
+const MAX_TOOLS = 5000;
+const CLIENT_INFO = { name: 'mcp-gateway', version: '0.1.0' };
+
+/**
+ * Connects to an MCP server with the official SDK client, runs initialize and tools/list
+ * (following pagination), and always closes what it opened. One deadline bounds all of it,
+ * waiting for a free slot included.
+ */
+export class McpProbe implements ConnectionProbe {
+  private readonly limit: ConcurrencyLimit;
+
+  constructor(
+    private readonly guard: NetworkGuard,
+    private readonly settings: ProbeSettings,
+    private readonly onOutcome: (outcome: ProbeOutcome) => void = () => undefined,
+  ) {
+    this.limit = new ConcurrencyLimit(settings.maxConcurrent);
+  }
+
+  /** Probes holding a slot right now. */
+  get active(): number {
+    return this.limit.inUse;
+  }
+
+  async probe(target: ProbeTarget): Promise<ProbeOutcome> {
+    const outcome = await this.run(target);
+    this.onOutcome(outcome);
+    return outcome;
+  }
+
+  private async run(target: ProbeTarget): Promise<ProbeOutcome> {
+    const started = performance.now();
+    const deadline = AbortSignal.timeout(this.settings.timeoutMs);
+    const elapsed = () => Math.round(performance.now() - started);
+    try {
+      await this.limit.acquire(deadline);
+    } catch {
+      return failed('timeout', `No probe slot became free within ${this.settings.timeoutMs} ms (${this.settings.maxConcurrent} probes already running)`, elapsed());
+    }
+    const secrets = [...target.secrets];
+    let http: GuardedHttp | null = null;
+    let client: Client | null = null;
+    try {
+      // The SDK and the HTTP client load on the first probe: most processes never run one.
+      const sdk = await loadSdk();
+      const connection = (http = await guardedHttp(this.guard, deadline, this.settings.timeoutMs));
+      const result = await withDeadline(deadline, async () => {
+        const headers = { ...target.headers };
+        if (target.oauth) {
+          const token = await fetchClientCredentialsToken(connection.fetch, target.oauth);
+          secrets.push(token);
+          headers.Authorization = `Bearer ${token}`;
+        }
+        const transport = openTransport(sdk, target, headers, connection.fetch);
+        let protocolVersion: string | null = null;
+        const setVersion = transport.setProtocolVersion?.bind(transport);
+        transport.setProtocolVersion = (version: string) => {
+          protocolVersion = version;
+          setVersion?.(version);
+        };
+        client = new sdk.Client(CLIENT_INFO, { capabilities: {} });
+        const options = { signal: deadline, timeout: this.settings.timeoutMs };
+        await client.connect(transport, options);
+        const tools = await listAllTools(client, options);
+        return { protocolVersion, serverInfo: client.getServerVersion() ?? null, tools };
+      });
+      const info = result.serverInfo ? { name: String(result.serverInfo.name), version: String(result.serverInfo.version) } : null;
+      return { success: true, failureClass: null, message: `Connected; ${result.tools.length} tool(s) available`, latencyMs: elapsed(), protocolVersion: result.protocolVersion, serverInfo: info, tools: result.tools };
+    } catch (error) {
+      const { failureClass, message } = classifyFailure(error, deadline.aborted, this.settings.timeoutMs, (http as GuardedHttp | null)?.failures ?? []);
+      return failed(failureClass, sanitizeMessage(message, secrets), elapsed());
+    } finally {
+      // Close even when the deadline passed: a hanging server must not keep sockets open.
+      await (client as Client | null)?.close().catch(() => undefined);
+      await (http as GuardedHttp | null)?.close().catch(() => undefined);
+      this.limit.release();
+    }
+  }
+}
+
+async function loadSdk() {
+  const [{ Client }, { SSEClientTransport }, { StreamableHTTPClientTransport }] = await Promise.all([
+    import('@modelcontextprotocol/sdk/client/index.js'),
+    import('@modelcontextprotocol/sdk/client/sse.js'),
+    import('@modelcontextprotocol/sdk/client/streamableHttp.js'),
+  ]);
+  return { Client, SSEClientTransport, StreamableHTTPClientTransport };
+}
+
+function openTransport(sdk: Awaited<ReturnType<typeof loadSdk>>, target: ProbeTarget, headers: Record<string, string>, fetch: FetchLike): SdkTransport {
+  const url = new URL(target.url);
+  const requestInit = { headers };
+  return target.transport === 'sse'
+    ? new sdk.SSEClientTransport(url, { requestInit, fetch: fetch as never })
+    : new sdk.StreamableHTTPClientTransport(url, { requestInit, fetch: fetch as never });
+}
+
+async function listAllTools(client: Client, options: { signal: AbortSignal; timeout: number }): Promise<DiscoveredTool[]> {
+  const tools: DiscoveredTool[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < MAX_TOOL_PAGES; page += 1) {
+    const result = await client.listTools(cursor ? { cursor } : undefined, options);
+    for (const tool of result.tools) {
+      if (tools.length >= MAX_TOOLS) return tools;
+      tools.push({ name: tool.name, description: tool.description ?? null, inputSchema: tool.inputSchema });
+    }
+    cursor = result.nextCursor;
+    if (!cursor) break;
+  }
+  return tools;
+}
+
+/** Runs `work`, but gives up as soon as the deadline passes, even if `work` ignores the signal. */
+function withDeadline<T>(deadline: AbortSignal, work: () => Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(deadline.reason);
+    if (deadline.aborted) return onAbort();
+    deadline.addEventListener('abort', onAbort, { once: true });
+    work().then(resolve, reject).finally(() => deadline.removeEventListener('abort', onAbort));
+  });
+}
+
+function failed(failureClass: FailureClass, message: string, latencyMs: number): ProbeOutcome {
+  return { success: false, failureClass, message, latencyMs, protocolVersion: null, serverInfo: null, tools: null };
+}

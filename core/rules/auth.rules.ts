@@ -1,0 +1,91 @@
+import { ValidationError } from '../errors';
+import type { Credentials } from '../model/input';
+import type { AuthType, ServerAuth } from '../model/server';
+import { checkHeaderName, checkHttpUrl, checkSecretId, checkSecretValue, LIMITS } from './server.rules';
+
+export const DEFAULT_API_KEY_HEADER = 'X-API-Key';
+
+/** A secret value that must be stored (encrypted) for the auth to work. */
+export interface PendingSecret {
+  id: string;
+  purpose: string;
+  plaintext: string;
+}
+
+/** Which credential fields each auth type reads; any other given field is a mistake. */
+const FIELDS_BY_TYPE: Record<AuthType, ReadonlyArray<keyof Credentials>> = {
+  none: [],
+  bearer: ['token', 'secretId'],
+  api_key: ['apiKey', 'headerName'],
+  oauth: ['clientId', 'clientSecret', 'tokenUrl', 'scope', 'accessToken'],
+};
+
+/**
+ * Turns plaintext credentials into a stored auth that points at secrets, plus the secrets to
+ * write. Errors name fields as `auth.<credential>`; each dialect renames them.
+ */
+export function resolveAuth(
+  type: AuthType,
+  credentials: Credentials,
+  newSecretId: () => string,
+): { auth: ServerAuth; secrets: PendingSecret[] } {
+  const given = (Object.keys(credentials) as Array<keyof Credentials>).filter((k) => credentials[k] !== undefined);
+  for (const field of given) {
+    if (!FIELDS_BY_TYPE[type].includes(field)) {
+      throw new ValidationError(`auth.${field}`, `auth.${field} is not used when the auth type is ${type}`);
+    }
+  }
+  const secret = (purpose: string, plaintext: string): PendingSecret => ({ id: newSecretId(), purpose, plaintext });
+
+  switch (type) {
+    case 'none':
+      return { auth: { type: 'none' }, secrets: [] };
+    case 'bearer': {
+      if (credentials.secretId !== undefined && credentials.token !== undefined) {
+        throw new ValidationError('auth.token', 'Give either auth.token or auth.secretId, not both');
+      }
+      if (credentials.secretId !== undefined) {
+        const secretId = checkSecretId(credentials.secretId, 'auth.secretId');
+        return { auth: { type: 'bearer', secretId }, secrets: [] };
+      }
+      const token = secret('bearer token', checkSecretValue(credentials.token, 'auth.token'));
+      return { auth: { type: 'bearer', secretId: token.id }, secrets: [token] };
+    }
+    case 'api_key': {
+      const key = secret('API key', checkSecretValue(credentials.apiKey, 'auth.apiKey'));
+      const headerName = credentials.headerName === undefined ? DEFAULT_API_KEY_HEADER : checkHeaderName(credentials.headerName, 'auth.headerName');
+      return { auth: { type: 'api_key', headerName, secretId: key.id }, secrets: [key] };
+    }
+    case 'oauth':
+      return resolveOAuth(credentials, secret);
+  }
+}
+
+function resolveOAuth(
+  credentials: Credentials,
+  secret: (purpose: string, plaintext: string) => PendingSecret,
+): { auth: ServerAuth; secrets: PendingSecret[] } {
+  const clientFields = [credentials.clientId, credentials.clientSecret, credentials.tokenUrl, credentials.scope];
+  if (credentials.accessToken !== undefined) {
+    if (clientFields.some((v) => v !== undefined)) {
+      throw new ValidationError('auth.accessToken', 'Give either auth.accessToken or the client-credentials fields, not both');
+    }
+    const token = secret('OAuth access token', checkSecretValue(credentials.accessToken, 'auth.accessToken'));
+    return { auth: { type: 'oauth', grant: 'access_token', secretId: token.id }, secrets: [token] };
+  }
+  const clientId = credentials.clientId;
+  if (typeof clientId !== 'string' || clientId.trim() === '' || clientId.length > LIMITS.clientId) {
+    throw new ValidationError('auth.clientId', `auth.clientId is required (1 to ${LIMITS.clientId} characters) unless auth.accessToken is given`);
+  }
+  if (credentials.tokenUrl === undefined) throw new ValidationError('auth.tokenUrl', 'auth.tokenUrl is required for the client-credentials grant');
+  const tokenUrl = checkHttpUrl(credentials.tokenUrl, 'auth.tokenUrl');
+  const scope = credentials.scope ?? null;
+  if (scope !== null && (typeof scope !== 'string' || scope.length > LIMITS.scope)) {
+    throw new ValidationError('auth.scope', `auth.scope must be at most ${LIMITS.scope} characters`);
+  }
+  const clientSecret = secret('OAuth client secret', checkSecretValue(credentials.clientSecret, 'auth.clientSecret'));
+  return {
+    auth: { type: 'oauth', grant: 'client_credentials', clientId, tokenUrl, scope, secretId: clientSecret.id },
+    secrets: [clientSecret],
+  };
+}

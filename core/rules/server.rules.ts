@@ -1,0 +1,135 @@
+import { ValidationError } from '../errors';
+
+/**
+ * The record's invariants, checked whichever dialect wrote. Dialect schemas reject most bad
+ * input earlier; these rules hold even for callers that bypass them (CLI import, tests).
+ */
+export const LIMITS = {
+  name: 255,
+  description: 5000,
+  url: 1000,
+  secretValue: 8192,
+  headerName: 128,
+  headerValue: 8192,
+  headerCount: 50,
+  toolName: 255,
+  allowedTools: 1000,
+  clientId: 1024,
+  scope: 1024,
+  secretId: 255,
+} as const;
+
+// C0 controls and DEL; names and identifiers never need them.
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+
+export function checkName(name: string, field = 'name'): string {
+  if (name.trim() === '') throw new ValidationError(field, `${field} must not be empty`);
+  if ([...name].length > LIMITS.name) throw new ValidationError(field, `${field} must be at most ${LIMITS.name} characters`);
+  if (CONTROL_CHARS.test(name)) throw new ValidationError(field, `${field} must not contain control characters`);
+  if (hasLoneSurrogate(name)) throw new ValidationError(field, `${field} must be valid Unicode`);
+  return name.trim();
+}
+
+export function checkDescription(description: string, field = 'description'): string {
+  if ([...description].length > LIMITS.description) {
+    throw new ValidationError(field, `${field} must be at most ${LIMITS.description} characters`);
+  }
+  if (/\u0000/.test(description) || hasLoneSurrogate(description)) {
+    throw new ValidationError(field, `${field} must be valid Unicode text without NUL characters`);
+  }
+  return description;
+}
+
+/**
+ * An MCP endpoint: absolute http(s), at most 1000 characters, and no user:password part:
+ * credentials belong in `auth`, where they are encrypted, not in a URL every view returns.
+ */
+export function checkHttpUrl(url: string, field = 'url'): string {
+  const trimmed = url.trim();
+  if (trimmed.length > LIMITS.url) throw new ValidationError(field, `${field} must be at most ${LIMITS.url} characters`);
+  let parsed: URL;
+  try {
+    parsed = new URL(trimmed);
+  } catch {
+    throw new ValidationError(field, `${field} must be a valid HTTP/HTTPS URL`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new ValidationError(field, `${field} must be a valid HTTP/HTTPS URL`);
+  }
+  if (!/^https?:\/\//i.test(trimmed) || parsed.hostname === '') {
+    throw new ValidationError(field, `${field} must be a valid HTTP/HTTPS URL`);
+  }
+  if (parsed.username !== '' || parsed.password !== '') {
+    throw new ValidationError(field, `${field} must not contain a user name or password; put credentials in the authentication settings`);
+  }
+  return trimmed;
+}
+
+export function checkSecretValue(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value === '') throw new ValidationError(field, `${field} is required`);
+  if (value.length > LIMITS.secretValue) throw new ValidationError(field, `${field} must be at most ${LIMITS.secretValue} characters`);
+  if (/[\r\n\u0000]/.test(value)) throw new ValidationError(field, `${field} must not contain line breaks or NUL characters`);
+  return value;
+}
+
+// RFC 9110 token characters.
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+// Headers the HTTP client owns; letting a tenant set them would break or smuggle requests.
+const RESERVED_HEADERS = new Set([
+  'host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade',
+  'te', 'trailer', 'proxy-authorization', 'proxy-connection', 'expect',
+]);
+
+export function checkHeaderName(name: string, field: string): string {
+  if (!HEADER_NAME.test(name) || name.length > LIMITS.headerName) {
+    throw new ValidationError(field, `${field} must be a valid HTTP header name of at most ${LIMITS.headerName} characters`);
+  }
+  if (RESERVED_HEADERS.has(name.toLowerCase())) {
+    throw new ValidationError(field, `${field} '${name}' is managed by the gateway and cannot be set`);
+  }
+  return name;
+}
+
+export function checkHeaderValue(value: unknown, field: string): string {
+  if (typeof value !== 'string') throw new ValidationError(field, `${field} must be a string`);
+  if (value.length > LIMITS.headerValue) throw new ValidationError(field, `${field} must be at most ${LIMITS.headerValue} characters`);
+  if (/[\r\n\u0000]/.test(value)) throw new ValidationError(field, `${field} must not contain line breaks or NUL characters`);
+  return value;
+}
+
+export function checkRequestHeaders(headers: Record<string, unknown>, field = 'requestHeaders'): void {
+  const names = Object.keys(headers);
+  if (names.length > LIMITS.headerCount) throw new ValidationError(field, `${field} may hold at most ${LIMITS.headerCount} headers`);
+  const seen = new Set<string>();
+  for (const name of names) {
+    checkHeaderName(name, `${field}.${name}`);
+    if (seen.has(name.toLowerCase())) throw new ValidationError(`${field}.${name}`, `${field} names '${name}' twice`);
+    seen.add(name.toLowerCase());
+    checkHeaderValue(headers[name], `${field}.${name}`);
+  }
+}
+
+export function checkAllowedTools(tools: string[] | null, field = 'allowedTools'): string[] | null {
+  if (tools === null) return null;
+  if (tools.length > LIMITS.allowedTools) throw new ValidationError(field, `${field} may list at most ${LIMITS.allowedTools} tools`);
+  tools.forEach((tool, index) => {
+    if (typeof tool !== 'string' || tool === '' || tool.length > LIMITS.toolName || CONTROL_CHARS.test(tool)) {
+      throw new ValidationError(`${field}[${index}]`, `${field}[${index}] must be a tool name of 1 to ${LIMITS.toolName} characters`);
+    }
+  });
+  return [...new Set(tools)];
+}
+
+function hasLoneSurrogate(text: string): boolean {
+  return /(?:[\ud800-\udbff](?![\udc00-\udfff]))|(?:(?<![\ud800-\udbff])[\udc00-\udfff])/.test(text);
+}
+
+const SECRET_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
+
+/** A secret id, chosen by the gateway or by a caller that migrates references intact. */
+export function checkSecretId(id: unknown, field = 'secretId'): string {
+  if (typeof id !== 'string' || id.length > LIMITS.secretId || !SECRET_ID.test(id)) {
+    throw new ValidationError(field, `${field} must be 1 to ${LIMITS.secretId} letters, digits or _ . : - starting with a letter or digit`);
+  }
+  return id;
+}

@@ -1,0 +1,92 @@
+import { DecryptionFailed } from '../secrets/aes-gcm-cipher';
+import type { Principal } from '../model/principal';
+import type { McpServer, Transport } from '../model/server';
+import type { ProbeOutcome, ProbeTarget } from '../model/probe';
+import { ProbeFailure } from '../probe/probe-failure';
+import type { Cipher, Clock, ConnectionProbe, Store } from '../ports';
+import { checkHttpUrl } from '../rules/server.rules';
+import { findAccessibleServer } from './access';
+import { decryptHeaders } from './request-headers';
+import { secretContext } from './secret-context';
+
+export interface ConnectionTesterDeps {
+  store: Store;
+  cipher: Cipher;
+  clock: Clock;
+  probe: ConnectionProbe;
+}
+
+/** Live connection tests: one probe for both dialects, its outcome stored on the record. */
+export class ConnectionTester {
+  constructor(private readonly deps: ConnectionTesterDeps) {}
+
+  /** Probes a stored server and records the outcome. Any member of the organization may test. */
+  async test(principal: Principal, id: string): Promise<{ server: McpServer; outcome: ProbeOutcome }> {
+    const server = await findAccessibleServer(this.deps.store, principal, id);
+    // Probe outside any transaction: a slow server must not hold a pooled connection.
+    const outcome = await this.probeServer(server);
+    const now = this.deps.clock.now();
+    const connection = {
+      status: outcome.success ? ('connected' as const) : ('failed' as const),
+      lastTestedAt: now,
+      lastConnectedAt: outcome.success ? now : server.connection.lastConnectedAt,
+      errorMessage: outcome.success ? null : `${outcome.failureClass}: ${outcome.message}`,
+      tools: outcome.success ? outcome.tools : server.connection.tools,
+    };
+    await this.deps.store.servers.updateConnection(id, connection);
+    return { server: { ...server, connection }, outcome };
+  }
+
+  /** validate-url's connectivity check: an unauthenticated handshake, Streamable HTTP first, then SSE. */
+  async checkUrl(url: string): Promise<ProbeOutcome> {
+    const target = (transport: Transport): ProbeTarget => ({ url: checkHttpUrl(url), transport, headers: {}, oauth: null, secrets: [] });
+    const streamable = await this.deps.probe.probe(target('streamable_http'));
+    if (streamable.success || streamable.failureClass !== 'protocol') return streamable;
+    const sse = await this.deps.probe.probe(target('sse'));
+    return sse.success ? sse : streamable;
+  }
+
+  private async probeServer(server: McpServer): Promise<ProbeOutcome> {
+    let target: ProbeTarget;
+    try {
+      target = await this.targetOf(server);
+    } catch (error) {
+      if (!(error instanceof ProbeFailure)) throw error;
+      return { success: false, failureClass: error.failureClass, message: error.message, latencyMs: 0, protocolVersion: null, serverInfo: null, tools: null };
+    }
+    return this.deps.probe.probe(target);
+  }
+
+  /** Decrypts what the probe must send. A missing or undecryptable secret is a `config` failure. */
+  private async targetOf(server: McpServer): Promise<ProbeTarget> {
+    let headers: Record<string, string>;
+    try {
+      headers = decryptHeaders(this.deps.cipher, server.id, server.requestHeaders);
+    } catch (error) {
+      if (error instanceof DecryptionFailed) throw new ProbeFailure('config', 'The stored request headers cannot be decrypted with the current key');
+      throw error;
+    }
+    const secrets = Object.values(headers);
+    const auth = server.auth;
+    let oauth: ProbeTarget['oauth'] = null;
+    if (auth.type !== 'none') {
+      const value = await this.secretValue(server, auth.secretId);
+      secrets.push(value);
+      if (auth.type === 'bearer') headers.Authorization = `Bearer ${value}`;
+      else if (auth.type === 'api_key') headers[auth.headerName] = value;
+      else if (auth.grant === 'access_token') headers.Authorization = `Bearer ${value}`;
+      else oauth = { tokenUrl: auth.tokenUrl, clientId: auth.clientId, clientSecret: value, scope: auth.scope };
+    }
+    return { url: server.url, transport: server.transport, headers, oauth, secrets };
+  }
+
+  private async secretValue(server: McpServer, secretId: string): Promise<string> {
+    const secret = await this.deps.store.secrets.findById(server.organizationId, secretId);
+    if (!secret) throw new ProbeFailure('config', `The secret '${secretId}' this server uses does not exist in its organization; create it first`);
+    try {
+      return this.deps.cipher.decrypt(secret.ciphertext, secretContext(server.organizationId, secretId));
+    } catch {
+      throw new ProbeFailure('config', `The secret '${secretId}' cannot be decrypted with the current key`);
+    }
+  }
+}

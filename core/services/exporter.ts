@@ -1,0 +1,36 @@
+import type { ExportedServer, NativeBackup } from '../model/migration';
+import type { McpServer } from '../model/server';
+import type { Cipher, Clock, Store } from '../ports';
+import { decryptHeaders } from './request-headers';
+import { secretContext } from './secret-context';
+
+/**
+ * Reads an organization out for export. Secret values are decrypted only when the operator
+ * asked for them (`includeSecrets`), which only the command line can do.
+ */
+export class Exporter {
+  constructor(private readonly deps: { store: Store; cipher: Cipher; clock: Clock }) {}
+
+  async servers(organizationId: string, includeSecrets: boolean): Promise<ExportedServer[]> {
+    const { items } = await this.deps.store.servers.list({ organizationId });
+    const secrets = new Map((await this.deps.store.secrets.listByOrganization(organizationId)).map((s) => [s.id, s]));
+    return items.map((record) => {
+      const headerValues = includeSecrets ? decryptHeaders(this.deps.cipher, record.id, record.requestHeaders) : null;
+      const headers = Object.fromEntries(Object.keys(record.requestHeaders).map((name) => [name, headerValues?.[name] ?? null]));
+      return { record, authSecret: this.authSecret(record, secrets, includeSecrets), headers };
+    });
+  }
+
+  async native(organizationId: string): Promise<NativeBackup> {
+    const { items } = await this.deps.store.servers.list({ organizationId });
+    const secrets = await this.deps.store.secrets.listByOrganization(organizationId);
+    return { format: 'mcp-gateway/native', version: 1, organizationId, exportedAt: new Date(this.deps.clock.now()).toISOString(), servers: items, secrets };
+  }
+
+  private authSecret(record: McpServer, secrets: Map<string, { id: string; name: string; ciphertext: string; managedBy: string | null }>, include: boolean) {
+    if (!('secretId' in record.auth)) return null;
+    const secret = secrets.get(record.auth.secretId);
+    const value = include && secret ? this.deps.cipher.decrypt(secret.ciphertext, secretContext(record.organizationId, secret.id)) : null;
+    return { id: record.auth.secretId, name: secret?.name ?? record.auth.secretId, managed: secret?.managedBy === record.id, value };
+  }
+}

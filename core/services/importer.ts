@@ -1,0 +1,287 @@
+import { CoreError, NameConflict } from '../errors';
+import type { ImportCandidate, ImportSecret, ImportSource } from '../model/migration';
+import type { NewServer, ServerPatch } from '../model/input';
+import type { Principal } from '../model/principal';
+import type { McpServer } from '../model/server';
+import type { Cipher, Clock, Store } from '../ports';
+import { DEFAULT_API_KEY_HEADER } from '../rules/auth.rules';
+import { nameKey } from '../rules/name-key';
+import { decryptHeaders } from './request-headers';
+import { secretContext } from './secret-context';
+import type { ServerRegistry } from './server-registry';
+
+export const CONFLICT_STRATEGIES = ['skip', 'update', 'rename'] as const;
+export type ConflictStrategy = (typeof CONFLICT_STRATEGIES)[number];
+export type ImportAction = 'create' | 'update' | 'skip' | 'rename';
+
+export interface PlanEntry {
+  source: string;
+  name: string;
+  action: ImportAction;
+  reason: string;
+  warnings: string[];
+  /** The server an update or skip refers to. */
+  existingId: string | null;
+  /** The name it will land under (differs from `name` for a rename). */
+  targetName: string;
+}
+
+export interface ImportResult extends PlanEntry {
+  outcome: 'planned' | 'imported' | 'unchanged' | 'failed';
+  id: string | null;
+  error: string | null;
+}
+
+export interface ImportReport {
+  format: string;
+  dryRun: boolean;
+  secrets: Array<{ id: string; outcome: 'created' | 'exists' | 'missing value' | 'planned' | 'failed'; error: string | null }>;
+  results: ImportResult[];
+  summary: { create: number; update: number; skip: number; rename: number; imported: number; failed: number };
+}
+
+export interface ImportOptions {
+  strategy: ConflictStrategy;
+  dryRun: boolean;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** The command line acts for the operator: an admin of the one organization it imports into. */
+export const operatorOf = (organizationId: string): Principal => ({ keyId: 'cli', userId: null, organizationIds: [organizationId], role: 'admin' });
+
+/**
+ * Lands servers read from another platform: first a plan (create, update, skip or rename, each
+ * with its reason), then, unless it is a dry run, each server in a transaction of its own, so
+ * a failure leaves no half-imported server. Identical servers are skipped, so a second import
+ * of the same file changes nothing.
+ */
+export class Importer {
+  constructor(private readonly deps: { store: Store; cipher: Cipher; clock: Clock; registry: ServerRegistry }) {}
+
+  async run(organizationId: string, source: ImportSource, options: ImportOptions): Promise<ImportReport> {
+    const existing = await this.existingServers(organizationId);
+    const secretValues = await this.secretValues(organizationId);
+    const plan = this.plan(source.candidates, existing, secretValues, options.strategy);
+    const secrets = options.dryRun ? source.secrets.map((s) => ({ id: s.id, outcome: 'planned' as const, error: null })) : await this.createSecrets(organizationId, source.secrets);
+    const results = await inParallel(plan.entries, APPLY_CONCURRENCY, options.onProgress, (entry, index) =>
+      options.dryRun ? Promise.resolve({ ...entry, outcome: 'planned' as const, id: entry.existingId, error: null }) : this.apply(organizationId, entry, plan.candidates[index]!),
+    );
+    return { format: source.format, dryRun: options.dryRun, secrets, results, summary: summarize(results) };
+  }
+
+  private async existingServers(organizationId: string): Promise<Map<string, McpServer>> {
+    const { items } = await this.deps.store.servers.list({ organizationId });
+    return new Map(items.map((s) => [nameKey(s.name), s]));
+  }
+
+  private plan(candidates: ImportCandidate[], existing: Map<string, McpServer>, secretValues: SecretValues, strategy: ConflictStrategy) {
+    const taken = new Set(existing.keys());
+    const entries: PlanEntry[] = [];
+    for (const candidate of candidates) {
+      const base = { source: candidate.source, name: candidate.name, warnings: candidate.warnings, targetName: candidate.name };
+      if (candidate.skip) {
+        entries.push({ ...base, action: 'skip', reason: candidate.skip, existingId: null });
+        continue;
+      }
+      const key = nameKey(candidate.name);
+      const match = existing.get(key);
+      if (!taken.has(key)) {
+        taken.add(key);
+        entries.push({ ...base, action: 'create', reason: 'new server', existingId: null });
+      } else if (!match) {
+        entries.push(this.onConflict(base, strategy, taken, null, 'the file names this server twice'));
+      } else {
+        const differences = this.differences(match, candidate, secretValues);
+        entries.push(
+          differences.length === 0
+            ? { ...base, action: 'skip', reason: `already up to date (${match.id})`, existingId: match.id }
+            : this.onConflict(base, strategy, taken, match.id, `differs in ${differences.join(', ')}`),
+        );
+      }
+    }
+    return { entries, candidates };
+  }
+
+  private onConflict(base: Omit<PlanEntry, 'action' | 'reason' | 'existingId'>, strategy: ConflictStrategy, taken: Set<string>, existingId: string | null, why: string): PlanEntry {
+    if (strategy === 'update' && existingId) return { ...base, action: 'update', reason: `a server with this name exists and ${why}`, existingId };
+    if (strategy === 'rename') {
+      const targetName = freeName(base.name, (key) => taken.has(key));
+      taken.add(nameKey(targetName));
+      return { ...base, action: 'rename', reason: `the name is taken (${why}); imported as '${targetName}'`, existingId, targetName };
+    }
+    return { ...base, action: 'skip', reason: `a server with this name exists and ${why} (use --on-conflict update or rename)`, existingId };
+  }
+
+  /** The fields in which a stored server and a candidate differ; fields the file lacks do not count. */
+  private differences(server: McpServer, c: ImportCandidate, secretValues: SecretValues): string[] {
+    const diff: string[] = [];
+    const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+    if (server.url !== c.url) diff.push('url');
+    if (server.transport !== c.transport) diff.push('transport');
+    if (c.description !== undefined && server.description !== c.description) diff.push('description');
+    if (c.approvalPolicy !== undefined && server.toolPolicy.approvalPolicy !== c.approvalPolicy) diff.push('approval policy');
+    if (c.toolApprovals !== undefined && !same(sortByName(server.toolApprovals), sortByName(c.toolApprovals))) diff.push('tool approvals');
+    if (c.enabled !== undefined && server.toolPolicy.enabled !== c.enabled) diff.push('tools enabled');
+    if (c.allowedTools !== undefined && !same(server.toolPolicy.allowedTools, c.allowedTools)) diff.push('allowed tools');
+    if (c.isActive !== undefined && server.isActive !== c.isActive) diff.push('active flag');
+    if (c.requestHeaders !== undefined && !same(decryptHeaders(this.deps.cipher, server.id, server.requestHeaders), c.requestHeaders)) diff.push('request headers');
+    if (c.auth !== null && !sameAuth(server, c.auth, secretValues)) diff.push('credentials');
+    return diff;
+  }
+
+  /** The organization's secret values, decrypted once for comparisons and dropped after the run. */
+  private async secretValues(organizationId: string): Promise<SecretValues> {
+    const values: SecretValues = new Map();
+    for (const secret of await this.deps.store.secrets.listByOrganization(organizationId)) {
+      try {
+        values.set(secret.id, this.deps.cipher.decrypt(secret.ciphertext, secretContext(organizationId, secret.id)));
+      } catch {
+        values.set(secret.id, null);
+      }
+    }
+    return values;
+  }
+
+  private async createSecrets(organizationId: string, secrets: ImportSecret[]): Promise<ImportReport['secrets']> {
+    const report: ImportReport['secrets'] = [];
+    for (const secret of secrets) {
+      try {
+        if (await this.deps.store.secrets.findById(organizationId, secret.id)) report.push({ id: secret.id, outcome: 'exists', error: null });
+        else if (secret.value === null) report.push({ id: secret.id, outcome: 'missing value', error: 'the file has no value for it (exported without --include-secrets)' });
+        else {
+          const now = this.deps.clock.now();
+          await this.deps.store.secrets.insert({
+            id: secret.id,
+            organizationId,
+            name: secret.name,
+            ciphertext: this.deps.cipher.encrypt(secret.value, secretContext(organizationId, secret.id)),
+            managedBy: null,
+            createdAt: now,
+            updatedAt: now,
+          });
+          report.push({ id: secret.id, outcome: 'created', error: null });
+        }
+      } catch (error) {
+        report.push({ id: secret.id, outcome: 'failed', error: error instanceof CoreError ? error.message : 'unexpected error' });
+      }
+    }
+    return report;
+  }
+
+  private async apply(organizationId: string, entry: PlanEntry, candidate: ImportCandidate): Promise<ImportResult> {
+    const principal = operatorOf(organizationId);
+    try {
+      if (entry.action === 'skip') return { ...entry, outcome: 'unchanged', id: entry.existingId, error: null };
+      if (entry.action === 'update') {
+        const server = await this.deps.registry.update(principal, entry.existingId!, toPatch(candidate));
+        return { ...entry, outcome: 'imported', id: server.id, error: null };
+      }
+      const server = await this.deps.registry.create(principal, toNewServer(organizationId, candidate, entry.targetName));
+      return { ...entry, outcome: 'imported', id: server.id, error: null };
+    } catch (error) {
+      const message = error instanceof NameConflict ? 'the name was taken while importing' : error instanceof CoreError ? error.message : 'unexpected error';
+      return { ...entry, outcome: 'failed', id: null, error: message };
+    }
+  }
+}
+
+type SecretValues = Map<string, string | null>;
+
+/** The first of `Name (2)`, `Name (3)`, … that is not taken: what a rename imports under. */
+export function freeName(name: string, isTaken: (nameKey: string) => boolean): string {
+  let n = 2;
+  while (isTaken(nameKey(`${name} (${n})`))) n += 1;
+  return `${name} (${n})`;
+}
+
+/**
+ * Servers land in parallel, each in its own transaction: the plan already settled every name,
+ * so they cannot collide, and a pooled database (PostgreSQL) commits several at once.
+ */
+const APPLY_CONCURRENCY = 8;
+
+export async function inParallel<T, R>(
+  items: T[],
+  concurrency: number,
+  onProgress: ((done: number, total: number) => void) | undefined,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]!, index);
+      onProgress?.(++done, items.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return results;
+}
+
+function sameAuth(server: McpServer, auth: NonNullable<ImportCandidate['auth']>, secretValues: SecretValues): boolean {
+  if (auth.type !== server.auth.type) return false;
+  if (server.auth.type === 'none') return true;
+  const creds = auth.credentials;
+  if (creds.secretId !== undefined) return server.auth.secretId === creds.secretId;
+  const stored = server.auth;
+  if (stored.type === 'api_key' && stored.headerName !== (creds.headerName ?? DEFAULT_API_KEY_HEADER)) return false;
+  if (stored.type === 'oauth') {
+    const clientCredentials = stored.grant === 'client_credentials';
+    if (clientCredentials !== (creds.accessToken === undefined)) return false;
+    if (clientCredentials && (stored.clientId !== creds.clientId || stored.tokenUrl !== creds.tokenUrl || stored.scope !== (creds.scope ?? null))) return false;
+  }
+  const value = creds.token ?? creds.apiKey ?? creds.clientSecret ?? creds.accessToken;
+  return value !== undefined && secretValues.get(stored.secretId) === value;
+}
+
+function sortByName<T extends { toolName: string }>(items: T[]): T[] {
+  return [...items].sort((a, b) => (a.toolName < b.toolName ? -1 : 1));
+}
+
+function toNewServer(organizationId: string, c: ImportCandidate, name: string): NewServer {
+  return {
+    organizationId,
+    name,
+    description: c.description,
+    url: c.url,
+    transport: c.transport,
+    auth: c.auth ?? { type: 'none', credentials: {} },
+    requestHeaders: c.requestHeaders,
+    approvalPolicy: c.approvalPolicy,
+    toolApprovals: c.toolApprovals,
+    enabled: c.enabled,
+    allowedTools: c.allowedTools,
+    // Without its credentials a server cannot work: it lands inactive until someone sets them.
+    isActive: c.auth === null ? false : c.isActive,
+    createdAt: c.createdAt,
+  };
+}
+
+function toPatch(c: ImportCandidate): ServerPatch {
+  return {
+    url: c.url,
+    transport: c.transport,
+    description: c.description,
+    auth: c.auth ?? undefined,
+    requestHeaders: c.requestHeaders,
+    approvalPolicy: c.approvalPolicy,
+    toolApprovals: c.toolApprovals,
+    enabled: c.enabled,
+    allowedTools: c.allowedTools,
+    isActive: c.auth === null ? undefined : c.isActive,
+  };
+}
+
+export function summarize(results: ImportResult[]): ImportReport['summary'] {
+  const count = (f: (r: ImportResult) => boolean) => results.filter(f).length;
+  return {
+    create: count((r) => r.action === 'create'),
+    update: count((r) => r.action === 'update'),
+    skip: count((r) => r.action === 'skip'),
+    rename: count((r) => r.action === 'rename'),
+    imported: count((r) => r.outcome === 'imported'),
+    failed: count((r) => r.outcome === 'failed'),
+  };
+}

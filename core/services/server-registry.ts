@@ -1,0 +1,205 @@
+import { NotFound } from '../errors';
+import { newSecretId, newServerId } from '../ids';
+import type { AuthInput, NewServer, ServerPatch, ServerQuery } from '../model/input';
+import type { Principal } from '../model/principal';
+import type { McpServer, ServerAuth, ToolApproval, ToolApprovalState } from '../model/server';
+import type { Cipher, Clock, Store } from '../ports';
+import { resolveAuth, type PendingSecret } from '../rules/auth.rules';
+import { checkAllowedTools, checkDescription, checkHttpUrl, checkName } from '../rules/server.rules';
+import { checkToolHash, checkToolName, toolHash } from '../rules/tool-hash';
+import { assertCanManage, assertOrganization, findAccessibleServer } from './access';
+import { encryptHeaders, replaceHeaders } from './request-headers';
+import { secretContext } from './secret-context';
+
+export interface RegistryDeps {
+  store: Store;
+  cipher: Cipher;
+  clock: Clock;
+}
+
+export interface NewToolApproval {
+  toolName: string;
+  toolDescription?: string | null;
+  inputSchema?: unknown;
+  /** Computed from the description and schema when absent. */
+  toolHash?: string;
+  state?: ToolApprovalState;
+}
+
+/** The use cases on MCP server records, one short method each, shared by both dialects. */
+export class ServerRegistry {
+  constructor(private readonly deps: RegistryDeps) {}
+
+  async create(principal: Principal, input: NewServer): Promise<McpServer> {
+    assertOrganization(principal, input.organizationId);
+    const id = newServerId();
+    const now = this.deps.clock.now();
+    const createdAt = input.createdAt ?? now;
+    const { auth, secrets } = this.resolveAuth(input.auth);
+    const server: McpServer = {
+      id,
+      organizationId: input.organizationId,
+      ownerId: principal.userId,
+      type: input.type ?? 'custom',
+      name: checkName(input.name),
+      description: checkDescription(input.description ?? ''),
+      url: checkHttpUrl(input.url),
+      transport: input.transport,
+      auth,
+      requestHeaders: encryptHeaders(this.deps.cipher, id, input.requestHeaders ?? {}),
+      toolPolicy: {
+        enabled: input.enabled ?? true,
+        allowedTools: checkAllowedTools(input.allowedTools ?? null),
+        approvalPolicy: input.approvalPolicy ?? 'auto_approve_all',
+      },
+      toolApprovals: (input.toolApprovals ?? []).map(checkToolApproval),
+      isActive: input.isActive ?? true,
+      connection: { status: 'untested', lastTestedAt: null, lastConnectedAt: null, errorMessage: null, tools: null },
+      createdAt,
+      updatedAt: Math.max(createdAt, now),
+      deletedAt: null,
+    };
+    if (secrets.length === 0) {
+      // One insert is atomic by itself: no transaction to open.
+      await this.deps.store.servers.insert(server);
+      return server;
+    }
+    await this.deps.store.transaction(async (tx) => {
+      await this.storeSecrets(tx, server, secrets);
+      await tx.servers.insert(server);
+    });
+    return server;
+  }
+
+  async list(principal: Principal, query: ServerQuery): Promise<{ items: McpServer[]; total: number }> {
+    assertOrganization(principal, query.organizationId);
+    return this.deps.store.servers.list(query);
+  }
+
+  get(principal: Principal, id: string): Promise<McpServer> {
+    return findAccessibleServer(this.deps.store, principal, id);
+  }
+
+  update(principal: Principal, id: string, patch: ServerPatch): Promise<McpServer> {
+    return this.mutate(principal, id, async (current, tx) => {
+      const next = this.applyPatch(current, patch);
+      const nextAuth = this.nextAuth(current, patch);
+      if (nextAuth) {
+        next.auth = nextAuth.auth;
+        await this.storeSecrets(tx, next, nextAuth.secrets);
+        await this.dropManagedSecret(tx, current, nextAuth.auth);
+      }
+      return next;
+    });
+  }
+
+  /** Adds or replaces the approval of one tool (one approval per tool name). */
+  addToolApproval(principal: Principal, id: string, input: NewToolApproval): Promise<{ server: McpServer; approval: ToolApproval }> {
+    const approval = checkToolApproval({
+      toolName: input.toolName,
+      toolHash: input.toolHash ?? toolHash(input.toolDescription, input.inputSchema),
+      state: input.state ?? 'requires_approval',
+    });
+    return this.mutate(principal, id, async (current) => ({
+      ...current,
+      toolApprovals: [...current.toolApprovals.filter((a) => a.toolName !== approval.toolName), approval],
+      updatedAt: this.deps.clock.now(),
+    })).then((server) => ({ server, approval }));
+  }
+
+  removeToolApproval(principal: Principal, id: string, toolName: string): Promise<McpServer> {
+    return this.mutate(principal, id, async (current) => {
+      if (!current.toolApprovals.some((a) => a.toolName === toolName)) throw new NotFound('tool_approval', toolName);
+      return { ...current, toolApprovals: current.toolApprovals.filter((a) => a.toolName !== toolName), updatedAt: this.deps.clock.now() };
+    });
+  }
+
+  /** Soft delete: the row stays for audit, its name is free again, its credentials are erased. */
+  async delete(principal: Principal, id: string): Promise<void> {
+    await this.mutate(principal, id, async (current, tx) => {
+      const now = this.deps.clock.now();
+      await this.dropManagedSecret(tx, current, { type: 'none' });
+      return { ...current, requestHeaders: {}, updatedAt: now, deletedAt: now };
+    });
+  }
+
+  /** What validate-url reports: whether the URL is well-formed and already used in the organization. */
+  async inspectUrl(principal: Principal, organizationId: string, url: string): Promise<{ formatValid: boolean; duplicates: number }> {
+    assertOrganization(principal, organizationId);
+    let normalised: string;
+    try {
+      normalised = checkHttpUrl(url);
+    } catch {
+      return { formatValid: false, duplicates: 0 };
+    }
+    return { formatValid: true, duplicates: await this.deps.store.servers.countWithUrl(organizationId, normalised) };
+  }
+
+  /**
+   * Reads the server under a row lock, lets `change` produce the next state, and writes it in
+   * the same transaction, so concurrent changes never interleave into a mix of both.
+   */
+  private mutate(principal: Principal, id: string, change: (current: McpServer, tx: Store) => Promise<McpServer>): Promise<McpServer> {
+    return this.deps.store.transaction(async (tx) => {
+      const current = await findAccessibleServer(tx, principal, id, { forUpdate: true });
+      assertCanManage(principal, current);
+      const next = await change(current, tx);
+      await tx.servers.update(next);
+      return next;
+    });
+  }
+
+  private applyPatch(current: McpServer, patch: ServerPatch): McpServer {
+    const next: McpServer = { ...current, toolPolicy: { ...current.toolPolicy }, updatedAt: this.deps.clock.now() };
+    if (patch.name !== undefined) next.name = checkName(patch.name);
+    if (patch.description !== undefined) next.description = checkDescription(patch.description);
+    if (patch.url !== undefined) next.url = checkHttpUrl(patch.url);
+    if (patch.transport !== undefined) next.transport = patch.transport;
+    if (patch.isActive !== undefined) next.isActive = patch.isActive;
+    if (patch.enabled !== undefined) next.toolPolicy.enabled = patch.enabled;
+    if (patch.allowedTools !== undefined) next.toolPolicy.allowedTools = checkAllowedTools(patch.allowedTools);
+    if (patch.approvalPolicy !== undefined) next.toolPolicy.approvalPolicy = patch.approvalPolicy;
+    if (patch.toolApprovals !== undefined) next.toolApprovals = patch.toolApprovals.map(checkToolApproval);
+    if (patch.requestHeaders !== undefined) {
+      next.requestHeaders = replaceHeaders(this.deps.cipher, current.id, current.requestHeaders, patch.requestHeaders);
+    }
+    return next;
+  }
+
+  private nextAuth(current: McpServer, patch: ServerPatch): { auth: ServerAuth; secrets: PendingSecret[] } | null {
+    if (patch.auth) return this.resolveAuth({ type: patch.auth.type ?? current.auth.type, credentials: patch.auth.credentials });
+    if (patch.clearBearer && current.auth.type === 'bearer') return { auth: { type: 'none' }, secrets: [] };
+    return null;
+  }
+
+  private resolveAuth(input: AuthInput) {
+    return resolveAuth(input.type, input.credentials, newSecretId);
+  }
+
+  private async storeSecrets(tx: Store, server: McpServer, secrets: PendingSecret[]): Promise<void> {
+    const now = this.deps.clock.now();
+    for (const secret of secrets) {
+      await tx.secrets.insert({
+        id: secret.id,
+        organizationId: server.organizationId,
+        name: `${secret.purpose} of ${server.id}`,
+        ciphertext: this.deps.cipher.encrypt(secret.plaintext, secretContext(server.organizationId, secret.id)),
+        managedBy: server.id,
+        createdAt: now,
+        updatedAt: now,
+      });
+    }
+  }
+
+  /** Erases the secret the server owned, unless the new auth still uses it. Shared secrets stay. */
+  private async dropManagedSecret(tx: Store, server: McpServer, nextAuth: ServerAuth): Promise<void> {
+    if (!('secretId' in server.auth)) return;
+    if ('secretId' in nextAuth && nextAuth.secretId === server.auth.secretId) return;
+    const secret = await tx.secrets.findById(server.organizationId, server.auth.secretId);
+    if (secret?.managedBy === server.id) await tx.secrets.delete(server.organizationId, secret.id);
+  }
+}
+
+function checkToolApproval(approval: ToolApproval): ToolApproval {
+  return { toolName: checkToolName(approval.toolName), toolHash: checkToolHash(approval.toolHash), state: approval.state };
+}

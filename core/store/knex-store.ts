@@ -1,0 +1,33 @@
+import type { Knex } from 'knex';
+import type { Store } from '../ports';
+import { KnexApiKeyStore } from './api-keys.knex-store';
+import { KnexSecretStore } from './secrets.knex-store';
+import { KnexServerStore } from './servers.knex-store';
+import type { SqliteReader } from './sqlite-reader';
+
+/** The Store port over knex; inside `transaction` every repository shares one transaction. */
+export class KnexStore implements Store {
+  readonly servers: KnexServerStore;
+  readonly secrets: KnexSecretStore;
+  readonly apiKeys: KnexApiKeyStore;
+
+  /** `reader`: SQLite's read connection, used for reads outside transactions. */
+  constructor(
+    private readonly db: Knex | Knex.Transaction,
+    private readonly engine: 'sqlite' | 'postgres',
+    reader: SqliteReader | null = null,
+  ) {
+    this.servers = new KnexServerStore(db, engine, reader);
+    this.secrets = new KnexSecretStore(db);
+    this.apiKeys = new KnexApiKeyStore(db, reader);
+  }
+
+  transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
+    if (isTransaction(this.db)) return work(this);
+    return this.db.transaction((trx) => work(new KnexStore(trx, this.engine)));
+  }
+}
+
+function isTransaction(db: Knex | Knex.Transaction): db is Knex.Transaction {
+  return (db as Knex.Transaction).isTransaction === true;
+}

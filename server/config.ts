@@ -1,0 +1,118 @@
+import { z } from 'zod';
+import { parseAllowlist, type Allowlist } from '../core/probe/address-rules';
+import { parseEncryptionKey } from '../core/secrets/aes-gcm-cipher';
+import { parseDatabaseUrl, type DatabaseTarget } from '../core/store/database';
+
+/** A start-up refusal that names the variable at fault. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const booleanText = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** Every variable the gateway reads; the README table and .env.example list exactly these. */
+export const configSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: z.string().optional(),
+  MCP_GATEWAY_ENCRYPTION_KEY: z.string().optional(),
+  MCP_GATEWAY_SOURCE_ENCRYPTION_KEY: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  MCP_GATEWAY_DEMO: booleanText.default(true),
+  MCP_GATEWAY_PROBE_TIMEOUT_MS: z.coerce.number().int().min(100).max(300000).default(10000),
+  MCP_GATEWAY_PROBE_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(16),
+  MCP_GATEWAY_ALLOWED_HOSTS: z.string().optional(),
+  MCP_GATEWAY_ALLOW_PRIVATE_NETWORKS: booleanText.default(false),
+  MCP_GATEWAY_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000_000).default(600),
+  MCP_GATEWAY_CORS_ORIGINS: z.string().optional(),
+  MCP_GATEWAY_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600000).default(10000),
+  MCP_GATEWAY_TRUST_PROXY: booleanText.default(false),
+  WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+});
+
+export interface GatewayConfig {
+  port: number;
+  host: string;
+  database: DatabaseTarget;
+  /** Decoded MCP_GATEWAY_ENCRYPTION_KEY, or null to use the key file (SQLite only). */
+  encryptionKey: Buffer | null;
+  /** MCP_GATEWAY_SOURCE_ENCRYPTION_KEY: the key a native backup was written under (import --rekey). */
+  sourceEncryptionKey: Buffer | null;
+  logLevel: z.infer<typeof configSchema>['LOG_LEVEL'];
+  demo: boolean;
+  probe: { timeoutMs: number; maxConcurrent: number };
+  network: { allowlist: Allowlist; allowPrivateNetworks: boolean };
+  /** Requests per key and minute; 0 turns the limit off. */
+  rateLimitPerMinute: number;
+  /** Origins allowed to call from a browser; empty: CORS stays off. */
+  corsOrigins: string[];
+  shutdownTimeoutMs: number;
+  trustProxy: boolean;
+  workers: number;
+}
+
+/** Reads and checks the environment once; every later read goes through the returned object. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = configSchema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`${String(issue.path[0])} is invalid: ${issue.message}`);
+  }
+  const values = parsed.data;
+  const database = parseDatabaseUrl(values.DATABASE_URL);
+  if (!database) throw new ConfigError('DATABASE_URL must be sqlite:<path> or postgres://user@host:port/database');
+  let encryptionKey: Buffer | null = null;
+  if (values.MCP_GATEWAY_ENCRYPTION_KEY !== undefined) {
+    encryptionKey = parseEncryptionKey(values.MCP_GATEWAY_ENCRYPTION_KEY);
+    if (!encryptionKey) throw new ConfigError('MCP_GATEWAY_ENCRYPTION_KEY must be the base64 encoding of exactly 32 bytes (openssl rand -base64 32)');
+  }
+  if (!encryptionKey && database.engine === 'postgres') {
+    throw new ConfigError(
+      'MCP_GATEWAY_ENCRYPTION_KEY is required with PostgreSQL: every instance must share one key, so none is generated. Create one with: openssl rand -base64 32',
+    );
+  }
+  let sourceEncryptionKey: Buffer | null = null;
+  if (values.MCP_GATEWAY_SOURCE_ENCRYPTION_KEY !== undefined) {
+    sourceEncryptionKey = parseEncryptionKey(values.MCP_GATEWAY_SOURCE_ENCRYPTION_KEY);
+    if (!sourceEncryptionKey) throw new ConfigError('MCP_GATEWAY_SOURCE_ENCRYPTION_KEY must be the base64 encoding of exactly 32 bytes');
+  }
+  const allowlist = parseAllowlist(values.MCP_GATEWAY_ALLOWED_HOSTS);
+  if ('error' in allowlist) throw new ConfigError(`MCP_GATEWAY_ALLOWED_HOSTS is invalid: ${allowlist.error}`);
+  return {
+    port: values.PORT,
+    host: values.HOST,
+    database,
+    encryptionKey,
+    sourceEncryptionKey,
+    logLevel: values.LOG_LEVEL,
+    demo: values.MCP_GATEWAY_DEMO,
+    probe: { timeoutMs: values.MCP_GATEWAY_PROBE_TIMEOUT_MS, maxConcurrent: values.MCP_GATEWAY_PROBE_CONCURRENCY },
+    network: { allowlist, allowPrivateNetworks: values.MCP_GATEWAY_ALLOW_PRIVATE_NETWORKS },
+    rateLimitPerMinute: values.MCP_GATEWAY_RATE_LIMIT_PER_MINUTE,
+    corsOrigins: parseOrigins(values.MCP_GATEWAY_CORS_ORIGINS),
+    shutdownTimeoutMs: values.MCP_GATEWAY_SHUTDOWN_TIMEOUT_MS,
+    trustProxy: values.MCP_GATEWAY_TRUST_PROXY,
+    workers: values.WORKERS,
+  };
+}
+
+function parseOrigins(text: string | undefined): string[] {
+  const origins = (text ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  for (const origin of origins) {
+    let valid = false;
+    try {
+      const url = new URL(origin);
+      valid = (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === origin.replace(/\/$/, '');
+    } catch {
+      valid = false;
+    }
+    if (!valid && origin !== '*') throw new ConfigError(`MCP_GATEWAY_CORS_ORIGINS is invalid: '${origin}' is not an origin like https://app.example.com`);
+  }
+  return origins;
+}

@@ -1,0 +1,98 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { parseAllowlist, type Allowlist } from '../core/probe/address-rules';
+import { McpProbe, type ProbeOutcome, type ProbeSettings } from '../core/probe/mcp-probe';
+import { NetworkGuard, systemResolver, type NetworkPolicy, type Resolver } from '../core/probe/network-guard';
+import { AesGcmCipher } from '../core/secrets/aes-gcm-cipher';
+import { loadOrCreateKeyFile } from '../core/secrets/key-file';
+import { systemClock, type Clock } from '../core/ports';
+import { ApiKeyService } from '../core/services/api-keys';
+import { ConnectionTester } from '../core/services/connection-tester';
+import { Exporter } from '../core/services/exporter';
+import { Importer } from '../core/services/importer';
+import { NativeRestore } from '../core/services/native-restore';
+import { SecretVault } from '../core/services/secret-vault';
+import { ServerRegistry } from '../core/services/server-registry';
+import { migrateToLatest, openDatabase, type Database, type DatabaseTarget } from '../core/store/database';
+import { verifyEncryptionKey } from '../core/store/encryption-key-check';
+import { KnexStore } from '../core/store/knex-store';
+import { ConfigError } from './config';
+
+export interface GatewayServices {
+  db: Database;
+  store: KnexStore;
+  registry: ServerRegistry;
+  secrets: SecretVault;
+  apiKeys: ApiKeyService;
+  connections: ConnectionTester;
+  probe: McpProbe;
+  importer: Importer;
+  restore: NativeRestore;
+  exporter: Exporter;
+  close(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  database: DatabaseTarget;
+  encryptionKey: Buffer | null;
+  logger: Logger;
+  clock?: Clock;
+  /** Defaults: 10 s probes, 16 at once, no private destinations. */
+  probe?: ProbeSettings;
+  network?: NetworkPolicy;
+  /** DNS for outbound connections; tests replace it. */
+  resolver?: Resolver;
+  /** Told every probe's outcome (metrics). */
+  onProbe?: (outcome: ProbeOutcome) => void;
+}
+
+export const DEFAULT_PROBE: ProbeSettings = { timeoutMs: 10000, maxConcurrent: 16 };
+const NO_ALLOWLIST = parseAllowlist('') as Allowlist;
+
+/**
+ * The composition root's core half: opens the database, brings its schema up to date, settles
+ * the encryption key, and builds the services every entry point (HTTP, CLI) shares.
+ */
+export async function openGateway(options: GatewayOptions): Promise<GatewayServices> {
+  const db = openDatabase(options.database);
+  try {
+    await migrateToLatest(db.knex);
+    const cipher = new AesGcmCipher(resolveKey(options));
+    await verifyEncryptionKey(db.knex, cipher);
+    const clock = options.clock ?? systemClock;
+    const store = new KnexStore(db.knex, db.target.engine, db.reader());
+    const guard = new NetworkGuard(options.network ?? { allowlist: NO_ALLOWLIST, allowPrivateNetworks: false }, options.resolver ?? systemResolver);
+    const probe = new McpProbe(guard, options.probe ?? DEFAULT_PROBE, options.onProbe);
+    const registry = new ServerRegistry({ store, cipher, clock });
+    return {
+      db,
+      store,
+      registry,
+      secrets: new SecretVault({ store, cipher, clock }),
+      apiKeys: new ApiKeyService({ store, clock }),
+      connections: new ConnectionTester({ store, cipher, clock, probe }),
+      probe,
+      importer: new Importer({ store, cipher, clock, registry }),
+      restore: new NativeRestore({ store, cipher, clock }),
+      exporter: new Exporter({ store, cipher, clock }),
+      close: () => db.close(),
+    };
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+}
+
+function resolveKey(options: GatewayOptions): Buffer {
+  if (options.encryptionKey) return options.encryptionKey;
+  if (options.database.engine !== 'sqlite') {
+    throw new ConfigError('MCP_GATEWAY_ENCRYPTION_KEY is required with PostgreSQL');
+  }
+  const path = `${options.database.filename}.key`;
+  const { key, created } = loadOrCreateKeyFile(path);
+  if (created) options.logger.warn({ keyFile: path }, 'created a new encryption key file beside the database; back it up with the database');
+  return key;
+}
+
+/** A fresh random key, for tests and throwaway databases. */
+export const randomEncryptionKey = () => randomBytes(32);

@@ -1,0 +1,53 @@
+import { join } from 'node:path';
+import express, { type Router } from 'express';
+import { loadSpec } from '../../adapters/shared/openapi';
+
+const PAGE = `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>mcp-gateway API</title>
+  <link rel="icon" type="image/png" href="/docs/assets/favicon-32x32.png">
+  <link rel="stylesheet" href="/docs/assets/swagger-ui.css">
+</head>
+<body>
+  <div id="docs"></div>
+  <script src="/docs/assets/swagger-ui-bundle.js"></script>
+  <script src="/docs/assets/swagger-ui-standalone-preset.js"></script>
+  <script src="/docs/init.js"></script>
+</body>
+</html>
+`;
+
+// A file of its own, not an inline script, so the page works under a strict Content-Security-Policy.
+const INIT = `window.ui = SwaggerUIBundle({
+  urls: [
+    { url: '/openapi/aitronos.json', name: 'Aitronos dialect (/v1)' },
+    { url: '/openapi/zudu.json', name: 'Zudu dialect (/api)' }
+  ],
+  dom_id: '#docs',
+  deepLinking: true,
+  presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
+  layout: 'StandaloneLayout'
+});
+`;
+
+/** The two contracts as JSON, and interactive documentation for both from swagger-ui-dist (no CDN). */
+export function docsRouter(): Router {
+  const router = express.Router();
+  const specs = { aitronos: JSON.stringify(loadSpec('aitronos')), zudu: JSON.stringify(loadSpec('zudu')) };
+  router.get('/openapi/:name.json', (req, res) => {
+    const spec = specs[req.params.name as keyof typeof specs];
+    if (!spec) return void res.status(404).json({ error: { code: 'NOT_FOUND', message: 'No such contract: use aitronos or zudu' } });
+    res.type('application/json').send(spec);
+  });
+  router.get('/docs', (_req, res) => {
+    res.type('html').send(PAGE);
+  });
+  router.get('/docs/init.js', (_req, res) => {
+    res.type('application/javascript').send(INIT);
+  });
+  const assets = join(require.resolve('swagger-ui-dist/package.json'), '..');
+  router.use('/docs/assets', express.static(assets, { index: false, maxAge: '1h' }));
+  return router;
+}

@@ -1,0 +1,58 @@
+import type { RequestHandler } from 'express';
+import type { Knex } from 'knex';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ProbeOutcome } from '../../core/model/probe';
+import { dialectOf, routeOf } from './dialect';
+
+export interface Metrics {
+  registry: Registry;
+  /** Counts and times every request by dialect, route template and status. */
+  middleware: RequestHandler;
+  observeProbe(outcome: ProbeOutcome): void;
+  /** Reports the database pool's figures at every scrape. */
+  watchPool(knex: Knex): void;
+}
+
+/** One registry per process (not prom-client's global), so tests can build several apps. */
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const labelNames = ['dialect', 'route', 'status'] as const;
+  const requests = new Counter({ name: 'mcp_gateway_http_requests_total', help: 'HTTP requests by dialect, route template and status', labelNames, registers: [registry] });
+  const duration = new Histogram({
+    name: 'mcp_gateway_http_request_duration_seconds',
+    help: 'HTTP request duration by dialect, route template and status',
+    labelNames,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+    registers: [registry],
+  });
+  const probes = new Counter({ name: 'mcp_gateway_probe_results_total', help: 'Connection tests by outcome (failure class, or none)', labelNames: ['failure_class'], registers: [registry] });
+  const pools: Knex[] = [];
+  const pool = (name: string, help: string, read: (p: { numUsed(): number; numFree(): number; numPendingAcquires(): number }) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(pools.reduce((sum, k) => sum + read((k.client as { pool: never }).pool), 0));
+      },
+    });
+  pool('mcp_gateway_db_pool_used', 'Database connections in use', (p) => p.numUsed());
+  pool('mcp_gateway_db_pool_free', 'Idle database connections', (p) => p.numFree());
+  pool('mcp_gateway_db_pool_pending', 'Requests waiting for a database connection', (p) => p.numPendingAcquires());
+
+  return {
+    registry,
+    middleware: (req, res, next) => {
+      const end = duration.startTimer();
+      res.on('finish', () => {
+        const labels = { dialect: dialectOf(req.originalUrl), route: routeOf(req), status: String(res.statusCode) };
+        requests.inc(labels);
+        end(labels);
+      });
+      next();
+    },
+    observeProbe: (outcome) => probes.inc({ failure_class: outcome.failureClass ?? 'none' }),
+    watchPool: (knex) => void pools.push(knex),
+  };
+}

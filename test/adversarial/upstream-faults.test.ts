@@ -1,0 +1,123 @@
+import { aitronosCreateBody } from '../support/builders';
+import { startHttpServer, startSilentServer, type Listening } from '../support/mcp-servers';
+import { startTestGateway, type TestGateway } from '../support/test-gateway';
+
+const TIMEOUT_MS = 1200;
+let gw: TestGateway;
+let key: string;
+const running: Listening[] = [];
+
+beforeAll(async () => {
+  gw = await startTestGateway({ allowedHosts: '127.0.0.1', probeTimeoutMs: TIMEOUT_MS, maxConcurrentProbes: 16 });
+  ({ key } = await gw.aitronosKey({ orgs: ['org_faults'] }));
+});
+afterAll(async () => {
+  await Promise.all(running.map((s) => s.close()));
+  await gw.close();
+});
+
+const serve = async (server: Promise<Listening>) => {
+  const s = await server;
+  running.push(s);
+  return s;
+};
+
+async function probe(url: string, transport: 'sse' | 'streamable_http' = 'streamable_http') {
+  const created = await gw.http.post('/v1/mcp-configurations').set('X-API-Key', key).send(aitronosCreateBody('org_faults', { server_url: url, transport_type: transport }));
+  const started = Date.now();
+  const res = await gw.http.post(`/v1/mcp-configurations/${created.body.id}/test`).set('X-API-Key', key).timeout(TIMEOUT_MS + 5000);
+  return { result: res.body, elapsed: Date.now() - started };
+}
+
+/** An answer to initialize, so the client gets as far as tools/list. */
+const initialized = (id: unknown) =>
+  JSON.stringify({ jsonrpc: '2.0', id, result: { protocolVersion: '2025-06-18', capabilities: { tools: {} }, serverInfo: { name: 'faulty', version: '1' } } });
+
+/** A server that initializes properly, then answers tools/list with `toolsList`. */
+function faultyAfterInit(toolsList: (res: import('node:http').ServerResponse, id: unknown) => void) {
+  return startHttpServer((req, res, body) => {
+    if (req.method !== 'POST') return void res.writeHead(405).end();
+    const message = JSON.parse(body || '{}') as { id?: unknown; method?: string };
+    if (message.method === 'initialize') return void res.writeHead(200, { 'Content-Type': 'application/json' }).end(initialized(message.id));
+    if (message.method === 'tools/list') return toolsList(res, message.id);
+    res.writeHead(202).end();
+  });
+}
+
+describe('probes against misbehaving upstreams', () => {
+  it('ends a probe of a server that never answers within its timeout', async () => {
+    const silent = await serve(startSilentServer());
+    const { result, elapsed } = await probe(silent.url);
+    expect(result.failure_class).toBe('timeout');
+    expect(elapsed).toBeLessThan(TIMEOUT_MS + 1500);
+  });
+
+  it('ends a probe of a server that trickles its answer a byte at a time', async () => {
+    const trickle = await serve(
+      startHttpServer((_req, res) => {
+        res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+        const timer = setInterval(() => res.write(':'), 50);
+        res.on('close', () => clearInterval(timer));
+      }),
+    );
+    const { result, elapsed } = await probe(trickle.url);
+    expect(result.failure_class).toBe('timeout');
+    expect(elapsed).toBeLessThan(TIMEOUT_MS + 1500);
+  });
+
+  it('refuses a 10 MB tool list without holding it in memory', async () => {
+    const huge = await serve(
+      faultyAfterInit((res, id) => {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        const description = 'x'.repeat(1024);
+        const tools = Array.from({ length: 10 * 1024 }, (_, i) => ({ name: `tool_${i}`, description, inputSchema: { type: 'object' } }));
+        res.end(JSON.stringify({ jsonrpc: '2.0', id, result: { tools } }));
+      }),
+    );
+    const before = process.memoryUsage().rss;
+    const { result, elapsed } = await probe(huge.url);
+    expect(result).toMatchObject({ success: false, failure_class: 'protocol', message: expect.stringMatching(/larger than 8 MB/) });
+    expect(elapsed).toBeLessThan(TIMEOUT_MS + 1500);
+    expect(process.memoryUsage().rss - before).toBeLessThan(150 * 1024 * 1024);
+  });
+
+  it('reports invalid JSON-RPC as protocol', async () => {
+    const garbage = await serve(startHttpServer((_req, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"jsonrpc": "2.0", "result": ')));
+    const { result } = await probe(garbage.url);
+    expect(result).toMatchObject({ success: false, failure_class: 'protocol' });
+    const wrongShape = await serve(faultyAfterInit((res, id) => res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id, result: { tools: 'not a list' } }))));
+    expect((await probe(wrongShape.url)).result).toMatchObject({ success: false, failure_class: 'protocol' });
+  });
+
+  it.each(['streamable_http', 'sse'] as const)('reports a server that closes mid-stream (%s) without hanging', async (transport) => {
+    const closer = await serve(
+      startHttpServer((req, res) => {
+        res.writeHead(200, { 'Content-Type': transport === 'sse' ? 'text/event-stream' : 'application/json' });
+        res.write(transport === 'sse' ? 'event: endpoint\n' : '{"jsonrpc":"2.0",');
+        setTimeout(() => req.socket.destroy(), 20);
+      }),
+    );
+    const { result, elapsed } = await probe(closer.url, transport);
+    expect(result.success).toBe(false);
+    expect(['transport', 'protocol', 'timeout']).toContain(result.failure_class);
+    expect(elapsed).toBeLessThan(TIMEOUT_MS + 1500);
+  });
+
+  it('keeps serving other requests normally while 100 probes wait on a hanging server', async () => {
+    const silent = await serve(startSilentServer());
+    const created = await gw.http.post('/v1/mcp-configurations').set('X-API-Key', key).send(aitronosCreateBody('org_faults', { server_url: silent.url }));
+    const probes = Promise.all(Array.from({ length: 100 }, () => gw.http.post(`/v1/mcp-configurations/${created.body.id}/test`).set('X-API-Key', key)));
+    await new Promise((r) => setTimeout(r, 200));
+    const latencies: number[] = [];
+    for (let i = 0; i < 20; i += 1) {
+      const started = Date.now();
+      const res = await gw.http.get('/v1/mcp-configurations').query({ organization_id: 'org_faults', limit: 5 }).set('X-API-Key', key);
+      latencies.push(Date.now() - started);
+      expect(res.status).toBe(200);
+    }
+    const results = await probes;
+    expect(results.every((r) => r.status === 200 && r.body.failure_class === 'timeout')).toBe(true);
+    // Generous: what matters is that nothing waits behind the probes.
+    expect(Math.max(...latencies)).toBeLessThan(1000);
+  }, 30000);
+});

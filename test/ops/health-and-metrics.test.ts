@@ -1,0 +1,63 @@
+import { aitronosCreateBody } from '../support/builders';
+import { startSilentServer } from '../support/mcp-servers';
+import { startTestGateway, type TestGateway } from '../support/test-gateway';
+
+let gw: TestGateway;
+beforeAll(async () => (gw = await startTestGateway({ allowedHosts: '127.0.0.1' })));
+afterAll(() => gw.close());
+
+describe('health', () => {
+  it('answers /healthz and /readyz without any key', async () => {
+    expect((await gw.http.get('/healthz')).body).toEqual({ status: 'ok' });
+    const ready = await gw.http.get('/readyz');
+    expect(ready.status).toBe(200);
+    expect(ready.body).toEqual({ status: 'ready' });
+  });
+
+  it('answers /readyz with 503 when the database is gone, while /healthz still says the process lives', async () => {
+    const other = await startTestGateway();
+    await other.services.db.close();
+    try {
+      const res = await other.http.get('/readyz');
+      expect(res.status).toBe(503);
+      expect(res.body).toEqual({ status: 'not ready', reason: 'database unreachable' });
+      expect((await other.http.get('/healthz')).status).toBe(200);
+    } finally {
+      await other.database.drop();
+    }
+  });
+});
+
+describe('GET /metrics', () => {
+  it('counts and times requests by dialect, route template and status, in Prometheus format', async () => {
+    const { key } = await gw.aitronosKey({ orgs: ['org_metrics'] });
+    const created = await gw.http.post('/v1/mcp-configurations').set('X-API-Key', key).send(aitronosCreateBody('org_metrics'));
+    await gw.http.get(`/v1/mcp-configurations/${created.body.id}`).set('X-API-Key', key);
+    await gw.http.get('/v1/mcp-configurations/mcp_missing').set('X-API-Key', key);
+    const zudu = await gw.zuduKey('org_metrics');
+    await gw.http.get('/api/mcp-servers').set(zudu.headers);
+    const res = await gw.http.get('/metrics');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/plain/);
+    expect(res.text).toContain('mcp_gateway_http_requests_total{dialect="aitronos",route="/v1/mcp-configurations/:config_id",status="200"} 1');
+    expect(res.text).toContain('mcp_gateway_http_requests_total{dialect="aitronos",route="/v1/mcp-configurations/:config_id",status="404"} 1');
+    expect(res.text).toContain('mcp_gateway_http_requests_total{dialect="zudu",route="/api/mcp-servers",status="200"} 1');
+    expect(res.text).toMatch(/mcp_gateway_http_request_duration_seconds_bucket\{le="0.1",dialect="aitronos",route="\/v1\/mcp-configurations",status="201"\} 1/);
+    expect(res.text).not.toContain(created.body.id);
+  });
+
+  it('counts probe outcomes by failure class, and reports the database pool and the process', async () => {
+    const { key } = await gw.aitronosKey({ orgs: ['org_metrics'] });
+    const gone = await startSilentServer();
+    await gone.close();
+    const created = await gw.http.post('/v1/mcp-configurations').set('X-API-Key', key).send(aitronosCreateBody('org_metrics', { server_url: gone.url }));
+    await gw.http.post(`/v1/mcp-configurations/${created.body.id}/test`).set('X-API-Key', key);
+    const text = (await gw.http.get('/metrics')).text;
+    expect(text).toContain('mcp_gateway_probe_results_total{failure_class="transport"} 1');
+    expect(text).toMatch(/mcp_gateway_db_pool_used \d+/);
+    expect(text).toMatch(/mcp_gateway_db_pool_free \d+/);
+    expect(text).toMatch(/mcp_gateway_db_pool_pending \d+/);
+    expect(text).toMatch(/process_cpu_user_seconds_total \d/);
+    expect(text).toMatch(/nodejs_heap_size_used_bytes \d/);
+  });
+});

@@ -1,0 +1,125 @@
+import { aitronosCreateBody, zuduConfig } from '../support/builders';
+import { startTestGateway, type TestGateway } from '../support/test-gateway';
+
+describe('request logs', () => {
+  let gw: TestGateway;
+  beforeAll(async () => (gw = await startTestGateway()));
+  afterAll(() => gw.close());
+
+  it('write one JSON line per request with request id, dialect, route template, status and duration', async () => {
+    const { key } = await gw.aitronosKey({ orgs: ['org_logs'] });
+    const res = await gw.http.get('/v1/mcp-configurations/mcp_nope').set('X-API-Key', key).set('X-Request-Id', 'trace-logs-0001');
+    expect(res.status).toBe(404);
+    const lines = gw.logs.map((l) => JSON.parse(l)).filter((l) => l.requestId === 'trace-logs-0001');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      level: 30,
+      requestId: 'trace-logs-0001',
+      dialect: 'aitronos',
+      route: '/v1/mcp-configurations/:config_id',
+      req: { method: 'GET', path: '/v1/mcp-configurations/mcp_nope' },
+      res: { status: 404 },
+      responseTime: expect.any(Number),
+    });
+  });
+
+  it('never write keys, secrets or bodies, whatever the request carried', async () => {
+    const { key } = await gw.aitronosKey({ orgs: ['org_logs'] });
+    const zudu = await gw.zuduKey('org_logs');
+    await gw.http.post('/v1/mcp-configurations').set('Authorization', `Bearer ${key}`).send(aitronosCreateBody('org_logs', { auth_type: 'bearer_token', credentials: { token: 'log-planted-token' } }));
+    await gw.http.post('/api/mcp-servers').set(zudu.headers).set('Cookie', 'session=log-planted-cookie').send({ config: zuduConfig({ request_headers: { 'X-A': 'log-planted-header' } }) });
+    await gw.http.post('/api/secrets').set(zudu.headers).send({ name: 'x', value: 'log-planted-secret' });
+    await gw.http.get('/api/mcp-servers').set({ 'X-API-KEY': zudu.headers['X-API-KEY']!, 'X-API-SECRET': 'log-planted-wrong-secret' });
+    const text = gw.logs.join('\n');
+    for (const planted of [key, zudu.headers['X-API-KEY']!, zudu.headers['X-API-SECRET']!, 'log-planted-token', 'log-planted-cookie', 'log-planted-header', 'log-planted-secret', 'log-planted-wrong-secret']) {
+      expect(text).not.toContain(planted);
+    }
+    expect(gw.logs.length).toBeGreaterThan(3);
+  });
+
+  it('redact credential fields even when code hands the logger a whole request', () => {
+    const lines: string[] = [];
+    const { Writable } = require('node:stream') as typeof import('node:stream');
+    const { createLogger } = require('../../server/logger') as typeof import('../../server/logger');
+    const logger = createLogger('info', new Writable({ write: (c, _e, done) => (lines.push(String(c)), done()) }));
+    logger.info({ req: { headers: { authorization: 'Bearer ak_x1', 'x-api-key': 'ak_x2', 'x-api-secret': 's3cr3t_x3', cookie: 'c=x4' }, body: { token: 'x5' } }, credentials: { token: 'x6' } }, 'oops');
+    for (const planted of ['ak_x1', 'ak_x2', 's3cr3t_x3', 'c=x4', 'x5', 'x6']) expect(lines.join('')).not.toContain(planted);
+  });
+});
+
+describe('limits', () => {
+  let gw: TestGateway;
+  beforeAll(async () => (gw = await startTestGateway({ rateLimitPerMinute: 3 })));
+  afterAll(() => gw.close());
+
+  it('answers the request over the per-key limit with 429 in the Aitronos envelope, Retry-After and RateLimit headers', async () => {
+    const { key } = await gw.aitronosKey({ orgs: ['org_rl'] });
+    const statuses: number[] = [];
+    let last;
+    for (let i = 0; i < 4; i += 1) {
+      last = await gw.http.get('/v1/mcp-configurations').query({ organization_id: 'org_rl' }).set('X-API-Key', key);
+      statuses.push(last.status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    expect(last!.body.error).toMatchObject({ code: 'RATE_LIMIT_EXCEEDED', status: 429, type: 'client_error', system_message: expect.stringMatching(/3 requests per minute/) });
+    expect(Number(last!.headers['retry-after'])).toBeGreaterThan(0);
+    expect(last!.headers['ratelimit']).toMatch(/limit=3, remaining=0, reset=\d+/);
+    expect(last!.headers['ratelimit-policy']).toMatch(/^3;w=60/);
+    // Another key has its own budget.
+    const other = await gw.aitronosKey({ orgs: ['org_rl'] });
+    expect((await gw.http.get('/v1/mcp-configurations').query({ organization_id: 'org_rl' }).set('X-API-Key', other.key)).status).toBe(200);
+  });
+
+  it('answers it in the Zudu envelope on /api', async () => {
+    const zudu = await gw.zuduKey('org_rl');
+    const statuses = [];
+    let last;
+    for (let i = 0; i < 4; i += 1) {
+      last = await gw.http.get('/api/mcp-servers').set(zudu.headers);
+      statuses.push(last.status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    expect(last!.body).toEqual({ message: 'Too many requests', status: 'error', error: expect.stringMatching(/retry after \d+ seconds/), request_id: expect.any(String) });
+  });
+
+  it('answers a body over 1 MB with 413 in each dialect', async () => {
+    const big = 'x'.repeat(1024 * 1024 + 10);
+    const fresh = await startTestGateway();
+    try {
+      const { key } = await fresh.aitronosKey({ orgs: ['org_big'] });
+      const v1 = await fresh.http.post('/v1/mcp-configurations').set('X-API-Key', key).set('Content-Type', 'application/json').send(JSON.stringify({ name: big }));
+      expect(v1.status).toBe(413);
+      expect(v1.body.error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', status: 413 });
+      const zudu = await fresh.zuduKey('org_big');
+      const api = await fresh.http.post('/api/mcp-servers').set(zudu.headers).set('Content-Type', 'application/json').send(JSON.stringify({ config: { name: big } }));
+      expect(api.status).toBe(413);
+      expect(api.body).toMatchObject({ message: 'Payload too large', status: 'error' });
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('sends security headers, and no CORS headers unless origins are configured', async () => {
+    const res = await gw.http.get('/healthz').set('Origin', 'https://evil.example.com');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['content-security-policy']).toMatch(/default-src 'self'/);
+    expect(res.headers['strict-transport-security']).toBeDefined();
+    expect(res.headers['x-powered-by']).toBeUndefined();
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+
+    const withCors = await startTestGateway({ corsOrigins: ['https://app.example.com'] });
+    try {
+      const preflight = await withCors.http
+        .options('/v1/mcp-configurations')
+        .set('Origin', 'https://app.example.com')
+        .set('Access-Control-Request-Method', 'POST')
+        .set('Access-Control-Request-Headers', 'x-api-key,content-type');
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers['access-control-allow-origin']).toBe('https://app.example.com');
+      const foreign = await withCors.http.get('/healthz').set('Origin', 'https://evil.example.com');
+      expect(foreign.headers['access-control-allow-origin']).toBeUndefined();
+    } finally {
+      await withCors.close();
+    }
+  });
+});

@@ -1,0 +1,1 @@
+process.env.MCP_TEST_ENGINE = 'postgres';

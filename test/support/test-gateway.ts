@@ -1,0 +1,109 @@
+import { Writable } from 'node:stream';
+import type { Express } from 'express';
+import supertest from 'supertest';
+import type { Role } from '../../core/model/principal';
+import { createApp } from '../../server/app';
+import { parseAllowlist, type Allowlist } from '../../core/probe/address-rules';
+import type { Resolver } from '../../core/probe/network-guard';
+import { openGateway, randomEncryptionKey, type GatewayServices } from '../../server/gateway';
+import { createMetrics } from '../../server/http/metrics';
+import { createLogger } from '../../server/logger';
+import { cli } from './cli';
+import { createTestDatabase, type TestDatabase } from './test-database';
+
+export interface TestGateway {
+  app: Express;
+  http: ReturnType<typeof supertest>;
+  services: GatewayServices;
+  database: TestDatabase;
+  /** Every log line written so far. */
+  logs: string[];
+  /** This gateway's encryption key, as MCP_GATEWAY_ENCRYPTION_KEY would hold it. */
+  encryptionKeyBase64: string;
+  /** Runs the command line in-process against this gateway's database and key. */
+  cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+  aitronosKey(options: { orgs: string[]; role?: Role; userId?: string }): Promise<{ key: string; id: string; userId: string | null }>;
+  /** A Zudu key pair for one organization, as request headers. */
+  zuduKey(org: string): Promise<{ headers: Record<string, string>; id: string }>;
+  close(): Promise<void>;
+}
+
+export interface TestGatewayOptions {
+  /** MCP_GATEWAY_ALLOWED_HOSTS for this gateway; none by default, as in production. */
+  allowedHosts?: string;
+  allowPrivateNetworks?: boolean;
+  probeTimeoutMs?: number;
+  maxConcurrentProbes?: number;
+  /** Off (0) unless a test is about the rate limit. */
+  rateLimitPerMinute?: number;
+  corsOrigins?: string[];
+  /** Host names the test resolves, and how; every other name fails to resolve. */
+  dns?: Record<string, string[] | (() => string[])>;
+}
+
+/** Tests never ask real DNS, so no test can send traffic off this machine. */
+function testResolver(dns: TestGatewayOptions['dns'] = {}): Resolver {
+  return async (hostname) => {
+    const entry = dns[hostname];
+    if (!entry) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
+    return typeof entry === 'function' ? entry() : entry;
+  };
+}
+
+/**
+ * The real application over a real database of its own, with response validation on, so
+ * every response a test receives has also been checked against the contract.
+ */
+export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
+  const database = await createTestDatabase();
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
+  const logger = createLogger('debug', sink);
+  const encryptionKey = randomEncryptionKey();
+  const metrics = createMetrics();
+  const services = await openGateway({
+    onProbe: metrics.observeProbe,
+    database: database.target,
+    encryptionKey,
+    logger,
+    probe: { timeoutMs: options.probeTimeoutMs ?? 5000, maxConcurrent: options.maxConcurrentProbes ?? 16 },
+    network: { allowlist: parseAllowlist(options.allowedHosts ?? '') as Allowlist, allowPrivateNetworks: options.allowPrivateNetworks ?? false },
+    resolver: testResolver(options.dns),
+  });
+  metrics.watchPool(services.db.knex);
+  const app = createApp({
+    ...services,
+    knex: services.db.knex,
+    logger,
+    metrics,
+    rateLimit: { perMinute: options.rateLimitPerMinute ?? 0 },
+    corsOrigins: options.corsOrigins,
+    validateResponses: true,
+  });
+  return {
+    app,
+    http: supertest(app),
+    services,
+    database,
+    logs,
+    encryptionKeyBase64: encryptionKey.toString('base64'),
+    cli: (...argv) => cli(database.url, encryptionKey.toString('base64'), ...argv),
+    async aitronosKey({ orgs, role, userId }) {
+      const issued = await services.apiKeys.issue({ dialect: 'aitronos', organizationIds: orgs, role, userId });
+      return { key: issued.apiKey, id: issued.record.id, userId: issued.record.userId };
+    },
+    async zuduKey(org) {
+      const issued = await services.apiKeys.issue({ dialect: 'zudu', organizationIds: [org] });
+      return { headers: { 'X-API-KEY': issued.apiKey, 'X-API-SECRET': issued.apiSecret! }, id: issued.record.id };
+    },
+    async close() {
+      await services.close();
+      await database.drop();
+    },
+  };
+}
