@@ -125,6 +125,8 @@ onPostgres('two instances on one PostgreSQL database', () => {
         }
         expect(statuses.filter((s) => s === 200)).toHaveLength(10);
         expect(statuses.slice(10)).toEqual([429, 429]);
+        // Each dialect's limiter has a store of its own: express-rate-limit warns (with a stack) when one is shared.
+        for (const instance of [a, b, limited, limitedToo]) expect(instance.stdout() + instance.stderr()).not.toMatch(/ERR_ERL_|\n\s+at /);
       } finally {
         await limited.signal('SIGKILL');
         await limitedToo.signal('SIGKILL');

@@ -8,6 +8,7 @@ export interface ServeProcess {
   child: ChildProcessWithoutNullStreams;
   port: number;
   stdout: () => string;
+  stderr: () => string;
   /** Sends a signal and resolves with the exit code. */
   signal(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -33,6 +34,7 @@ export function startServe(env: Record<string, string>, options: { listeners?: n
           child,
           port: ports[0]!,
           stdout: () => out,
+          stderr: () => err,
           signal: (signal = 'SIGTERM') =>
             new Promise((done) => {
               if (child.exitCode !== null) return done(child.exitCode);
