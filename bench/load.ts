@@ -10,13 +10,15 @@ export interface Measured {
   errors: number;
 }
 
+/** One sequence for the whole run: every measurement's created names differ from every other's. */
+let sequence = 0;
+
 /**
  * Runs one scenario for a fixed time at a fixed number of connections. Every request is built
  * anew (another id, another name); an answer with any status but the expected one is an error.
  */
 export async function measure(port: number, scenario: Scenario, seeded: Seeded, seconds: number, connections: number): Promise<Measured> {
-  let n = Math.floor(Math.random() * 1_000_000);
-  const counter = () => n++;
+  const counter = () => sequence++;
   const result = await autocannon({
     url: `http://127.0.0.1:${port}`,
     connections,

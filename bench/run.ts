@@ -38,12 +38,39 @@ function profileOf(options: Options): Profile {
 
 type Results = Record<string, Partial<Record<Target, Measured>>>;
 
-async function runAgainst(target: Target, server: Running, scenarios: Scenario[], seeded: Seeded, profile: Profile, connections: number, results: Results, log: (t: string) => void) {
+/** Two halves of one measurement, as one: requests add up, p50 is their mean, p99 the worse. */
+function combine(a: Measured, b: Measured, seconds: number): Measured {
+  return {
+    requestsPerSecond: Math.round((a.requests + b.requests) / seconds),
+    p50Ms: Math.round(((a.p50Ms + b.p50Ms) / 2) * 10) / 10,
+    p99Ms: Math.max(a.p99Ms, b.p99Ms),
+    requests: a.requests + b.requests,
+    errors: a.errors + b.errors,
+  };
+}
+
+/**
+ * Every target of a scenario is measured within the same minute, in two halves ordered
+ * A B B A (gateway, baselines, baselines again, gateway again): on a shared machine whose
+ * speed drifts, a ratio between measurements minutes apart says more about the drift than
+ * about the code, and the mirrored order cancels a steady drift.
+ */
+async function runScenarios(servers: Partial<Record<Target, Running>>, scenarios: Scenario[], seeded: Seeded, profile: Profile, connections: number, results: Results, log: (t: string) => void) {
   for (const scenario of scenarios) {
-    if (profile.warmupSeconds > 0) await measure(server.port, scenario, seeded, profile.warmupSeconds, connections);
-    const measured = await measure(server.port, scenario, seeded, profile.seconds, connections);
-    (results[scenario.name] ??= {})[target] = measured;
-    log(`  ${target.padEnd(8)} ${scenario.name.padEnd(26)} ${String(measured.requestsPerSecond).padStart(7)} req/s  p99 ${measured.p99Ms} ms`);
+    const targets = (['gateway', ...scenario.baselines] as Target[]).filter((t, i, all) => servers[t] && all.indexOf(t) === i);
+    const half = profile.seconds / 2;
+    const halves = new Map<Target, Measured[]>();
+    for (const target of [...targets, ...[...targets].reverse()]) {
+      const port = servers[target]!.port;
+      if (!halves.has(target) && profile.warmupSeconds > 0) await measure(port, scenario, seeded, profile.warmupSeconds, connections);
+      halves.set(target, [...(halves.get(target) ?? []), await measure(port, scenario, seeded, half, connections)]);
+    }
+    for (const target of targets) {
+      const [first, second] = halves.get(target)!;
+      const measured = combine(first!, second!, profile.seconds);
+      (results[scenario.name] ??= {})[target] = measured;
+      log(`  ${target.padEnd(8)} ${scenario.name.padEnd(26)} ${String(measured.requestsPerSecond).padStart(7)} req/s  p99 ${measured.p99Ms} ms`);
+    }
   }
 }
 
@@ -61,31 +88,24 @@ export async function runBench(options: Options, log: (t: string) => void = (t) 
     const seeded = await seed(database.url, key, profile.bigOrg, profile.smallOrgs);
     const baselineEnv: Record<string, string> = database.sqliteFile ? { BASELINE_SQLITE: database.sqliteFile } : { BASELINE_POSTGRES: database.url };
 
-    // Started as `npm start` starts it, with the same V8 flag.
-    const gateway = await startProcess(['--max-semi-space-size=8', join(ROOT, 'bin', 'mcp-gateway.js'), 'serve'], {
-      DATABASE_URL: database.url,
-      MCP_GATEWAY_ENCRYPTION_KEY: key.toString('base64'),
-      MCP_GATEWAY_DEMO: 'false',
-      LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
-      // The limiter runs, as in production, but never throttles the load generator's one key.
-      MCP_GATEWAY_RATE_LIMIT_PER_MINUTE: '1000000000',
-    });
+    // All three answer on their own ports from the start; only the one being measured is loaded.
+    const servers: Partial<Record<Target, Running>> = {};
     try {
-      await runAgainst('gateway', gateway, profile.scenarios, seeded, profile, options.connections, results, log);
-      peakMemoryMb = gateway.peakMemoryMb();
+      // Started as `npm start` starts it, with the same V8 flag.
+      servers.gateway = await startProcess(['--max-semi-space-size=8', join(ROOT, 'bin', 'mcp-gateway.js'), 'serve'], {
+        DATABASE_URL: database.url,
+        MCP_GATEWAY_ENCRYPTION_KEY: key.toString('base64'),
+        MCP_GATEWAY_DEMO: 'false',
+        LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+        // The limiter runs, as in production, but never throttles the load generator's one key.
+        MCP_GATEWAY_RATE_LIMIT_PER_MINUTE: '1000000000',
+      });
+      servers.express = await startProcess([join(__dirname, 'baselines', 'express-baseline.js')], baselineEnv);
+      if (options.db === 'sqlite') servers['raw-node'] = await startProcess([join(__dirname, 'baselines', 'raw-node-baseline.js')], baselineEnv);
+      await runScenarios(servers, profile.scenarios, seeded, profile, options.connections, results, log);
+      peakMemoryMb = servers.gateway.peakMemoryMb();
     } finally {
-      await gateway.stop();
-    }
-
-    const baselines: Array<[Target, string]> = [['express', 'express-baseline.js']];
-    if (options.db === 'sqlite') baselines.unshift(['raw-node', 'raw-node-baseline.js']);
-    for (const [target, script] of baselines) {
-      const server = await startProcess([join(__dirname, 'baselines', script)], baselineEnv);
-      try {
-        await runAgainst(target, server, profile.scenarios.filter((s) => s.baselines.includes(target)), seeded, profile, options.connections, results, log);
-      } finally {
-        await server.stop();
-      }
+      await Promise.all(Object.values(servers).map((server) => server.stop()));
     }
   } finally {
     await database.drop();
