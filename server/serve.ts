@@ -6,6 +6,7 @@ import type { GatewayConfig } from './config';
 import { bootstrapDemo } from './demo';
 import { openGateway } from './gateway';
 import { createMetrics } from './http/metrics';
+import { answerClientErrors } from './http/client-errors';
 import { sharedStore } from './http/rate-limit';
 
 export interface RunningServer {
@@ -40,6 +41,7 @@ export async function serve(config: GatewayConfig, logger: Logger, print: (text:
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.port, config.host, () => resolve(listening));
     listening.once('error', reject);
+    answerClientErrors(listening, logger);
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -24,6 +24,9 @@ const CODES: Record<ProblemKind, string> = {
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   RATE_LIMITED: 'RATE_LIMIT_EXCEEDED',
+  MALFORMED_REQUEST: 'MALFORMED_REQUEST',
+  REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
+  HEADERS_TOO_LARGE: 'HEADERS_TOO_LARGE',
   INTERNAL: 'INTERNAL_ERROR',
   UPSTREAM_FAILED: 'UPSTREAM_FAILED',
 };
@@ -64,13 +67,14 @@ function errorType(status: number): ErrorType {
   return status >= 500 ? 'server_error' : 'client_error';
 }
 
-export function sendAitronosError(res: Response, problem: Problem): void {
+/** The Aitronos error envelope of a problem, and its status. */
+export function aitronosErrorBody(problem: Problem, traceId: string): { status: number; body: unknown } {
   const status = statusOf(problem.kind, 'aitronos');
   const field = problem.field && problem.cause ? toAitronosField(problem.field) : problem.field;
   const details: Record<string, unknown> = {};
   if (field) details.field = field;
   if (problem.kind === 'NOT_FOUND' && problem.cause instanceof NotFound) details.id = problem.cause.id;
-  res.status(status).json({
+  const body = {
     success: false,
     error: {
       code: CODES[problem.kind],
@@ -79,10 +83,16 @@ export function sendAitronosError(res: Response, problem: Problem): void {
       type: errorType(status),
       status,
       details,
-      trace_id: requestIdOf(res),
+      trace_id: traceId,
       timestamp: new Date().toISOString(),
     },
-  });
+  };
+  return { status, body };
+}
+
+export function sendAitronosError(res: Response, problem: Problem): void {
+  const { status, body } = aitronosErrorBody(problem, requestIdOf(res));
+  res.status(status).json(body);
 }
 
 /** The last middleware under /v1: every error leaves in the Aitronos envelope. */

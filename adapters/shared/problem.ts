@@ -8,6 +8,9 @@ export type ProblemKind =
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'PAYLOAD_TOO_LARGE'
   | 'RATE_LIMITED'
+  | 'MALFORMED_REQUEST'
+  | 'REQUEST_TIMEOUT'
+  | 'HEADERS_TOO_LARGE'
   | 'INTERNAL';
 
 export interface Problem {
@@ -46,6 +49,12 @@ export function statusOf(kind: ProblemKind, dialect: 'aitronos' | 'zudu'): numbe
       return 415;
     case 'RATE_LIMITED':
       return 429;
+    case 'MALFORMED_REQUEST':
+      return 400;
+    case 'REQUEST_TIMEOUT':
+      return 408;
+    case 'HEADERS_TOO_LARGE':
+      return 431;
     case 'INTERNAL':
       return 500;
     case 'UPSTREAM_FAILED':

@@ -59,6 +59,12 @@ function describe(problem: Problem, fieldPrefix: string): { message: string; err
       return { message: 'Payload too large', error: problem.detail };
     case 'RATE_LIMITED':
       return { message: 'Too many requests', error: problem.detail };
+    case 'MALFORMED_REQUEST':
+      return { message: 'Bad request', error: problem.detail };
+    case 'REQUEST_TIMEOUT':
+      return { message: 'Request timeout', error: problem.detail };
+    case 'HEADERS_TOO_LARGE':
+      return { message: 'Request header fields too large', error: problem.detail };
     case 'INTERNAL':
       return { message: 'Internal server error', error: 'An unexpected error occurred' };
     case 'UPSTREAM_FAILED': {
@@ -68,10 +74,15 @@ function describe(problem: Problem, fieldPrefix: string): { message: string; err
   }
 }
 
-export function sendZuduError(res: Response, problem: Problem): void {
-  const fieldPrefix = (res.locals.zuduFieldPrefix as string | undefined) ?? '';
+/** The Zudu error envelope of a problem, and its status; field names carry the body's prefix. */
+export function zuduErrorBody(problem: Problem, requestId: string, fieldPrefix = ''): { status: number; body: unknown } {
   const { message, error } = describe(problem, fieldPrefix);
-  res.status(statusOf(problem.kind, 'zudu')).json({ message, status: 'error', error, request_id: requestIdOf(res) });
+  return { status: statusOf(problem.kind, 'zudu'), body: { message, status: 'error', error, request_id: requestId } };
+}
+
+export function sendZuduError(res: Response, problem: Problem): void {
+  const { status, body } = zuduErrorBody(problem, requestIdOf(res), (res.locals.zuduFieldPrefix as string | undefined) ?? '');
+  res.status(status).json(body);
 }
 
 /** The last middleware under /api: every error leaves in the Zudu envelope. */

@@ -23,6 +23,8 @@ describe('health', () => {
       expect(res.body).toEqual({ status: 'not ready', reason: 'database unreachable' });
       expect((await other.http.get('/healthz')).status).toBe(200);
     } finally {
+      other.server.closeAllConnections();
+      other.server.close();
       await other.database.drop();
     }
   });

@@ -2,6 +2,7 @@ import { request } from 'node:http';
 import { createServer, type Socket } from 'node:net';
 import { cli } from '../support/cli';
 import { startServe, type ServeProcess } from '../support/processes';
+import { rawHttp } from '../support/raw-http';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 const KEY = Buffer.alloc(32, 11).toString('base64');
@@ -89,6 +90,9 @@ describe('WORKERS', () => {
       const auth = { 'X-API-Key': keyFrom(gateway) };
       const results = await Promise.all(Array.from({ length: 20 }, () => call(gateway.port, 'GET', '/v1/mcp-configurations?organization_id=org_demo', auth)));
       expect(results.every((r) => r.status === 200)).toBe(true);
+      // What the HTTP parser refuses is answered by every worker's server in the dialect's envelope.
+      const oversized = await rawHttp(gateway.port, `GET /v1/mcp-configurations HTTP/1.1\r\nHost: x\r\nX-Padding: ${'p'.repeat(20_000)}\r\n\r\n`);
+      expect(oversized).toMatchObject({ status: 431, body: { success: false, error: { code: 'HEADERS_TOO_LARGE' } } });
       expect(await gateway.signal('SIGTERM')).toBe(0);
     } finally {
       await gateway.signal('SIGKILL');

@@ -1,3 +1,4 @@
+import { createServer, type Server } from 'node:http';
 import { Writable } from 'node:stream';
 import type { Express } from 'express';
 import supertest from 'supertest';
@@ -6,6 +7,7 @@ import { createApp } from '../../server/app';
 import { parseAllowlist, type Allowlist } from '../../core/probe/address-rules';
 import type { Resolver } from '../../core/probe/network-guard';
 import { openGateway, randomEncryptionKey, type GatewayServices } from '../../server/gateway';
+import { answerClientErrors } from '../../server/http/client-errors';
 import { createMetrics } from '../../server/http/metrics';
 import { createLogger } from '../../server/logger';
 import { cli } from './cli';
@@ -13,6 +15,8 @@ import { createTestDatabase, type TestDatabase } from './test-database';
 
 export interface TestGateway {
   app: Express;
+  /** The HTTP server `http` talks to, listening on 127.0.0.1, as `serve` sets it up. */
+  server: Server;
   http: ReturnType<typeof supertest>;
   services: GatewayServices;
   database: TestDatabase;
@@ -85,9 +89,13 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     corsOrigins: options.corsOrigins,
     validateResponses: true,
   });
+  const server = createServer(app);
+  answerClientErrors(server, logger);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     app,
-    http: supertest(app),
+    server,
+    http: supertest(server),
     services,
     database,
     logs,
@@ -102,6 +110,9 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       return { headers: { 'X-API-KEY': issued.apiKey, 'X-API-SECRET': issued.apiSecret! }, id: issued.record.id };
     },
     async close() {
+      const closed = new Promise((resolve) => server.close(resolve));
+      server.closeAllConnections();
+      await closed;
       await services.close();
       await database.drop();
     },

@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import { maxHeaderSize, STATUS_CODES, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+import { aitronosErrorBody } from '../../adapters/aitronos/aitronos.errors';
+import { statusOf, type Problem } from '../../adapters/shared/problem';
+import { zuduErrorBody } from '../../adapters/zudu/zudu.envelope';
+import { dialectOf } from './dialect';
+
+type ClientError = Error & { code?: string; rawPacket?: Buffer };
+
+/** What Node's HTTP parser refused, as a problem (the statuses of Node's own default answers). */
+function problemOf(error: ClientError, headerLimit: number): Problem {
+  switch (error.code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return { kind: 'HEADERS_TOO_LARGE', detail: `The request line and headers are larger than ${Math.round(headerLimit / 1024)} KB` };
+    case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
+      return { kind: 'PAYLOAD_TOO_LARGE', detail: 'The chunk extensions of the request body are too large' };
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return { kind: 'REQUEST_TIMEOUT', detail: 'The request was not received in time' };
+    default:
+      return { kind: 'MALFORMED_REQUEST', detail: 'The request is not valid HTTP/1.1' };
+  }
+}
+
+/**
+ * The request line, when the bytes the parser was reading still begin with it. `rawPacket` is
+ * only the chunk being parsed: for a request that arrived in several reads it holds a later part,
+ * and then no dialect is guessed. Nothing of it is ever written back or logged.
+ */
+function requestLineOf(error: ClientError): { method: string; path: string } | null {
+  const start = error.rawPacket?.toString('latin1', 0, Math.min(error.rawPacket.length, 2048)) ?? '';
+  const match = /^([A-Z]{3,10}) (\/[^\s?#]*)/.exec(start);
+  return match ? { method: match[1]!, path: match[2]!.toLowerCase() } : null;
+}
+
+/**
+ * Requests that Node's HTTP parser refuses never reach Express: a request line and headers over
+ * the header limit (431), bytes that are not HTTP (400), headers that never finish arriving (408).
+ * Node's default answer has no body; this one is JSON in the dialect the request line names (plain
+ * JSON when the parser no longer holds it), with a request id that is also logged, and the
+ * connection is then destroyed: nothing after a broken request can be trusted, and a half-open
+ * socket must not hold up shutdown.
+ */
+export function answerClientErrors(server: Server, logger: Logger): void {
+  server.on('clientError', (error: ClientError, socket: Duplex) => {
+    // A response already under way on this connection must not get another one inside it.
+    const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
+      socket.destroy();
+      return;
+    }
+    const problem = problemOf(error, maxHeaderSize);
+    const requestId = randomUUID();
+    const line = requestLineOf(error);
+    const dialect = dialectOf(line?.path ?? '');
+    const { status, body } =
+      dialect === 'aitronos'
+        ? aitronosErrorBody(problem, requestId)
+        : dialect === 'zudu'
+          ? zuduErrorBody(problem, requestId)
+          : { status: statusOf(problem.kind, 'zudu'), body: { error: { code: problem.kind, message: problem.detail } } };
+    logger.info({ requestId, dialect, route: 'unparsed', res: { status }, parserError: error.code }, `request refused by the HTTP parser: ${status}`);
+    const json = line?.method === 'HEAD' ? '' : JSON.stringify(body);
+    const head =
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(JSON.stringify(body))}\r\nX-Content-Type-Options: nosniff\r\nX-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n`;
+    socket.end(head + json, () => socket.destroy());
+  });
+}
