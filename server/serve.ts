@@ -41,7 +41,7 @@ export async function serve(config: GatewayConfig, logger: Logger, print: (text:
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.port, config.host, () => resolve(listening));
     listening.once('error', reject);
-    answerClientErrors(listening, logger);
+    answerClientErrors(listening, logger, metrics);
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -6,6 +6,7 @@ import { aitronosErrorBody } from '../../adapters/aitronos/aitronos.errors';
 import { statusOf, type Problem } from '../../adapters/shared/problem';
 import { zuduErrorBody } from '../../adapters/zudu/zudu.envelope';
 import { dialectOf } from './dialect';
+import type { Metrics } from './metrics';
 
 type ClientError = Error & { code?: string; rawPacket?: Buffer };
 
@@ -38,11 +39,11 @@ function requestLineOf(error: ClientError): { method: string; path: string } | n
  * Requests that Node's HTTP parser refuses never reach Express: a request line and headers over
  * the header limit (431), bytes that are not HTTP (400), headers that never finish arriving (408).
  * Node's default answer has no body; this one is JSON in the dialect the request line names (plain
- * JSON when the parser no longer holds it), with a request id that is also logged, and the
+ * JSON when the parser no longer holds it), with a request id that is also logged, counted, and the
  * connection is then destroyed: nothing after a broken request can be trusted, and a half-open
  * socket must not hold up shutdown.
  */
-export function answerClientErrors(server: Server, logger: Logger): void {
+export function answerClientErrors(server: Server, logger: Logger, metrics: Pick<Metrics, 'observeRefused'>): void {
   server.on('clientError', (error: ClientError, socket: Duplex) => {
     // A response already under way on this connection must not get another one inside it.
     const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
@@ -60,6 +61,7 @@ export function answerClientErrors(server: Server, logger: Logger): void {
         : dialect === 'zudu'
           ? zuduErrorBody(problem, requestId)
           : { status: statusOf(problem.kind, 'zudu'), body: { error: { code: problem.kind, message: problem.detail } } };
+    metrics.observeRefused(dialect, status);
     logger.info({ requestId, dialect, route: 'unparsed', res: { status }, parserError: error.code }, `request refused by the HTTP parser: ${status}`);
     const json = line?.method === 'HEAD' ? '' : JSON.stringify(body);
     const head =

@@ -9,6 +9,8 @@ export interface Metrics {
   /** Counts and times every request by dialect, route template and status. */
   middleware: RequestHandler;
   observeProbe(outcome: ProbeOutcome): void;
+  /** Counts a request the HTTP parser refused before any route (route `unparsed`). */
+  observeRefused(dialect: string, status: number): void;
   /** Reports the database pool's figures at every scrape. */
   watchPool(knex: Knex): void;
 }
@@ -53,6 +55,7 @@ export function createMetrics(): Metrics {
       next();
     },
     observeProbe: (outcome) => probes.inc({ failure_class: outcome.failureClass ?? 'none' }),
+    observeRefused: (dialect, status) => requests.inc({ dialect, route: 'unparsed', status: String(status) }),
     watchPool: (knex) => void pools.push(knex),
   };
 }

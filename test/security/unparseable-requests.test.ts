@@ -27,6 +27,7 @@ describe('requests the HTTP parser refuses', () => {
     const logged = gw.logs.map((l) => JSON.parse(l)).find((l) => l.requestId === res.headers['x-request-id']);
     expect(logged).toMatchObject({ dialect: 'aitronos', res: { status: 431 }, parserError: 'HPE_HEADER_OVERFLOW' });
     expect(JSON.stringify(logged)).not.toContain('ppp');
+    expect((await gw.http.get('/metrics')).text).toContain('mcp_gateway_http_requests_total{dialect="aitronos",route="unparsed",status="431"} 1');
   });
 
   it('answers a request line over 16 KB on /api with 431 in the Zudu envelope, whatever the case of the path', async () => {

@@ -90,7 +90,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     validateResponses: true,
   });
   const server = createServer(app);
-  answerClientErrors(server, logger);
+  answerClientErrors(server, logger, metrics);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     app,
