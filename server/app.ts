@@ -15,7 +15,7 @@ import type { ServerRegistry } from '../core/services/server-registry';
 import { docsRouter } from './http/docs';
 import { healthRouter } from './http/health';
 import type { Metrics } from './http/metrics';
-import { rateLimiter, type StoreFactory } from './http/rate-limit';
+import { authFailureLimiter, perKeyLimiter, type StoreFactory } from './http/rate-limit';
 import { requestLog } from './http/request-log';
 
 export interface AppDeps {
@@ -26,7 +26,10 @@ export interface AppDeps {
   logger: Logger;
   knex: Knex;
   metrics: Metrics;
-  /** Requests per key and minute (0: off), and where they are counted (default: in memory). */
+  /**
+   * Requests per verified key and minute, and failed authentications per client address and
+   * minute (0: both off); where the per-key counts are kept (default: in memory).
+   */
   rateLimit: { perMinute: number; store?: StoreFactory };
   corsOrigins?: string[];
   trustProxy?: boolean;
@@ -55,10 +58,17 @@ export function createApp(deps: AppDeps): Express {
   });
 
   const validateResponses = deps.validateResponses ?? false;
-  const limit = (dialect: string, send: Parameters<typeof rateLimiter>[2]): express.RequestHandler[] =>
-    deps.rateLimit.perMinute > 0 ? [rateLimiter(deps.rateLimit.perMinute, deps.rateLimit.store?.(dialect), send)] : [];
-  app.use('/v1', ...limit('aitronos', sendAitronosError), aitronosRouter({ ...deps, validateResponses }));
-  app.use('/api', ...limit('zudu', sendZuduError), zuduRouter({ ...deps, validateResponses }));
+  // Failed authentications count per client address before a key is looked up; the per-key
+  // limit counts verified keys only, after authentication.
+  const perMinute = deps.rateLimit.perMinute;
+  const limits = (dialect: string, send: Parameters<typeof perKeyLimiter>[2]) =>
+    perMinute > 0
+      ? { before: [authFailureLimiter(perMinute, send)], afterAuthentication: [perKeyLimiter(perMinute, deps.rateLimit.store?.(dialect), send)] }
+      : { before: [], afterAuthentication: [] };
+  const aitronos = limits('aitronos', sendAitronosError);
+  const zudu = limits('zudu', sendZuduError);
+  app.use('/v1', ...aitronos.before, aitronosRouter({ ...deps, validateResponses, afterAuthentication: aitronos.afterAuthentication }));
+  app.use('/api', ...zudu.before, zuduRouter({ ...deps, validateResponses, afterAuthentication: zudu.afterAuthentication }));
 
   // After the dialects, so API requests never walk past these routes' patterns.
   app.use(healthRouter(deps.knex, shuttingDown));

@@ -1,4 +1,4 @@
-import express, { type Router } from 'express';
+import express, { type RequestHandler, type Router } from 'express';
 import type { Logger } from 'pino';
 import type { ApiKeyService } from '../../core/services/api-keys';
 import type { ConnectionTester } from '../../core/services/connection-tester';
@@ -15,6 +15,8 @@ export interface AitronosDeps {
   apiKeys: ApiKeyService;
   logger: Logger;
   validateResponses: boolean;
+  /** Run once the caller is known, before the contract is checked (the per-key rate limit). */
+  afterAuthentication?: RequestHandler[];
 }
 
 /** `/v1`: authenticate, validate against schemas/aitronos.openapi.yaml, translate, call the core. */
@@ -23,6 +25,7 @@ export function aitronosRouter(deps: AitronosDeps): Router {
   const { registry } = deps;
   router.use(express.json({ limit: '1mb' }));
   router.use(aitronosAuthentication(deps.apiKeys));
+  if (deps.afterAuthentication?.length) router.use(...deps.afterAuthentication);
   router.use(contractValidator('aitronos', deps.validateResponses));
 
   router.get('/mcp-configurations', async (req, res) => {

@@ -1,4 +1,4 @@
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
 import type { ApiKeyService } from '../../core/services/api-keys';
 import type { ConnectionTester } from '../../core/services/connection-tester';
@@ -17,6 +17,8 @@ export interface ZuduDeps {
   apiKeys: ApiKeyService;
   logger: Logger;
   validateResponses: boolean;
+  /** Run once the caller is known, before the contract is checked (the per-key rate limit). */
+  afterAuthentication?: RequestHandler[];
 }
 
 /**
@@ -35,6 +37,7 @@ export function zuduRouter(deps: ZuduDeps): Router {
   router.use(express.json({ limit: '1mb', type: () => true }));
   router.use(treatBodyAsJson);
   router.use(zuduAuthentication(deps.apiKeys));
+  if (deps.afterAuthentication?.length) router.use(...deps.afterAuthentication);
   router.use(contractValidator('zudu', deps.validateResponses));
   router.use(zuduServersRouter(deps.registry, deps.connections));
   router.use(zuduSecretsRouter(deps.secrets));

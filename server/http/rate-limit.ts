@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import { ipKeyGenerator, rateLimit, type Store } from 'express-rate-limit';
 import type { KnexRateLimitCounter } from '../../core/store/rate-limit.knex-store';
+import { principalOf } from '../../adapters/shared/principal';
 import type { Problem } from '../../adapters/shared/problem';
 
 const WINDOW_MS = 60_000;
@@ -26,32 +26,48 @@ export function sharedStore(counter: KnexRateLimitCounter): StoreFactory {
 }
 
 /**
- * Per key: the presented API key (Aitronos `X-API-Key` or bearer, Zudu `X-API-KEY`), hashed so
- * no key is kept in memory or written to the counters; requests without one count per client IP.
+ * The limit per API key, mounted after authentication: it counts the key that was verified, so
+ * a stream of made-up keys can neither slip past it nor fill its store with one counter each.
+ * Answered with 429 in the dialect's envelope, with `Retry-After` and the standard
+ * `RateLimit` / `RateLimit-Policy` headers.
  */
-function keyOf(req: Request): string {
-  const presented = req.get('x-api-key') ?? /^Bearer\s+(\S+)/i.exec(req.get('authorization') ?? '')?.[1];
-  if (presented) return `key:${createHash('sha256').update(presented).digest('hex')}`;
-  return `ip:${ipKeyGenerator(req.ip ?? '0.0.0.0')}`;
-}
-
-/**
- * The rate limit for one dialect: answered with 429 in that dialect's envelope, with
- * `Retry-After` and the standard `RateLimit` / `RateLimit-Policy` headers.
- */
-export function rateLimiter(perMinute: number, store: Store | undefined, send: (res: Response, problem: Problem) => void): RequestHandler {
+export function perKeyLimiter(perMinute: number, store: Store | undefined, send: (res: Response, problem: Problem) => void): RequestHandler {
   return rateLimit({
     windowMs: WINDOW_MS,
     limit: perMinute,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
-    keyGenerator: keyOf,
+    keyGenerator: (_req, res) => `key:${principalOf(res).keyId}`,
     ...(store ? { store } : {}),
     // A counter that cannot be reached must not take the API down with it.
     passOnStoreError: true,
     handler: (_req, res) => {
       const retryAfter = res.getHeader('Retry-After');
       send(res, { kind: 'RATE_LIMITED', detail: `Rate limit of ${perMinute} requests per minute exceeded; retry after ${retryAfter ?? 60} seconds` });
+    },
+  });
+}
+
+/**
+ * Failed authentications per client address (IPv6 by /56, as express-rate-limit groups them),
+ * mounted before authentication: only 401 answers count, and an address over the limit is
+ * refused before its keys are looked up. Counted in this process's memory on every engine:
+ * the counters are a guard against floods, bounded by the number of addresses.
+ */
+export function authFailureLimiter(perMinute: number, send: (res: Response, problem: Problem) => void): RequestHandler {
+  return rateLimit({
+    windowMs: WINDOW_MS,
+    limit: perMinute,
+    standardHeaders: false,
+    legacyHeaders: false,
+    keyGenerator: (req) => `ip:${ipKeyGenerator(req.ip ?? '0.0.0.0')}`,
+    skipSuccessfulRequests: true,
+    requestWasSuccessful: (_req, res) => res.statusCode !== 401,
+    handler: (req, res) => {
+      const resetTime = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
+      const retryAfter = Math.max(1, Math.ceil(((resetTime?.getTime() ?? Date.now() + WINDOW_MS) - Date.now()) / 1000));
+      res.setHeader('Retry-After', String(retryAfter));
+      send(res, { kind: 'RATE_LIMITED', detail: `More than ${perMinute} failed authentications per minute from this address; retry after ${retryAfter} seconds` });
     },
   });
 }

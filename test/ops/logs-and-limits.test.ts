@@ -82,6 +82,40 @@ describe('limits', () => {
     expect(last!.body).toEqual({ message: 'Too many requests', status: 'error', error: expect.stringMatching(/retry after \d+ seconds/), request_id: expect.any(String) });
   });
 
+  it('counts failed authentications per client address, so made-up keys cannot slip past the limit', async () => {
+    const guesser = await startTestGateway({ rateLimitPerMinute: 3 });
+    try {
+      const statuses: number[] = [];
+      let last;
+      for (let i = 0; i < 4; i += 1) {
+        last = await guesser.http.get('/v1/mcp-configurations').query({ organization_id: 'org_rl' }).set('X-API-Key', `ak_made_up_${i}`);
+        statuses.push(last.status);
+      }
+      expect(statuses).toEqual([401, 401, 401, 429]);
+      expect(last!.body.error).toMatchObject({ code: 'RATE_LIMIT_EXCEEDED', status: 429, system_message: expect.stringMatching(/failed authentications/) });
+      expect(Number(last!.headers['retry-after'])).toBeGreaterThan(0);
+      // The other dialect counts its own failures; a made-up Zudu pair is still a 401 there.
+      const zudu = await guesser.http.get('/api/mcp-servers').set({ 'X-API-KEY': 'sk_made_up', 'X-API-SECRET': 's3cr3t_made_up' });
+      expect(zudu.status).toBe(401);
+    } finally {
+      await guesser.close();
+    }
+  });
+
+  it('does not count successful requests against the address', async () => {
+    const busy = await startTestGateway({ rateLimitPerMinute: 3 });
+    try {
+      const keys = await Promise.all([1, 2, 3].map(() => busy.aitronosKey({ orgs: ['org_rl'] })));
+      const statuses = [];
+      // Nine good requests from one address with three keys (three each), then a failure: not limited.
+      for (const { key } of keys) for (let i = 0; i < 3; i += 1) statuses.push((await busy.http.get('/v1/mcp-configurations').query({ organization_id: 'org_rl' }).set('X-API-Key', key)).status);
+      statuses.push((await busy.http.get('/v1/mcp-configurations').query({ organization_id: 'org_rl' }).set('X-API-Key', 'ak_made_up')).status);
+      expect(statuses).toEqual([...Array(9).fill(200), 401]);
+    } finally {
+      await busy.close();
+    }
+  });
+
   it('answers a body over 1 MB with 413 in each dialect', async () => {
     const big = 'x'.repeat(1024 * 1024 + 10);
     const fresh = await startTestGateway();
