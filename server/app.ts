@@ -44,7 +44,9 @@ export function createApp(deps: AppDeps): Express {
   const shuttingDown = deps.isShuttingDown ?? (() => false);
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.set('trust proxy', deps.trustProxy ?? false);
+  // One hop: the address the reverse proxy saw. Trusting every X-Forwarded-For entry would let
+  // a client choose its own address (and its own rate-limit counter).
+  app.set('trust proxy', deps.trustProxy ? 1 : false);
   app.use(requestId);
   app.use(requestLog(deps.logger));
   app.use(deps.metrics.middleware);

@@ -1,4 +1,4 @@
-import type { Request, RequestHandler, Response } from 'express';
+import type { RequestHandler, Response } from 'express';
 import { ipKeyGenerator, rateLimit, type Store } from 'express-rate-limit';
 import type { KnexRateLimitCounter } from '../../core/store/rate-limit.knex-store';
 import { principalOf } from '../../adapters/shared/principal';
@@ -49,25 +49,36 @@ export function perKeyLimiter(perMinute: number, store: Store | undefined, send:
 }
 
 /**
- * Failed authentications per client address (IPv6 by /56, as express-rate-limit groups them),
- * mounted before authentication: only 401 answers count, and an address over the limit is
- * refused before its keys are looked up. Counted in this process's memory on every engine:
- * the counters are a guard against floods, bounded by the number of addresses.
+ * Failed authentications per client address (IPv6 grouped by /56, as express-rate-limit does),
+ * mounted before authentication. Only answers that end as 401 count, when they end; an address
+ * at the limit is refused with 429 before any key is looked up. Written here rather than with
+ * express-rate-limit, whose `skipSuccessfulRequests` counts every request while it runs (five
+ * good requests at once from one address would be refused at a limit of three) and counts a
+ * request the client abandoned. Counted in this process's memory: a guard against floods,
+ * bounded by the addresses that failed within the last minute.
  */
 export function authFailureLimiter(perMinute: number, send: (res: Response, problem: Problem) => void): RequestHandler {
-  return rateLimit({
-    windowMs: WINDOW_MS,
-    limit: perMinute,
-    standardHeaders: false,
-    legacyHeaders: false,
-    keyGenerator: (req) => `ip:${ipKeyGenerator(req.ip ?? '0.0.0.0')}`,
-    skipSuccessfulRequests: true,
-    requestWasSuccessful: (_req, res) => res.statusCode !== 401,
-    handler: (req, res) => {
-      const resetTime = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
-      const retryAfter = Math.max(1, Math.ceil(((resetTime?.getTime() ?? Date.now() + WINDOW_MS) - Date.now()) / 1000));
+  const failures = new Map<string, { count: number; resetAt: number }>();
+  setInterval(() => {
+    const now = Date.now();
+    for (const [address, entry] of failures) if (entry.resetAt <= now) failures.delete(address);
+  }, WINDOW_MS).unref();
+  return (req, res, next) => {
+    const address = ipKeyGenerator(req.ip ?? '0.0.0.0');
+    const entry = failures.get(address);
+    if (entry && entry.resetAt > Date.now() && entry.count >= perMinute) {
+      const retryAfter = Math.max(1, Math.ceil((entry.resetAt - Date.now()) / 1000));
       res.setHeader('Retry-After', String(retryAfter));
       send(res, { kind: 'RATE_LIMITED', detail: `More than ${perMinute} failed authentications per minute from this address; retry after ${retryAfter} seconds` });
-    },
-  });
+      return;
+    }
+    res.once('finish', () => {
+      if (res.statusCode !== 401) return;
+      const now = Date.now();
+      const current = failures.get(address);
+      if (current && current.resetAt > now) current.count += 1;
+      else failures.set(address, { count: 1, resetAt: now + WINDOW_MS });
+    });
+    next();
+  };
 }

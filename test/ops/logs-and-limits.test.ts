@@ -102,6 +102,21 @@ describe('limits', () => {
     }
   });
 
+  it('behind a trusted proxy, counts the address the proxy saw, not one the client wrote into X-Forwarded-For', async () => {
+    const proxied = await startTestGateway({ rateLimitPerMinute: 3, trustProxy: true });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i += 1) {
+        // The client forges an entry; the proxy appends the address it really saw.
+        const res = await proxied.http.get('/v1/mcp-configurations').query({ organization_id: 'org_rl' }).set('X-API-Key', `ak_made_up_${i}`).set('X-Forwarded-For', `198.51.100.${i}, 203.0.113.7`);
+        statuses.push(res.status);
+      }
+      expect(statuses).toEqual([401, 401, 401, 429]);
+    } finally {
+      await proxied.close();
+    }
+  });
+
   it('does not count successful requests against the address', async () => {
     const busy = await startTestGateway({ rateLimitPerMinute: 3 });
     try {
@@ -111,6 +126,10 @@ describe('limits', () => {
       for (const { key } of keys) for (let i = 0; i < 3; i += 1) statuses.push((await busy.http.get('/v1/mcp-configurations').query({ organization_id: 'org_rl' }).set('X-API-Key', key)).status);
       statuses.push((await busy.http.get('/v1/mcp-configurations').query({ organization_id: 'org_rl' }).set('X-API-Key', 'ak_made_up')).status);
       expect(statuses).toEqual([...Array(9).fill(200), 401]);
+      // Requests in flight at once are not failures either.
+      const more = await Promise.all([1, 2, 3, 4, 5].map(() => busy.aitronosKey({ orgs: ['org_rl'] })));
+      const atOnce = await Promise.all(more.map(({ key }) => busy.http.get('/v1/mcp-configurations').query({ organization_id: 'org_rl' }).set('X-API-Key', key)));
+      expect(atOnce.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
     } finally {
       await busy.close();
     }

@@ -41,6 +41,8 @@ export interface TestGatewayOptions {
   /** Off (0) unless a test is about the rate limit. */
   rateLimitPerMinute?: number;
   corsOrigins?: string[];
+  /** MCP_GATEWAY_TRUST_PROXY. */
+  trustProxy?: boolean;
   /** Host names the test resolves, and how; every other name fails to resolve. */
   dns?: Record<string, string[] | (() => string[])>;
 }
@@ -87,6 +89,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     metrics,
     rateLimit: { perMinute: options.rateLimitPerMinute ?? 0 },
     corsOrigins: options.corsOrigins,
+    trustProxy: options.trustProxy,
     validateResponses: true,
   });
   const server = createServer(app);
