@@ -57,7 +57,7 @@ function combine(a: Measured, b: Measured, seconds: number): Measured {
  */
 async function runScenarios(servers: Partial<Record<Target, Running>>, scenarios: Scenario[], seeded: Seeded, profile: Profile, connections: number, results: Results, log: (t: string) => void) {
   for (const scenario of scenarios) {
-    const targets = (['gateway', ...scenario.baselines] as Target[]).filter((t, i, all) => servers[t] && all.indexOf(t) === i);
+    const targets = (['gateway', ...scenario.baselines] as Target[]).filter((t) => servers[t]);
     const half = profile.seconds / 2;
     const halves = new Map<Target, Measured[]>();
     for (const target of [...targets, ...[...targets].reverse()]) {

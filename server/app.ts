@@ -14,6 +14,7 @@ import type { SecretVault } from '../core/services/secret-vault';
 import type { ServerRegistry } from '../core/services/server-registry';
 import { docsRouter } from './http/docs';
 import { healthRouter } from './http/health';
+import { plainErrorBody } from './http/plain-error';
 import type { Metrics } from './http/metrics';
 import { authFailureLimiter, perKeyLimiter, type StoreFactory } from './http/rate-limit';
 import { requestLog } from './http/request-log';
@@ -81,11 +82,11 @@ export function createApp(deps: AppDeps): Express {
 
   // Outside both dialects' prefixes: a plain JSON answer, never an HTML page or a stack.
   app.use((_req, res) => {
-    res.status(404).json({ error: { code: 'NOT_FOUND', message: 'No such route' } });
+    res.status(404).json(plainErrorBody('NOT_FOUND', 'No such route'));
   });
   app.use(((error, _req, res, _next) => {
     deps.logger.error({ err: { name: error?.name, code: error?.code } }, 'unhandled error outside the dialects');
-    if (!res.headersSent) res.status(500).json({ error: { code: 'INTERNAL_ERROR', message: 'An internal error occurred' } });
+    if (!res.headersSent) res.status(500).json(plainErrorBody('INTERNAL_ERROR', 'An internal error occurred'));
   }) as express.ErrorRequestHandler);
   return app;
 }

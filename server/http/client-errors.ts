@@ -6,6 +6,7 @@ import { aitronosErrorBody } from '../../adapters/aitronos/aitronos.errors';
 import { statusOf, type Problem } from '../../adapters/shared/problem';
 import { zuduErrorBody } from '../../adapters/zudu/zudu.envelope';
 import { dialectOf } from './dialect';
+import { plainErrorBody } from './plain-error';
 import type { Metrics } from './metrics';
 
 type ClientError = Error & { code?: string; rawPacket?: Buffer };
@@ -60,13 +61,15 @@ export function answerClientErrors(server: Server, logger: Logger, metrics: Pick
         ? aitronosErrorBody(problem, requestId)
         : dialect === 'zudu'
           ? zuduErrorBody(problem, requestId)
-          : { status: statusOf(problem.kind, 'zudu'), body: { error: { code: problem.kind, message: problem.detail } } };
+          : // The dialect argument matters only for validation failures, which the parser never raises.
+            { status: statusOf(problem.kind, 'zudu'), body: plainErrorBody(problem.kind, problem.detail) };
     metrics.observeRefused(dialect, status);
     logger.info({ requestId, dialect, route: 'unparsed', res: { status }, parserError: error.code }, `request refused by the HTTP parser: ${status}`);
-    const json = line?.method === 'HEAD' ? '' : JSON.stringify(body);
+    const json = JSON.stringify(body);
     const head =
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-      `Content-Length: ${Buffer.byteLength(JSON.stringify(body))}\r\nX-Content-Type-Options: nosniff\r\nX-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n`;
-    socket.end(head + json, () => socket.destroy());
+      `Content-Length: ${Buffer.byteLength(json)}\r\nX-Content-Type-Options: nosniff\r\nX-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n`;
+    // A HEAD answer carries the length of the body it would have had, and no body.
+    socket.end(line?.method === 'HEAD' ? head : head + json, () => socket.destroy());
   });
 }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import express, { type Router } from 'express';
 import { loadSpec } from '../../adapters/shared/openapi';
+import { plainErrorBody } from './plain-error';
 
 const PAGE = `<!doctype html>
 <html lang="en">
@@ -38,7 +39,7 @@ export function docsRouter(): Router {
   const specs = { aitronos: JSON.stringify(loadSpec('aitronos')), zudu: JSON.stringify(loadSpec('zudu')) };
   router.get('/openapi/:name.json', (req, res) => {
     const spec = specs[req.params.name as keyof typeof specs];
-    if (!spec) return void res.status(404).json({ error: { code: 'NOT_FOUND', message: 'No such contract: use aitronos or zudu' } });
+    if (!spec) return void res.status(404).json(plainErrorBody('NOT_FOUND', 'No such contract: use aitronos or zudu'));
     res.type('application/json').send(spec);
   });
   router.get('/docs', (_req, res) => {
