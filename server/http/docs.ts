@@ -36,9 +36,13 @@ const INIT = `window.ui = SwaggerUIBundle({
 /** The two contracts as JSON, and interactive documentation for both from swagger-ui-dist (no CDN). */
 export function docsRouter(): Router {
   const router = express.Router();
-  const specs = { aitronos: JSON.stringify(loadSpec('aitronos')), zudu: JSON.stringify(loadSpec('zudu')) };
+  // A Map, not an object literal: `constructor` or `__proto__` must not find an inherited member.
+  const specs = new Map<string, string>([
+    ['aitronos', JSON.stringify(loadSpec('aitronos'))],
+    ['zudu', JSON.stringify(loadSpec('zudu'))],
+  ]);
   router.get('/openapi/:name.json', (req, res) => {
-    const spec = specs[req.params.name as keyof typeof specs];
+    const spec = specs.get(req.params.name);
     if (!spec) return void res.status(404).json(plainErrorBody('NOT_FOUND', 'No such contract: use aitronos or zudu'));
     res.type('application/json').send(spec);
   });
