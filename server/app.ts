@@ -5,6 +5,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { sendAitronosError } from '../adapters/aitronos/aitronos.errors';
 import { aitronosRouter } from '../adapters/aitronos/aitronos.router';
+import { REQUEST_BODY_LIMIT_BYTES } from '../adapters/shared/openapi';
 import { requestId } from '../adapters/shared/request-id';
 import { sendZuduError } from '../adapters/zudu/zudu.envelope';
 import { zuduRouter } from '../adapters/zudu/zudu.router';
@@ -18,6 +19,7 @@ import { plainErrorBody } from './http/plain-error';
 import type { Metrics } from './http/metrics';
 import { authFailureLimiter, perKeyLimiter, type StoreFactory } from './http/rate-limit';
 import { requestLog } from './http/request-log';
+import { limitUnreadBody } from './http/unread-body';
 
 export interface AppDeps {
   registry: ServerRegistry;
@@ -51,6 +53,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(requestId);
   app.use(requestLog(deps.logger));
   app.use(deps.metrics.middleware);
+  app.use(limitUnreadBody(REQUEST_BODY_LIMIT_BYTES));
   // Swagger UI needs no more than 'self' and inline styles; plain-http deployments keep working.
   app.use(helmet({ contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null } } }));
   if (deps.corsOrigins?.length) app.use(cors({ origin: deps.corsOrigins.includes('*') ? '*' : deps.corsOrigins, exposedHeaders: ['X-Request-Id', 'RateLimit', 'RateLimit-Policy', 'Retry-After'] }));

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { ApiKeyService } from '../../core/services/api-keys';
 import type { ConnectionTester } from '../../core/services/connection-tester';
 import type { ServerRegistry } from '../../core/services/server-registry';
-import { contractValidator } from '../shared/openapi';
+import { contractValidator, REQUEST_BODY_LIMIT } from '../shared/openapi';
 import { principalOf } from '../shared/principal';
 import { aitronosAuthentication } from './aitronos.auth';
 import { aitronosErrorHandler } from './aitronos.errors';
@@ -15,17 +15,19 @@ export interface AitronosDeps {
   apiKeys: ApiKeyService;
   logger: Logger;
   validateResponses: boolean;
-  /** Run once the caller is known, before the contract is checked (the per-key rate limit). */
+  /** Run once the caller is known, before the body is read (the per-key rate limit). */
   afterAuthentication?: RequestHandler[];
 }
 
-/** `/v1`: authenticate, validate against schemas/aitronos.openapi.yaml, translate, call the core. */
+/** `/v1`: authenticate, read the body, validate against schemas/aitronos.openapi.yaml, translate, call the core. */
 export function aitronosRouter(deps: AitronosDeps): Router {
   const router = express.Router();
   const { registry } = deps;
-  router.use(express.json({ limit: '1mb' }));
+  // The key first, then the body: a caller without a valid key gets 401 (and counts as a failed
+  // authentication) whatever it sends, and its body is never parsed.
   router.use(aitronosAuthentication(deps.apiKeys));
   if (deps.afterAuthentication?.length) router.use(...deps.afterAuthentication);
+  router.use(express.json({ limit: REQUEST_BODY_LIMIT }));
   router.use(contractValidator('aitronos', deps.validateResponses));
 
   router.get('/mcp-configurations', async (req, res) => {

@@ -7,6 +7,10 @@ import { parse } from 'yaml';
 
 export type SpecName = 'aitronos' | 'zudu';
 
+/** The largest request body either dialect reads (larger: 413 in the caller's dialect). */
+export const REQUEST_BODY_LIMIT_BYTES = 1024 * 1024;
+export const REQUEST_BODY_LIMIT = '1mb';
+
 /** The schemas/ folder, found from source (ts-jest) and from dist/ alike. */
 function schemasDir(): string {
   const candidates = [join(__dirname, '..', '..', 'schemas'), join(__dirname, '..', '..', '..', 'schemas')];

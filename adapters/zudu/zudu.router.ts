@@ -4,7 +4,7 @@ import type { ApiKeyService } from '../../core/services/api-keys';
 import type { ConnectionTester } from '../../core/services/connection-tester';
 import type { SecretVault } from '../../core/services/secret-vault';
 import type { ServerRegistry } from '../../core/services/server-registry';
-import { contractValidator } from '../shared/openapi';
+import { contractValidator, REQUEST_BODY_LIMIT } from '../shared/openapi';
 import { zuduAuthentication } from './zudu.auth';
 import { zuduErrorHandler } from './zudu.envelope';
 import { zuduSecretsRouter } from './zudu.secrets.router';
@@ -17,7 +17,7 @@ export interface ZuduDeps {
   apiKeys: ApiKeyService;
   logger: Logger;
   validateResponses: boolean;
-  /** Run once the caller is known, before the contract is checked (the per-key rate limit). */
+  /** Run once the caller is known, before the body is read (the per-key rate limit). */
   afterAuthentication?: RequestHandler[];
 }
 
@@ -31,13 +31,15 @@ function treatBodyAsJson(req: Request, _res: Response, next: NextFunction): void
   next();
 }
 
-/** `/api`: authenticate the key pair, validate against schemas/zudu.openapi.yaml, route. */
+/** `/api`: authenticate the key pair, read the body, validate against schemas/zudu.openapi.yaml, route. */
 export function zuduRouter(deps: ZuduDeps): Router {
   const router = express.Router();
-  router.use(express.json({ limit: '1mb', type: () => true }));
-  router.use(treatBodyAsJson);
+  // The key pair first, then the body: a caller without a valid pair gets 401 (and counts as a
+  // failed authentication) whatever it sends, and its body is never parsed.
   router.use(zuduAuthentication(deps.apiKeys));
   if (deps.afterAuthentication?.length) router.use(...deps.afterAuthentication);
+  router.use(express.json({ limit: REQUEST_BODY_LIMIT, type: () => true }));
+  router.use(treatBodyAsJson);
   router.use(contractValidator('zudu', deps.validateResponses));
   router.use(zuduServersRouter(deps.registry, deps.connections));
   router.use(zuduSecretsRouter(deps.secrets));

@@ -9,6 +9,8 @@ import type { Resolver } from '../../core/probe/network-guard';
 import { openGateway, randomEncryptionKey, type GatewayServices } from '../../server/gateway';
 import { answerClientErrors } from '../../server/http/client-errors';
 import { createMetrics } from '../../server/http/metrics';
+import { sharedStore } from '../../server/http/rate-limit';
+import { KnexRateLimitCounter } from '../../core/store/rate-limit.knex-store';
 import { createLogger } from '../../server/logger';
 import { cli } from './cli';
 import { createTestDatabase, type TestDatabase } from './test-database';
@@ -43,6 +45,8 @@ export interface TestGatewayOptions {
   corsOrigins?: string[];
   /** MCP_GATEWAY_TRUST_PROXY. */
   trustProxy?: boolean;
+  /** Count per-key limits where `serve` does: in the database on PostgreSQL (memory on SQLite). */
+  sharedRateLimitStore?: boolean;
   /** Host names the test resolves, and how; every other name fails to resolve. */
   dns?: Record<string, string[] | (() => string[])>;
 }
@@ -87,7 +91,10 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     knex: services.db.knex,
     logger,
     metrics,
-    rateLimit: { perMinute: options.rateLimitPerMinute ?? 0 },
+    rateLimit: {
+      perMinute: options.rateLimitPerMinute ?? 0,
+      store: options.sharedRateLimitStore && database.engine === 'postgres' ? sharedStore(new KnexRateLimitCounter(services.db.knex, 60_000)) : undefined,
+    },
     corsOrigins: options.corsOrigins,
     trustProxy: options.trustProxy,
     validateResponses: true,
