@@ -17,6 +17,7 @@ import { docsRouter } from './http/docs';
 import { healthRouter } from './http/health';
 import { plainErrorBody } from './http/plain-error';
 import type { Metrics } from './http/metrics';
+import { metricsAccess } from './http/metrics-access';
 import { authFailureLimiter, perKeyLimiter, type StoreFactory } from './http/rate-limit';
 import { requestLog } from './http/request-log';
 import { limitUnreadBody } from './http/unread-body';
@@ -36,6 +37,8 @@ export interface AppDeps {
   rateLimit: { perMinute: number; store?: StoreFactory };
   corsOrigins?: string[];
   trustProxy?: boolean;
+  /** MCP_GATEWAY_METRICS_TOKEN: when set, /metrics needs it as a bearer token. */
+  metricsToken?: string | null;
   isShuttingDown?: () => boolean;
   /** Check every response against the contract (tests turn this on). */
   validateResponses?: boolean;
@@ -78,7 +81,7 @@ export function createApp(deps: AppDeps): Express {
 
   // After the dialects, so API requests never walk past these routes' patterns.
   app.use(healthRouter(deps.knex, shuttingDown));
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', metricsAccess(deps.metricsToken), async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
   app.use(docsRouter());

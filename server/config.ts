@@ -32,6 +32,11 @@ export const configSchema = z.object({
   MCP_GATEWAY_CORS_ORIGINS: z.string().optional(),
   MCP_GATEWAY_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600000).default(10000),
   MCP_GATEWAY_TRUST_PROXY: booleanText.default(false),
+  MCP_GATEWAY_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600000).default(5000),
+  MCP_GATEWAY_METRICS_TOKEN: z
+    .string()
+    .regex(/^[\x21-\x7e]{16,512}$/, 'must be 16 to 512 visible ASCII characters (openssl rand -hex 32)')
+    .optional(),
   WORKERS: z.coerce.number().int().min(1).max(64).default(1),
 });
 
@@ -53,6 +58,10 @@ export interface GatewayConfig {
   corsOrigins: string[];
   shutdownTimeoutMs: number;
   trustProxy: boolean;
+  /** How long an idle keep-alive connection stays open (headers and request timeouts are fixed). */
+  keepAliveTimeoutMs: number;
+  /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
+  metricsToken: string | null;
   workers: number;
 }
 
@@ -98,6 +107,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     corsOrigins: parseOrigins(values.MCP_GATEWAY_CORS_ORIGINS),
     shutdownTimeoutMs: values.MCP_GATEWAY_SHUTDOWN_TIMEOUT_MS,
     trustProxy: values.MCP_GATEWAY_TRUST_PROXY,
+    keepAliveTimeoutMs: values.MCP_GATEWAY_KEEP_ALIVE_TIMEOUT_MS,
+    metricsToken: values.MCP_GATEWAY_METRICS_TOKEN ?? null,
     workers: values.WORKERS,
   };
 }

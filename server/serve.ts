@@ -7,6 +7,7 @@ import { bootstrapDemo } from './demo';
 import { openGateway } from './gateway';
 import { createMetrics } from './http/metrics';
 import { answerClientErrors } from './http/client-errors';
+import { createHttpServer, DEFAULT_HTTP_TIMEOUTS } from './http/http-server';
 import { sharedStore } from './http/rate-limit';
 
 export interface RunningServer {
@@ -36,12 +37,17 @@ export async function serve(config: GatewayConfig, logger: Logger, print: (text:
     rateLimit: { perMinute: config.rateLimitPerMinute, store },
     corsOrigins: config.corsOrigins,
     trustProxy: config.trustProxy,
+    metricsToken: config.metricsToken,
     isShuttingDown: () => shuttingDown,
   });
-  const server = await new Promise<Server>((resolve, reject) => {
-    const listening = app.listen(config.port, config.host, () => resolve(listening));
-    listening.once('error', reject);
-    answerClientErrors(listening, logger, metrics);
+  const server = createHttpServer(app, { ...DEFAULT_HTTP_TIMEOUTS, keepAliveMs: config.keepAliveTimeoutMs });
+  answerClientErrors(server, logger, metrics);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

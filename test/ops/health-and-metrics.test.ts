@@ -63,3 +63,52 @@ describe('GET /metrics', () => {
     expect(text).toMatch(/nodejs_heap_size_used_bytes \d/);
   });
 });
+
+describe('GET /metrics with MCP_GATEWAY_METRICS_TOKEN', () => {
+  const TOKEN = 'metrics-token-0123456789abcdef';
+  let guarded: TestGateway;
+  beforeAll(async () => (guarded = await startTestGateway({ metricsToken: TOKEN })));
+  afterAll(() => guarded.close());
+
+  it.each([
+    ['no Authorization header', undefined],
+    ['a wrong token', `Bearer ${TOKEN.slice(0, -1)}x`],
+    ['a longer token', `Bearer ${TOKEN}x`],
+    ['a shorter token', 'Bearer metrics'],
+    ['the token under another scheme', `Basic ${TOKEN}`],
+    ['the token without a scheme', TOKEN],
+  ])('answers %s with 401 in plain JSON, and no metrics', async (_label, authorization) => {
+    const req = guarded.http.get('/metrics');
+    if (authorization) req.set('Authorization', authorization);
+    const res = await req;
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toBe('Bearer realm="metrics"');
+    expect(res.body).toEqual({ error: { code: 'AUTHENTICATION_REQUIRED', message: 'GET /metrics needs Authorization: Bearer <MCP_GATEWAY_METRICS_TOKEN>' } });
+    expect(res.text).not.toContain('mcp_gateway_');
+  });
+
+  it('answers the right bearer token with the metrics', async () => {
+    const res = await guarded.http.get('/metrics').set('Authorization', `Bearer ${TOKEN}`);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('mcp_gateway_http_requests_total{dialect="ops",route="/metrics",status="401"}');
+    expect((await guarded.http.get('/metrics').set('Authorization', `bearer ${TOKEN}`)).status).toBe(200);
+  });
+
+  it('leaves /healthz and /readyz open, and never logs the token', async () => {
+    expect((await guarded.http.get('/healthz')).status).toBe(200);
+    expect((await guarded.http.get('/readyz')).status).toBe(200);
+    await guarded.http.get('/metrics').set('Authorization', `Bearer ${TOKEN}`);
+    await guarded.http.get('/metrics').set('Authorization', `Bearer ${TOKEN}-wrong`);
+    expect(guarded.logs.join('\n')).not.toContain('metrics-token');
+  });
+
+  it('is refused at start when too short or not visible ASCII, naming the variable and not the value', () => {
+    const { loadConfig } = require('../../server/config') as typeof import('../../server/config');
+    for (const bad of ['short-token', 'a token with spaces in it', `tøken-${'x'.repeat(20)}`]) {
+      expect(() => loadConfig({ MCP_GATEWAY_METRICS_TOKEN: bad })).toThrow(/^MCP_GATEWAY_METRICS_TOKEN is invalid: must be 16 to 512 visible ASCII characters/);
+      expect(() => loadConfig({ MCP_GATEWAY_METRICS_TOKEN: bad })).not.toThrow(new RegExp(bad));
+    }
+    expect(loadConfig({ MCP_GATEWAY_METRICS_TOKEN: TOKEN }).metricsToken).toBe(TOKEN);
+    expect(loadConfig({}).metricsToken).toBeNull();
+  });
+});

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { Writable } from 'node:stream';
 import type { Express } from 'express';
 import supertest from 'supertest';
@@ -8,6 +8,7 @@ import { parseAllowlist, type Allowlist } from '../../core/probe/address-rules';
 import type { Resolver } from '../../core/probe/network-guard';
 import { openGateway, randomEncryptionKey, type GatewayServices } from '../../server/gateway';
 import { answerClientErrors } from '../../server/http/client-errors';
+import { createHttpServer, DEFAULT_HTTP_TIMEOUTS, type HttpTimeouts } from '../../server/http/http-server';
 import { createMetrics } from '../../server/http/metrics';
 import { sharedStore } from '../../server/http/rate-limit';
 import { KnexRateLimitCounter } from '../../core/store/rate-limit.knex-store';
@@ -47,6 +48,10 @@ export interface TestGatewayOptions {
   trustProxy?: boolean;
   /** Count per-key limits where `serve` does: in the database on PostgreSQL (memory on SQLite). */
   sharedRateLimitStore?: boolean;
+  /** The HTTP server's timeouts (serve's defaults unless a test is about them). */
+  httpTimeouts?: Partial<HttpTimeouts>;
+  /** MCP_GATEWAY_METRICS_TOKEN. */
+  metricsToken?: string;
   /** Host names the test resolves, and how; every other name fails to resolve. */
   dns?: Record<string, string[] | (() => string[])>;
 }
@@ -97,9 +102,10 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     },
     corsOrigins: options.corsOrigins,
     trustProxy: options.trustProxy,
+    metricsToken: options.metricsToken,
     validateResponses: true,
   });
-  const server = createServer(app);
+  const server = createHttpServer(app, { ...DEFAULT_HTTP_TIMEOUTS, ...options.httpTimeouts });
   answerClientErrors(server, logger, metrics);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
