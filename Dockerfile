@@ -12,18 +12,21 @@ COPY schemas schemas
 COPY bin bin
 RUN npm run build && npm prune --omit=dev
 
-# Runtime stage: only what runs, as the unprivileged node user.
+# Runtime stage: only what runs, as the unprivileged node user. No demo organization: its admin
+# keys would be printed into the container log. Create the first key with
+# `docker exec <container> mcp-gateway keys create --dialect aitronos --org <org> --role admin`.
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production \
     DATABASE_URL=sqlite:/data/mcp-gateway.sqlite \
-    PORT=8080
+    PORT=8080 \
+    MCP_GATEWAY_DEMO=false
 WORKDIR /app
 COPY --from=build --chown=node:node /app/node_modules node_modules
 COPY --from=build --chown=node:node /app/dist dist
 COPY --from=build --chown=node:node /app/bin bin
 COPY --from=build --chown=node:node /app/schemas schemas
 COPY --from=build --chown=node:node /app/package.json package.json
-RUN mkdir -p /data && chown node:node /data
+RUN mkdir -p /data && chown node:node /data && ln -s /app/bin/mcp-gateway.js /usr/local/bin/mcp-gateway
 USER node
 VOLUME ["/data"]
 EXPOSE 8080
