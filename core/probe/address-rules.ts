@@ -30,6 +30,10 @@ const RANGES: Range[] = [
   range('100.100.100.200/32', 'cloud metadata'),
   range('192.0.0.192/32', 'cloud metadata'),
   range('fd00:ec2::254/128', 'cloud metadata'),
+  // Azure's wire server (a public address, so it must be named), EKS Pod Identity.
+  range('168.63.129.16/32', 'cloud metadata'),
+  range('169.254.170.23/32', 'cloud metadata'),
+  range('fd00:ec2::23/128', 'cloud metadata'),
   range('0.0.0.0/8', 'unspecified'),
   range('::/128', 'unspecified'),
   range('127.0.0.0/8', 'loopback'),
@@ -38,6 +42,8 @@ const RANGES: Range[] = [
   range('172.16.0.0/12', 'private'),
   range('192.168.0.0/16', 'private'),
   range('fc00::/7', 'private'),
+  // Site-local (deprecated by RFC 3879, still routed inside some networks).
+  range('fec0::/10', 'private'),
   range('169.254.0.0/16', 'link-local'),
   range('fe80::/10', 'link-local'),
   range('100.64.0.0/10', 'carrier-grade NAT'),
@@ -52,14 +58,26 @@ const RANGES: Range[] = [
   range('240.0.0.0/4', 'reserved'),
   range('2001:db8::/32', 'reserved'),
   range('100::/64', 'reserved'),
+  // NAT64 local-use (RFC 8215): the operator picks where the IPv4 address sits, so none can be read out.
+  range('64:ff9b:1::/48', 'reserved'),
+  // IPv4-compatible (::a.b.c.d, deprecated by RFC 4291) with a public address inside: never a real destination.
+  range('::/96', 'reserved'),
 ];
 
 /** Rules a development setting may open; metadata, multicast and the like never open this way. */
 export const PRIVATE_RULES: ReadonlySet<AddressRule> = new Set(['loopback', 'private', 'link-local', 'carrier-grade NAT']);
 
+const NAT64 = ipaddr.parseCIDR('64:ff9b::/96');
+const SIX_TO_FOUR = ipaddr.parseCIDR('2002::/16');
+const TEREDO = ipaddr.parseCIDR('2001::/32');
+const SIIT = ipaddr.parseCIDR('::ffff:0:0:0/96');
+const IPV4_COMPATIBLE = ipaddr.parseCIDR('::/96');
+
 /**
- * IPv6 forms that carry an IPv4 address inside (mapped ::ffff:a.b.c.d, NAT64 64:ff9b::/96,
- * 6to4 2002::/16) are judged by the IPv4 address they lead to.
+ * IPv6 forms that carry an IPv4 address inside are judged by the IPv4 address they lead to:
+ * mapped ::ffff:a.b.c.d, SIIT ::ffff:0:a.b.c.d, IPv4-compatible ::a.b.c.d (what the URL parser
+ * makes of [::127.0.0.1]), NAT64 64:ff9b::/96, 6to4 2002::/16, and Teredo 2001::/32, whose
+ * client address is the last 32 bits inverted.
  */
 function effectiveAddress(address: ipaddr.IPv4 | ipaddr.IPv6): ipaddr.IPv4 | ipaddr.IPv6 {
   if (address.kind() === 'ipv4') return address;
@@ -67,18 +85,27 @@ function effectiveAddress(address: ipaddr.IPv4 | ipaddr.IPv6): ipaddr.IPv4 | ipa
   if (v6.isIPv4MappedAddress()) return v6.toIPv4Address();
   const parts = v6.parts;
   const embedded = (hi: number, lo: number) => ipaddr.fromByteArray([hi >> 8, hi & 0xff, lo >> 8, lo & 0xff]) as ipaddr.IPv4;
-  if (v6.match(ipaddr.parseCIDR('64:ff9b::/96'))) return embedded(parts[6]!, parts[7]!);
-  if (v6.match(ipaddr.parseCIDR('2002::/16'))) return embedded(parts[1]!, parts[2]!);
+  const last = () => embedded(parts[6]!, parts[7]!);
+  if (v6.match(SIIT) || v6.match(NAT64)) return last();
+  // :: and ::1 are IPv6's own unspecified and loopback addresses, not IPv4-compatible ones.
+  if (v6.match(IPV4_COMPATIBLE) && !(parts[6] === 0 && parts[7]! <= 1)) return last();
+  if (v6.match(SIX_TO_FOUR)) return embedded(parts[1]!, parts[2]!);
+  if (v6.match(TEREDO)) return embedded(parts[6]! ^ 0xffff, parts[7]! ^ 0xffff);
   return v6;
+}
+
+function firstRule(address: ipaddr.IPv4 | ipaddr.IPv6): AddressRule | null {
+  for (const { cidr, rule } of RANGES) {
+    if (address.kind() === cidr[0].kind() && address.match(cidr)) return rule;
+  }
+  return null;
 }
 
 /** The rule that refuses this address, or null for an ordinary public unicast address. */
 export function ruleFor(address: string): AddressRule | null {
-  const parsed = effectiveAddress(ipaddr.parse(stripBrackets(address)));
-  for (const { cidr, rule } of RANGES) {
-    if (parsed.kind() === cidr[0].kind() && parsed.match(cidr)) return rule;
-  }
-  return null;
+  const parsed = ipaddr.parse(stripBrackets(address));
+  // The embedded IPv4 address decides first; an IPv6 range (::/96, say) still refuses a public one.
+  return firstRule(effectiveAddress(parsed)) ?? firstRule(parsed);
 }
 
 export function isIpLiteral(host: string): boolean {

@@ -12,17 +12,18 @@ export type Resolver = (hostname: string) => Promise<string[]>;
 
 export const systemResolver: Resolver = async (hostname) => (await dnsLookup(hostname, { all: true, verbatim: true })).map((a) => a.address);
 
-/** A connection the guard refused, naming the rule and the address it resolved to. */
+/**
+ * A connection the guard refused. The message names the host the caller gave and the rule, never
+ * the address a name resolved to: any key may read it, and it would make the gateway a DNS oracle
+ * for internal names. The address stays on the error for the log.
+ */
 export class BlockedDestination extends Error {
   constructor(
     readonly host: string,
     readonly address: string,
     readonly rule: AddressRule,
   ) {
-    super(
-      `Refused to connect to ${host}${host === address ? '' : ` (${address})`}: ${rule} addresses are blocked; ` +
-        'an operator can open it with MCP_GATEWAY_ALLOWED_HOSTS',
-    );
+    super(`Refused to connect to ${host}: ${rule} addresses are blocked; an operator can open it with MCP_GATEWAY_ALLOWED_HOSTS`);
     this.name = 'BlockedDestination';
   }
 }
@@ -36,6 +37,8 @@ export class NetworkGuard {
   constructor(
     private readonly policy: NetworkPolicy,
     private readonly resolver: Resolver = systemResolver,
+    /** Told every refusal, resolved address included (the operator's log). */
+    private readonly onRefused: (refusal: BlockedDestination) => void = () => undefined,
   ) {}
 
   async resolve(host: string): Promise<string> {
@@ -49,6 +52,7 @@ export class NetworkGuard {
       if (rule === null || hostAllowed || this.opens(rule, address)) return address;
       refusal ??= new BlockedDestination(host, address, rule);
     }
+    this.onRefused(refusal!);
     throw refusal!;
   }
 

@@ -45,8 +45,20 @@ describe('the SSRF guard on outbound connections', () => {
     const server = await serve(startMcpServer({ transport: 'streamable_http' }));
     const { test } = await gatewayWith({ dns: { 'innocent.test': ['127.0.0.1'] } });
     const result = await test(server.url.replace('127.0.0.1', 'innocent.test'));
-    expect(result).toMatchObject({ failure_class: 'blocked', message: expect.stringMatching(/innocent\.test \(127\.0\.0\.1\)/) });
+    expect(result).toMatchObject({ failure_class: 'blocked', message: expect.stringMatching(/innocent\.test: loopback addresses are blocked/) });
     expect(server.hits).toBe(0);
+  });
+
+  it('tells the caller the rule, never the address an internal name resolved to, and logs the address for the operator', async () => {
+    const { gw, test } = await gatewayWith({ dns: { 'crm.internal': ['10.0.0.7'], 'vm.internal': ['127.0.0.1'] } });
+    const [crm, vm] = [await test('http://crm.internal/mcp'), await test('http://vm.internal:8080/mcp')];
+    expect(crm).toMatchObject({ failure_class: 'blocked', message: 'Refused to connect to crm.internal: private addresses are blocked; an operator can open it with MCP_GATEWAY_ALLOWED_HOSTS' });
+    expect(vm).toMatchObject({ failure_class: 'blocked', message: expect.stringMatching(/^Refused to connect to vm\.internal: loopback addresses are blocked/) });
+    const stored = await gw.http.get('/v1/mcp-configurations').query({ organization_id: ORG }).set('X-API-Key', (await gw.aitronosKey({ orgs: [ORG] })).key);
+    const shown = JSON.stringify([crm, vm, stored.body]);
+    expect(shown).not.toContain('10.0.0.7');
+    expect(shown).not.toContain('127.0.0.1');
+    expect(gw.logs.join('\n')).toMatch(/crm\.internal.*10\.0\.0\.7|10\.0\.0\.7.*crm\.internal/);
   });
 
   it('opens every private range with MCP_GATEWAY_ALLOW_PRIVATE_NETWORKS', async () => {
@@ -69,7 +81,7 @@ describe('the SSRF guard on outbound connections', () => {
     expect(internal.hits).toBe(0);
     expect(legit.hits).toBeGreaterThan(0);
     // Every connection is resolved and checked on its own: once DNS says 127.0.0.1, it is refused.
-    expect(result).toMatchObject({ success: false, failure_class: 'blocked', message: expect.stringMatching(/rebind\.test \(127\.0\.0\.1\)/) });
+    expect(result).toMatchObject({ success: false, failure_class: 'blocked', message: expect.stringMatching(/rebind\.test: loopback addresses are blocked/) });
     expect(lookups).toBeGreaterThan(1);
   });
 
