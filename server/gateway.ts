@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { parseAllowlist, type Allowlist } from '../core/probe/address-rules';
 import { McpProbe, type ProbeOutcome, type ProbeSettings } from '../core/probe/mcp-probe';
-import { NetworkGuard, systemResolver, type NetworkPolicy, type Resolver } from '../core/probe/network-guard';
+import { NetworkGuard, systemResolver, type BlockedDestination, type NetworkPolicy, type Resolver } from '../core/probe/network-guard';
 import { AesGcmCipher } from '../core/secrets/aes-gcm-cipher';
 import { loadOrCreateKeyFile } from '../core/secrets/key-file';
 import { systemClock, type Clock } from '../core/ports';
@@ -61,7 +61,9 @@ export async function openGateway(options: GatewayOptions): Promise<GatewayServi
     await verifyEncryptionKey(db.knex, cipher);
     const clock = options.clock ?? systemClock;
     const store = new KnexStore(db.knex, db.target.engine, db.reader());
-    const guard = new NetworkGuard(options.network ?? { allowlist: NO_ALLOWLIST, allowPrivateNetworks: false }, options.resolver ?? systemResolver);
+    // The resolved address goes to the operator's log only; callers are told the rule.
+    const logRefusal = (r: BlockedDestination) => options.logger.warn({ host: r.host, address: r.address, rule: r.rule }, 'probe refused an outbound connection');
+    const guard = new NetworkGuard(options.network ?? { allowlist: NO_ALLOWLIST, allowPrivateNetworks: false }, options.resolver ?? systemResolver, logRefusal);
     const probe = new McpProbe(guard, options.probe ?? DEFAULT_PROBE, options.onProbe);
     const registry = new ServerRegistry({ store, cipher, clock });
     return {
