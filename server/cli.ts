@@ -8,6 +8,7 @@ import { openGateway, type GatewayServices } from './gateway';
 import { createLogger } from './logger';
 import { ImportFailed, registerMigrationCommands, UsageError, type CliIo } from './migration-commands';
 import { runServer } from './run-server';
+import { terminalSafe } from './terminal-text';
 
 type Io = CliIo;
 
@@ -114,7 +115,9 @@ export function buildCli(io: Io = defaultIo): Command {
 }
 
 /** Runs the CLI; returns the exit code instead of exiting, except for `serve` which keeps running. */
-export async function runCli(argv: string[], io: Io = defaultIo): Promise<number> {
+export async function runCli(argv: string[], given: Io = defaultIo): Promise<number> {
+  // Every line the command line prints, human or JSON, leaves with terminal controls escaped.
+  const io = terminalSafe(given);
   try {
     await buildCli(io).parseAsync(argv, { from: 'user' });
     return 0;

@@ -1,4 +1,6 @@
-import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, constants, fchmodSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { toAitronosCreateBodies } from '../adapters/migration/aitronos.format';
@@ -9,6 +11,7 @@ import { AesGcmCipher } from '../core/secrets/aes-gcm-cipher';
 import { CONFLICT_STRATEGIES, type ConflictStrategy, type ImportReport } from '../core/services/importer';
 import type { GatewayConfig } from './config';
 import type { GatewayServices } from './gateway';
+import { forTerminal } from './terminal-text';
 
 export interface CliIo {
   out: (text: string) => void;
@@ -70,7 +73,7 @@ function printReport(io: CliIo, report: ImportReport): void {
   const { summary } = report;
   io.out('');
   io.out(`${report.dryRun ? 'Dry run (nothing written)' : 'Summary'} for ${report.results.length} server(s) read as ${report.format}:`);
-  io.out(`  create ${summary.create}  update ${summary.update}  rename ${summary.rename}  skip ${summary.skip}`);
+  io.out(`  create ${summary.create}  update ${summary.update}  rename ${summary.rename}  skip ${summary.skip}${summary.refuse ? `  refuse ${summary.refuse}` : ''}`);
   if (!report.dryRun) io.out(`  imported ${summary.imported}  failed ${summary.failed}`);
 }
 
@@ -112,8 +115,9 @@ export function registerMigrationCommands(program: Command, io: CliIo, withGatew
     .requiredOption('--org <org_id>', 'organization to export')
     .addOption(new Option('--format <format>', 'aitronos: create bodies; zudu: secrets + create bodies; native: full backup').choices(['aitronos', 'zudu', 'native']).makeOptionMandatory())
     .option('--include-secrets', 'write secret values in clear text (aitronos and zudu formats); the file is created with mode 0600')
-    .option('--out <file>', 'write to this file instead of standard output')
-    .action((options: { org: string; format: 'aitronos' | 'zudu' | 'native'; includeSecrets?: boolean; out?: string }) =>
+    .option('--out <file>', 'write to this new file (mode 0600) instead of standard output')
+    .option('--force', 'with --out: replace an existing file (or symlink) by a new file')
+    .action((options: { org: string; format: 'aitronos' | 'zudu' | 'native'; includeSecrets?: boolean; out?: string; force?: boolean }) =>
       withGateway(async (gateway) => {
         if (options.format === 'native' && options.includeSecrets) throw new UsageError('--include-secrets does not apply to native backups: they keep secrets encrypted');
         let document: unknown;
@@ -126,14 +130,50 @@ export function registerMigrationCommands(program: Command, io: CliIo, withGatew
         }
         const text = `${JSON.stringify(document, null, 2)}\n`;
         if (options.out) {
-          writeFileSync(options.out, text, { mode: 0o600 });
-          chmodSync(options.out, 0o600);
+          writePrivateFile(options.out, forTerminal(text), options.force ?? false);
         } else {
           io.out(text.trimEnd());
         }
         for (const warning of warnings) io.err(`note: ${warning}`);
       }),
     );
+}
+
+/**
+ * Writes an export where only its owner can read it, never through a symlink and never into a
+ * file that exists: the text goes to a new file created with O_EXCL|O_NOFOLLOW and mode 0600
+ * (fchmod'ed, so no umask narrows or widens it) next to the target, then takes the target's
+ * name in one step: a hard link that fails if the name exists, or with --force a rename that
+ * replaces the name itself (a symlink there is replaced, its target never touched).
+ */
+function writePrivateFile(path: string, text: string, force: boolean): void {
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  let fd: number;
+  try {
+    fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  } catch (error) {
+    throw new UsageError(`cannot create a file in ${dirname(path)}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  try {
+    try {
+      fchmodSync(fd, 0o600);
+      writeFileSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    if (force) renameSync(temp, path);
+    else linkSync(temp, path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`${path} exists: pass --force to replace it`);
+    throw error;
+  } finally {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // Renamed into place: nothing left to remove.
+    }
+  }
 }
 
 /** Some servers or secrets did not import: exit status 1, after the report. */

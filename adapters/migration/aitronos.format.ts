@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Credentials } from '../../core/model/input';
 import type { ExportedServer, ImportCandidate, ImportSource } from '../../core/model/migration';
 import type { AuthType, Transport } from '../../core/model/server';
-import { parseShape, toMillis } from './format-error';
+import { lookup, parseShape, readCreatedAt, recordOf } from './format-error';
 
 const AUTH_TYPES: Record<string, AuthType> = { none: 'none', api_key: 'api_key', bearer_token: 'bearer', bearer: 'bearer', oauth: 'oauth' };
 const AUTH_OUT: Record<AuthType, string> = { none: 'none', api_key: 'api_key', bearer: 'bearer_token', oauth: 'oauth' };
@@ -14,7 +14,7 @@ const createBody = z.object({
   server_url: z.string(),
   transport_type: z.string(),
   auth_type: z.string(),
-  credentials: z.record(z.string(), z.string().nullable()).optional(),
+  credentials: recordOf(z.string().nullable()).optional(),
   tool_configuration: toolConfiguration,
 });
 const listResponse = z.object({
@@ -71,12 +71,13 @@ export function fromAitronosListResponse(data: unknown): ImportSource {
   const candidates = parsed.configurations.map((c, i): ImportCandidate => {
     const candidate: ImportCandidate = { source: `configurations[${i}]`, name: c.name, url: c.serverUrl, transport: 'sse', auth: null, warnings: [] };
     candidate.transport = transportOf(c.transportType, candidate);
-    const authType = AUTH_TYPES[c.authType];
-    if (authType === 'none') candidate.auth = { type: 'none', credentials: {} };
+    const authType = lookup(AUTH_TYPES, c.authType);
+    if (!authType) candidate.skip ??= `unknown auth type '${c.authType}'`;
+    else if (authType === 'none') candidate.auth = { type: 'none', credentials: {} };
     else candidate.warnings.push(`needs credentials: a list response carries none (auth type ${c.authType}); imported inactive until they are set`);
     if (c.toolConfiguration) Object.assign(candidate, { enabled: c.toolConfiguration.enabled, allowedTools: c.toolConfiguration.allowedTools });
     if (c.isActive !== undefined && candidate.auth) candidate.isActive = c.isActive;
-    candidate.createdAt = toMillis(c.createdAt);
+    readCreatedAt(candidate, c.createdAt, 'createdAt');
     return candidate;
   });
   return { format: 'aitronos', candidates, secrets: [] };
@@ -88,7 +89,7 @@ export function fromAitronosCreateBodies(data: unknown): ImportSource {
   const candidates = parsed.map((body, i): ImportCandidate => {
     const candidate: ImportCandidate = { source: `[${i}]`, name: body.name, url: body.server_url, transport: 'sse', auth: null, warnings: [] };
     candidate.transport = transportOf(body.transport_type, candidate);
-    const type = AUTH_TYPES[body.auth_type];
+    const type = lookup(AUTH_TYPES, body.auth_type);
     const credentials = credentialsOf(body.credentials);
     if (!type) candidate.skip = `unknown auth_type '${body.auth_type}'`;
     else if (hasSecret(type, credentials)) candidate.auth = { type, credentials: type === 'none' ? {} : credentials };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ImportCandidate, ImportSource } from '../../core/model/migration';
 import type { Transport } from '../../core/model/server';
-import { parseShape, toMillis } from './format-error';
+import { lookup, parseShape, readCreatedAt, recordOf } from './format-error';
 
 const TRANSPORT: Record<string, Transport> = { SSE: 'sse', STREAMABLE_HTTP: 'streamable_http' };
 
@@ -16,7 +16,7 @@ const response = z.object({
         tool_approval_hashes: z.array(z.object({ tool_name: z.string(), tool_hash: z.string(), approval_policy: z.enum(['auto_approved', 'requires_approval']).optional() })).optional(),
         transport: z.string().optional(),
         description: z.string().nullable().optional(),
-        request_headers: z.record(z.string(), z.union([z.string(), z.object({ secret_id: z.string() })])).optional(),
+        request_headers: recordOf(z.union([z.string(), z.object({ secret_id: z.string() })])).optional(),
         secret_token: z.object({ secret_id: z.string() }).nullable().optional(),
       }),
       metadata: z.object({ created_at: z.number().optional(), owner_user_id: z.string().nullable().optional() }).optional(),
@@ -34,7 +34,7 @@ export function fromElevenLabsListResponse(data: unknown): ImportSource {
   const parsed = parseShape(response, data, 'ElevenLabs list response');
   const candidates = parsed.mcp_servers.map(({ id, config: c, metadata }, i): ImportCandidate => {
     const candidate: ImportCandidate = { source: `mcp_servers[${i}]${id ? ` (${id})` : ''}`, name: c.name, url: c.url, transport: 'sse', auth: { type: 'none', credentials: {} }, warnings: [] };
-    const transport = TRANSPORT[c.transport ?? 'SSE'];
+    const transport = lookup(TRANSPORT, c.transport ?? 'SSE');
     if (transport) candidate.transport = transport;
     else candidate.skip = `unknown transport '${c.transport}'`;
     if (c.description) candidate.description = c.description;
@@ -42,20 +42,24 @@ export function fromElevenLabsListResponse(data: unknown): ImportSource {
     if (c.tool_approval_hashes) {
       candidate.toolApprovals = c.tool_approval_hashes.map((a) => ({ toolName: a.tool_name, toolHash: a.tool_hash, state: a.approval_policy ?? 'requires_approval' }));
     }
+    // Only a file that says secret_token (an id, or null for none) speaks about auth at all.
+    candidate.expressibleAuth = c.secret_token === undefined ? [] : ['none', 'bearer'];
     if (c.secret_token?.secret_id) {
       candidate.auth = { type: 'bearer', credentials: { secretId: c.secret_token.secret_id } };
       candidate.warnings.push(`its token is the ElevenLabs workspace secret '${c.secret_token.secret_id}': create a secret with that id here`);
     }
     if (c.request_headers) {
-      const plain: Record<string, string> = {};
-      for (const [name, value] of Object.entries(c.request_headers)) {
-        if (typeof value === 'string') plain[name] = value;
-        else candidate.warnings.push(`request header ${name} refers to ElevenLabs secret '${value.secret_id}' and was not imported; set its value after import`);
+      const entries = Object.entries(c.request_headers);
+      candidate.requestHeaders = Object.fromEntries(entries.filter((e): e is [string, string] => typeof e[1] === 'string'));
+      candidate.maskedHeaders = [];
+      for (const [name, value] of entries) {
+        if (typeof value === 'string') continue;
+        candidate.maskedHeaders.push(name);
+        candidate.warnings.push(`request header ${name} refers to ElevenLabs secret '${value.secret_id}' and was not imported; set its value after import`);
       }
-      candidate.requestHeaders = plain;
     }
     // ElevenLabs counts in unix seconds.
-    candidate.createdAt = toMillis(metadata?.created_at, 's');
+    readCreatedAt(candidate, metadata?.created_at, 'metadata.created_at', 's');
     return candidate;
   });
   return { format: 'elevenlabs', candidates, secrets: [] };

@@ -1,4 +1,6 @@
-import type { z } from 'zod';
+import { z } from 'zod';
+import type { ImportCandidate } from '../../core/model/migration';
+import { checkInstant } from '../../core/rules/server.rules';
 
 /** A file that does not have the shape its format promises; names where it went wrong. */
 export class FormatError extends Error {
@@ -17,12 +19,33 @@ export function parseShape<T>(schema: z.ZodType<T>, data: unknown, format: strin
   throw new FormatError(`Not a valid ${format}: ${path || 'the top level'}: ${issue.message}`);
 }
 
-/** ISO 8601 or epoch milliseconds/seconds to epoch milliseconds; undefined when absent or unreadable. */
-export function toMillis(value: unknown, unit: 'ms' | 's' = 'ms'): number | undefined {
-  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return Math.round(unit === 's' ? value * 1000 : value);
-  if (typeof value === 'string') {
-    const ms = Date.parse(value);
-    return Number.isNaN(ms) ? undefined : ms;
+/**
+ * A JSON object of names to values, read as data: `z.record` would assign each name to a fresh
+ * object, so an entry named `__proto__` would vanish; a Map keeps it, and `Object.fromEntries`
+ * gives it back as an own property.
+ */
+export function recordOf<T extends z.ZodType>(value: T) {
+  const toMap = (v: unknown) => (typeof v === 'object' && v !== null && !Array.isArray(v) ? new Map(Object.entries(v)) : v);
+  return z.preprocess(toMap, z.map(z.string(), value, { error: 'expected an object' })).transform((m) => Object.fromEntries(m) as Record<string, z.output<T>>);
+}
+
+/** A table lookup that sees only the table's own entries, never `constructor` or `toString`. */
+export function lookup<V>(table: Readonly<Record<string, V>>, key: string | undefined): V | undefined {
+  return key !== undefined && Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
+/**
+ * Sets the candidate's creation time from ISO 8601 or epoch milliseconds/seconds; a value that
+ * is no instant in the accepted range refuses the entry, naming the file's field.
+ */
+export function readCreatedAt(candidate: ImportCandidate, value: unknown, field: string, unit: 'ms' | 's' = 'ms'): void {
+  if (value === undefined || value === null) return;
+  let ms = value;
+  if (typeof value === 'string') ms = Date.parse(value);
+  else if (typeof value === 'number' && unit === 's' && Number.isFinite(value)) ms = Math.round(value * 1000);
+  try {
+    candidate.createdAt = checkInstant(ms, field);
+  } catch (error) {
+    candidate.invalid ??= (error as Error).message;
   }
-  return undefined;
 }

@@ -1,19 +1,19 @@
 import { z } from 'zod';
 import type { ImportCandidate, ImportSource } from '../../core/model/migration';
 import type { Transport } from '../../core/model/server';
-import { parseShape } from './format-error';
+import { parseShape, recordOf } from './format-error';
 
 const entry = z.object({
   url: z.string().optional(),
   serverUrl: z.string().optional(),
   type: z.string().optional(),
   transport: z.string().optional(),
-  headers: z.record(z.string(), z.string()).optional(),
+  headers: recordOf(z.string()).optional(),
   command: z.string().optional(),
   args: z.array(z.string()).optional(),
   disabled: z.boolean().optional(),
 });
-const file = z.object({ mcpServers: z.record(z.string(), entry) });
+const file = z.object({ mcpServers: recordOf(entry) });
 
 export const isMcpJson = (d: unknown) => typeof d === 'object' && d !== null && typeof (d as { mcpServers?: unknown }).mcpServers === 'object';
 
@@ -22,8 +22,17 @@ function transportOf(kind: string | undefined, url: string): Transport | null {
   const k = (kind ?? '').toLowerCase().replace(/[-_]/g, '');
   if (k === 'sse') return 'sse';
   if (k === 'http' || k === 'streamablehttp') return 'streamable_http';
-  if (k === '') return /\/sse\/?$/.test(new URL(url, 'http://x').pathname) ? 'sse' : 'streamable_http';
+  if (k === '') return /\/sse\/?$/.test(pathOf(url)) ? 'sse' : 'streamable_http';
   return null;
+}
+
+/** The URL's path, or the text itself when it is no URL (the URL rule refuses it later). */
+function pathOf(url: string): string {
+  try {
+    return new URL(url, 'http://x').pathname;
+  } catch {
+    return url;
+  }
 }
 
 /**
@@ -34,7 +43,8 @@ export function fromMcpJson(data: unknown): ImportSource {
   const parsed = parseShape(file, data, 'mcpServers file');
   const candidates = Object.entries(parsed.mcpServers).map(([name, e]): ImportCandidate => {
     const url = e.url ?? e.serverUrl ?? '';
-    const candidate: ImportCandidate = { source: `mcpServers.${name}`, name, url, transport: 'streamable_http', auth: { type: 'none', credentials: {} }, warnings: [] };
+    // A desktop file has no auth settings (only headers): an update keeps the stored auth.
+    const candidate: ImportCandidate = { source: `mcpServers.${name}`, name, url, transport: 'streamable_http', auth: { type: 'none', credentials: {} }, expressibleAuth: [], warnings: [] };
     if (!url) {
       candidate.skip = e.command
         ? `stdio server (runs '${e.command}' on the desktop): a hosted gateway cannot start local processes`

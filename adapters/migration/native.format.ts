@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { NativeBackup } from '../../core/model/migration';
 import type { McpServer } from '../../core/model/server';
-import { parseShape } from './format-error';
+import { parseShape, recordOf } from './format-error';
 
 const millis = z.number().int().nonnegative();
 const auth = z.union([
@@ -21,7 +21,7 @@ const server = z.object({
   url: z.string().max(1000),
   transport: z.enum(['sse', 'streamable_http']),
   auth,
-  requestHeaders: z.record(z.string(), z.string()),
+  requestHeaders: recordOf(z.string()),
   toolPolicy: z.object({
     enabled: z.boolean(),
     allowedTools: z.array(z.string()).nullable(),

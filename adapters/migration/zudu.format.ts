@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { REDACTED } from '../../core/model/input';
 import type { ExportedServer, ImportCandidate, ImportSecret, ImportSource } from '../../core/model/migration';
 import type { ToolApproval, Transport } from '../../core/model/server';
-import { parseShape, toMillis } from './format-error';
+import { lookup, parseShape, readCreatedAt, recordOf } from './format-error';
 
 const TRANSPORT_IN: Record<string, Transport> = { SSE: 'sse', STREAMABLE_HTTP: 'streamable_http', sse: 'sse', streamable_http: 'streamable_http' };
 const TRANSPORT_OUT: Record<Transport, string> = { sse: 'SSE', streamable_http: 'STREAMABLE_HTTP' };
@@ -19,7 +19,7 @@ const server = z.object({
   approval_policy: POLICIES.optional(),
   transport: z.string().optional(),
   description: z.string().optional(),
-  request_headers: z.record(z.string(), z.string()).optional(),
+  request_headers: recordOf(z.string()).optional(),
   secret_token: z.object({ secret_id: z.string() }).nullable().optional(),
   secret_token_id: z.string().nullable().optional(),
   tool_approval_hashes: z.array(approvalHash).optional(),
@@ -43,20 +43,23 @@ export const isZuduExport = (d: unknown) => isObject(d) && Array.isArray(d.secre
 function candidateOf(s: ZuduServer, source: string): ImportCandidate {
   const candidate: ImportCandidate = { source, name: s.name ?? s.server_name ?? '', url: s.url ?? s.server_url ?? '', transport: 'sse', auth: { type: 'none', credentials: {} }, warnings: [] };
   if (!candidate.name || !candidate.url) candidate.skip = 'has no name or no URL';
-  const transport = TRANSPORT_IN[s.transport ?? 'SSE'];
+  const transport = lookup(TRANSPORT_IN, s.transport ?? 'SSE');
   if (transport) candidate.transport = transport;
   else candidate.skip = `unknown transport '${s.transport}'`;
   if (s.description !== undefined) candidate.description = s.description;
   if (s.approval_policy) candidate.approvalPolicy = s.approval_policy;
   const secretId = s.secret_token?.secret_id ?? s.secret_token_id ?? null;
   if (secretId) candidate.auth = { type: 'bearer', credentials: { secretId } };
+  // Zudu speaks of a bearer token only, and only where the entry has the field (null: none).
+  candidate.expressibleAuth = s.secret_token === undefined && s.secret_token_id === undefined ? [] : ['none', 'bearer'];
   if (s.request_headers) {
     const masked = Object.entries(s.request_headers).filter(([, v]) => v === REDACTED).map(([k]) => k);
     candidate.requestHeaders = Object.fromEntries(Object.entries(s.request_headers).filter(([, v]) => v !== REDACTED));
+    candidate.maskedHeaders = masked;
     if (masked.length) candidate.warnings.push(`request header value(s) not in the file (masked): ${masked.join(', ')}; set them after import`);
   }
   if (s.tool_approval_hashes) candidate.toolApprovals = s.tool_approval_hashes.map(toApproval);
-  if (s.created_at !== undefined) candidate.createdAt = toMillis(s.created_at);
+  readCreatedAt(candidate, s.created_at, 'created_at');
   return candidate;
 }
 

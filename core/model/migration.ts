@@ -1,5 +1,5 @@
 import type { AuthInput } from './input';
-import type { ApprovalPolicy, McpServer, ToolApproval, Transport } from './server';
+import type { ApprovalPolicy, AuthType, McpServer, ToolApproval, Transport } from './server';
 import type { StoredSecret } from './secret';
 
 /**
@@ -25,6 +25,18 @@ export interface ImportCandidate {
   warnings: string[];
   /** Set when the entry cannot be imported at all (a stdio server), with the reason. */
   skip?: string;
+  /** Set when the entry breaks a rule found while reading it (an instant out of range), with the rule's reason. */
+  invalid?: string;
+  /**
+   * The auth types this entry can say, when not every one: an update keeps a stored auth of
+   * another type (and its secret) as it is. `[]`: the entry says nothing about auth.
+   */
+  expressibleAuth?: AuthType[];
+  /**
+   * Header names the entry lists without their values (masked, or held by the other platform):
+   * a create leaves them out, an update keeps the stored value of each.
+   */
+  maskedHeaders?: string[];
 }
 
 /** A secret the file asks to create before its servers (a Zudu export's `secrets`). */

@@ -133,3 +133,27 @@ export function checkSecretId(id: unknown, field = 'secretId'): string {
   }
   return id;
 }
+
+/**
+ * The instants a record may carry: integer epoch milliseconds from 1970-01-01 to 9999-12-31.
+ * Wider values fit a JavaScript number but not every view (a Date past year 275760 throws, and
+ * an ISO 8601 year needs four digits), so they are refused where they enter, never stored.
+ */
+export const INSTANT_RANGE = { min: 0, max: Date.UTC(9999, 11, 31, 23, 59, 59, 999) } as const;
+
+export function checkInstant(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < INSTANT_RANGE.min || value > INSTANT_RANGE.max) {
+    throw new ValidationError(field, `${field} must be an instant between 1970-01-01 and 9999-12-31 (integer epoch milliseconds)`);
+  }
+  return value;
+}
+
+const ORGANIZATION_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,254}$/;
+
+/** An organization id as keys carry it: data stored under any other could never be reached. */
+export function checkOrganizationId(id: unknown, field = 'organizationId'): string {
+  if (typeof id !== 'string' || !ORGANIZATION_ID.test(id)) {
+    throw new ValidationError(field, `'${String(id)}' is not a valid organization id (1 to 255 letters, digits or _ . : - starting with a letter or digit)`);
+  }
+  return id;
+}

@@ -1,6 +1,7 @@
 import type { ExportedServer, NativeBackup } from '../model/migration';
 import type { McpServer } from '../model/server';
 import type { Cipher, Clock, Store } from '../ports';
+import { checkOrganizationId } from '../rules/server.rules';
 import { decryptHeaders } from './request-headers';
 import { secretContext } from './secret-context';
 
@@ -12,6 +13,7 @@ export class Exporter {
   constructor(private readonly deps: { store: Store; cipher: Cipher; clock: Clock }) {}
 
   async servers(organizationId: string, includeSecrets: boolean): Promise<ExportedServer[]> {
+    checkOrganizationId(organizationId);
     const { items } = await this.deps.store.servers.list({ organizationId });
     const secrets = new Map((await this.deps.store.secrets.listByOrganization(organizationId)).map((s) => [s.id, s]));
     return items.map((record) => {
@@ -22,6 +24,7 @@ export class Exporter {
   }
 
   async native(organizationId: string): Promise<NativeBackup> {
+    checkOrganizationId(organizationId);
     const { items } = await this.deps.store.servers.list({ organizationId });
     const secrets = await this.deps.store.secrets.listByOrganization(organizationId);
     return { format: 'mcp-gateway/native', version: 1, organizationId, exportedAt: new Date(this.deps.clock.now()).toISOString(), servers: items, secrets };

@@ -1,18 +1,21 @@
 import { CoreError, NameConflict } from '../errors';
 import type { ImportCandidate, ImportSecret, ImportSource } from '../model/migration';
-import type { NewServer, ServerPatch } from '../model/input';
+import { REDACTED, type NewServer, type ServerPatch } from '../model/input';
 import type { Principal } from '../model/principal';
 import type { McpServer } from '../model/server';
 import type { Cipher, Clock, Store } from '../ports';
 import { DEFAULT_API_KEY_HEADER } from '../rules/auth.rules';
 import { nameKey } from '../rules/name-key';
+import { checkOrganizationId } from '../rules/server.rules';
+import { refusalOfCandidate, refusalOfSecret } from './import-checks';
 import { decryptHeaders } from './request-headers';
 import { secretContext } from './secret-context';
 import type { ServerRegistry } from './server-registry';
 
 export const CONFLICT_STRATEGIES = ['skip', 'update', 'rename'] as const;
 export type ConflictStrategy = (typeof CONFLICT_STRATEGIES)[number];
-export type ImportAction = 'create' | 'update' | 'skip' | 'rename';
+/** `refuse`: the entry breaks a rule the API applies; its reason says which, and nothing of it is written. */
+export type ImportAction = 'create' | 'update' | 'skip' | 'rename' | 'refuse';
 
 export interface PlanEntry {
   source: string;
@@ -37,7 +40,7 @@ export interface ImportReport {
   dryRun: boolean;
   secrets: Array<{ id: string; outcome: 'created' | 'exists' | 'missing value' | 'planned' | 'failed'; error: string | null }>;
   results: ImportResult[];
-  summary: { create: number; update: number; skip: number; rename: number; imported: number; failed: number };
+  summary: { create: number; update: number; skip: number; rename: number; refuse: number; imported: number; failed: number };
 }
 
 export interface ImportOptions {
@@ -59,13 +62,20 @@ export class Importer {
   constructor(private readonly deps: { store: Store; cipher: Cipher; clock: Clock; registry: ServerRegistry }) {}
 
   async run(organizationId: string, source: ImportSource, options: ImportOptions): Promise<ImportReport> {
+    checkOrganizationId(organizationId);
     const existing = await this.existingServers(organizationId);
     const secretValues = await this.secretValues(organizationId);
     const plan = this.plan(source.candidates, existing, secretValues, options.strategy);
-    const secrets = options.dryRun ? source.secrets.map((s) => ({ id: s.id, outcome: 'planned' as const, error: null })) : await this.createSecrets(organizationId, source.secrets);
+    const secrets = await this.createSecrets(organizationId, source.secrets, options.dryRun);
     const results = await inParallel(plan.entries, APPLY_CONCURRENCY, options.onProgress, (entry, index) =>
-      options.dryRun ? Promise.resolve({ ...entry, outcome: 'planned' as const, id: entry.existingId, error: null }) : this.apply(organizationId, entry, plan.candidates[index]!),
+      entry.action === 'refuse'
+        ? Promise.resolve(refused(entry))
+        : options.dryRun
+          ? Promise.resolve({ ...entry, outcome: 'planned' as const, id: entry.existingId, error: null })
+          : this.apply(organizationId, entry, plan.candidates[index]!),
     );
+    const users = source.candidates.map((c, i) => ({ secretId: c.auth?.credentials.secretId, landed: results[i]!.outcome !== 'failed' }));
+    await dropSecretsOfFailedServers(this.deps.store, organizationId, secrets, users);
     return { format: source.format, dryRun: options.dryRun, secrets, results, summary: summarize(results) };
   }
 
@@ -77,13 +87,20 @@ export class Importer {
   private plan(candidates: ImportCandidate[], existing: Map<string, McpServer>, secretValues: SecretValues, strategy: ConflictStrategy) {
     const taken = new Set(existing.keys());
     const entries: PlanEntry[] = [];
-    for (const candidate of candidates) {
-      const base = { source: candidate.source, name: candidate.name, warnings: candidate.warnings, targetName: candidate.name };
-      if (candidate.skip) {
-        entries.push({ ...base, action: 'skip', reason: candidate.skip, existingId: null });
+    const planned: PlannedCandidate[] = [];
+    for (const read of candidates) {
+      const base = { source: read.source, name: read.name, warnings: read.warnings, targetName: read.name };
+      planned.push(read);
+      if (read.skip) {
+        entries.push({ ...base, action: 'skip', reason: read.skip, existingId: null });
         continue;
       }
-      const key = nameKey(candidate.name);
+      const refusal = read.invalid ?? refusalOfCandidate(read);
+      if (refusal) {
+        entries.push({ ...base, action: 'refuse', reason: refusal, existingId: null });
+        continue;
+      }
+      const key = nameKey(read.name);
       const match = existing.get(key);
       if (!taken.has(key)) {
         taken.add(key);
@@ -91,15 +108,37 @@ export class Importer {
       } else if (!match) {
         entries.push(this.onConflict(base, strategy, taken, null, 'the file names this server twice'));
       } else {
+        const candidate = this.overStored(match, read);
         const differences = this.differences(match, candidate, secretValues);
-        entries.push(
+        const entry: PlanEntry =
           differences.length === 0
             ? { ...base, action: 'skip', reason: `already up to date (${match.id})`, existingId: match.id }
-            : this.onConflict(base, strategy, taken, match.id, `differs in ${differences.join(', ')}`),
-        );
+            : this.onConflict(base, strategy, taken, match.id, `differs in ${differences.join(', ')}`);
+        if (entry.action === 'update') {
+          planned[planned.length - 1] = candidate;
+          entry.warnings = [...entry.warnings, ...(candidate.kept ?? [])];
+        }
+        entries.push(entry);
       }
     }
-    return { entries, candidates };
+    return { entries, candidates: planned };
+  }
+
+  /**
+   * The candidate as an update of `server` applies it: an auth the file cannot express, and a
+   * header whose value it masks, keep what is stored (with a note saying so per server).
+   */
+  private overStored(server: McpServer, c: ImportCandidate): PlannedCandidate {
+    const kept: string[] = [];
+    const keepAuth = c.auth !== null && c.expressibleAuth !== undefined && !c.expressibleAuth.includes(server.auth.type) && server.auth.type !== 'none';
+    if (keepAuth) kept.push(`kept stored ${server.auth.type} auth: the file cannot express it`);
+    else if (c.auth === null && server.auth.type !== 'none') kept.push(`kept stored ${server.auth.type} auth: the file carries no credentials`);
+    const stored = new Map(Object.entries(decryptHeaders(this.deps.cipher, server.id, server.requestHeaders)).map(([n, v]) => [n.toLowerCase(), v]));
+    const maskedKept = (c.maskedHeaders ?? []).filter((name) => stored.has(name.toLowerCase()));
+    for (const name of maskedKept) kept.push(`kept the stored value of request header ${name}: the file does not carry it`);
+    const requestHeaders =
+      maskedKept.length === 0 ? c.requestHeaders : { ...c.requestHeaders, ...Object.fromEntries(maskedKept.map((n) => [n, stored.get(n.toLowerCase())!])) };
+    return { ...c, requestHeaders, keepAuth, maskedKept, kept };
   }
 
   private onConflict(base: Omit<PlanEntry, 'action' | 'reason' | 'existingId'>, strategy: ConflictStrategy, taken: Set<string>, existingId: string | null, why: string): PlanEntry {
@@ -113,7 +152,7 @@ export class Importer {
   }
 
   /** The fields in which a stored server and a candidate differ; fields the file lacks do not count. */
-  private differences(server: McpServer, c: ImportCandidate, secretValues: SecretValues): string[] {
+  private differences(server: McpServer, c: PlannedCandidate, secretValues: SecretValues): string[] {
     const diff: string[] = [];
     const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
     if (server.url !== c.url) diff.push('url');
@@ -124,8 +163,8 @@ export class Importer {
     if (c.enabled !== undefined && server.toolPolicy.enabled !== c.enabled) diff.push('tools enabled');
     if (c.allowedTools !== undefined && !same(server.toolPolicy.allowedTools, c.allowedTools)) diff.push('allowed tools');
     if (c.isActive !== undefined && server.isActive !== c.isActive) diff.push('active flag');
-    if (c.requestHeaders !== undefined && !same(decryptHeaders(this.deps.cipher, server.id, server.requestHeaders), c.requestHeaders)) diff.push('request headers');
-    if (c.auth !== null && !sameAuth(server, c.auth, secretValues)) diff.push('credentials');
+    if (c.requestHeaders !== undefined && !same(sortedEntries(decryptHeaders(this.deps.cipher, server.id, server.requestHeaders)), sortedEntries(c.requestHeaders))) diff.push('request headers');
+    if (c.auth !== null && !c.keepAuth && !sameAuth(server, c.auth, secretValues)) diff.push('credentials');
     return diff;
   }
 
@@ -142,9 +181,18 @@ export class Importer {
     return values;
   }
 
-  private async createSecrets(organizationId: string, secrets: ImportSecret[]): Promise<ImportReport['secrets']> {
+  private async createSecrets(organizationId: string, secrets: ImportSecret[], dryRun: boolean): Promise<ImportReport['secrets']> {
     const report: ImportReport['secrets'] = [];
     for (const secret of secrets) {
+      const refusal = refusalOfSecret(secret);
+      if (refusal) {
+        report.push({ id: secret.id, outcome: 'failed', error: refusal });
+        continue;
+      }
+      if (dryRun) {
+        report.push({ id: secret.id, outcome: 'planned', error: null });
+        continue;
+      }
       try {
         if (await this.deps.store.secrets.findById(organizationId, secret.id)) report.push({ id: secret.id, outcome: 'exists', error: null });
         else if (secret.value === null) report.push({ id: secret.id, outcome: 'missing value', error: 'the file has no value for it (exported without --include-secrets)' });
@@ -168,7 +216,7 @@ export class Importer {
     return report;
   }
 
-  private async apply(organizationId: string, entry: PlanEntry, candidate: ImportCandidate): Promise<ImportResult> {
+  private async apply(organizationId: string, entry: PlanEntry, candidate: PlannedCandidate): Promise<ImportResult> {
     const principal = operatorOf(organizationId);
     try {
       if (entry.action === 'skip') return { ...entry, outcome: 'unchanged', id: entry.existingId, error: null };
@@ -186,6 +234,35 @@ export class Importer {
 }
 
 type SecretValues = Map<string, string | null>;
+
+/** A candidate as the plan settled it against the stored server it updates. */
+type PlannedCandidate = ImportCandidate & { keepAuth?: boolean; maskedKept?: string[]; kept?: string[] };
+
+const refused = (entry: PlanEntry): ImportResult => ({ ...entry, outcome: 'failed', id: null, error: entry.reason });
+
+/**
+ * A secret this run created for servers of the file, none of which landed, is removed again:
+ * a failed import leaves nothing behind. Checked and removed in one transaction, so a server
+ * that started using it meanwhile keeps it.
+ */
+export async function dropSecretsOfFailedServers(
+  store: Store,
+  organizationId: string,
+  secrets: ImportReport['secrets'],
+  users: Array<{ secretId: string | undefined; landed: boolean }>,
+): Promise<void> {
+  for (const secret of secrets) {
+    if (secret.outcome !== 'created') continue;
+    const mine = users.filter((u) => u.secretId === secret.id);
+    if (mine.length === 0 || mine.some((u) => u.landed)) continue;
+    const dropped = await store.transaction(async (tx) => {
+      if ((await tx.servers.findUsingSecrets(organizationId, [secret.id])).length > 0) return false;
+      await tx.secrets.delete(organizationId, secret.id);
+      return true;
+    });
+    if (dropped) Object.assign(secret, { outcome: 'failed', error: 'not kept: no server that uses it was imported' });
+  }
+}
 
 /** The first of `Name (2)`, `Name (3)`, … that is not taken: what a rename imports under. */
 export function freeName(name: string, isTaken: (nameKey: string) => boolean): string {
@@ -236,6 +313,9 @@ function sameAuth(server: McpServer, auth: NonNullable<ImportCandidate['auth']>,
   return value !== undefined && secretValues.get(stored.secretId) === value;
 }
 
+/** Header sets are equal whatever order their names come in. */
+const sortedEntries = (headers: Record<string, string>) => Object.entries(headers).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+
 function sortByName<T extends { toolName: string }>(items: T[]): T[] {
   return [...items].sort((a, b) => (a.toolName < b.toolName ? -1 : 1));
 }
@@ -259,13 +339,16 @@ function toNewServer(organizationId: string, c: ImportCandidate, name: string): 
   };
 }
 
-function toPatch(c: ImportCandidate): ServerPatch {
+function toPatch(c: PlannedCandidate): ServerPatch {
+  // A masked header is sent back as the mask: the registry then keeps its stored value.
+  const masked = new Set(c.maskedKept ?? []);
+  const requestHeaders = c.requestHeaders && Object.fromEntries(Object.entries(c.requestHeaders).map(([n, v]) => [n, masked.has(n) ? REDACTED : v]));
   return {
     url: c.url,
     transport: c.transport,
     description: c.description,
-    auth: c.auth ?? undefined,
-    requestHeaders: c.requestHeaders,
+    auth: c.keepAuth ? undefined : (c.auth ?? undefined),
+    requestHeaders,
     approvalPolicy: c.approvalPolicy,
     toolApprovals: c.toolApprovals,
     enabled: c.enabled,
@@ -281,6 +364,7 @@ export function summarize(results: ImportResult[]): ImportReport['summary'] {
     update: count((r) => r.action === 'update'),
     skip: count((r) => r.action === 'skip'),
     rename: count((r) => r.action === 'rename'),
+    refuse: count((r) => r.action === 'refuse'),
     imported: count((r) => r.outcome === 'imported'),
     failed: count((r) => r.outcome === 'failed'),
   };

@@ -5,7 +5,9 @@ import type { StoredSecret } from '../model/secret';
 import type { McpServer } from '../model/server';
 import type { Cipher, Clock, Store } from '../ports';
 import { nameKey } from '../rules/name-key';
-import { freeName, inParallel, summarize, type ConflictStrategy, type ImportReport, type ImportResult, type PlanEntry } from './importer';
+import { checkHttpUrl, checkName, checkOrganizationId, checkSecretValue } from '../rules/server.rules';
+import { refusalOfBackupSecret, refusalOfBackupServer } from './import-checks';
+import { dropSecretsOfFailedServers, freeName, inParallel, summarize, type ConflictStrategy, type ImportReport, type ImportResult, type PlanEntry } from './importer';
 import { decryptHeaders, encryptHeaders } from './request-headers';
 import { secretContext } from './secret-context';
 
@@ -28,22 +30,29 @@ export class NativeRestore {
   constructor(private readonly deps: { store: Store; cipher: Cipher; clock: Clock }) {}
 
   async run(organizationId: string, backup: NativeBackup, options: RestoreOptions): Promise<ImportReport> {
+    checkOrganizationId(organizationId);
     const source = options.sourceCipher ?? this.deps.cipher;
     const { items } = await this.deps.store.servers.list({ organizationId });
     const byId = new Map(items.map((s) => [s.id, s]));
     const byName = new Map(items.map((s) => [nameKey(s.name), s]));
     const secretsReport = await this.restoreSharedSecrets(organizationId, backup, source, options.dryRun);
-    const entries = backup.servers.map((record) => this.plan(record, byId, byName, options.strategy));
+    const entries = backup.servers.map((record) => this.plan(record, backup.secrets, byId, byName, options.strategy));
     const results = await inParallel(entries, 8, options.onProgress, (entry, index): Promise<ImportResult> =>
-      options.dryRun || entry.action === 'skip'
-        ? Promise.resolve({ ...entry, outcome: options.dryRun ? 'planned' : 'unchanged', id: entry.existingId, error: null })
-        : this.apply(organizationId, backup, backup.servers[index]!, entry, source),
+      entry.action === 'refuse'
+        ? Promise.resolve({ ...entry, outcome: 'failed', id: null, error: entry.reason })
+        : options.dryRun || entry.action === 'skip'
+          ? Promise.resolve({ ...entry, outcome: options.dryRun ? 'planned' : 'unchanged', id: entry.existingId, error: null })
+          : this.apply(organizationId, backup, backup.servers[index]!, entry, source),
     );
+    const users = backup.servers.map((s, i) => ({ secretId: 'secretId' in s.auth ? s.auth.secretId : undefined, landed: results[i]!.outcome !== 'failed' }));
+    await dropSecretsOfFailedServers(this.deps.store, organizationId, secretsReport, users);
     return { format: 'native', dryRun: options.dryRun, secrets: secretsReport, results, summary: summarize(results) };
   }
 
-  private plan(record: McpServer, byId: Map<string, McpServer>, byName: Map<string, McpServer>, strategy: ConflictStrategy): PlanEntry {
+  private plan(record: McpServer, secrets: StoredSecret[], byId: Map<string, McpServer>, byName: Map<string, McpServer>, strategy: ConflictStrategy): PlanEntry {
     const base = { source: `servers[${record.id}]`, name: record.name, warnings: [], targetName: record.name };
+    const refusal = refusalOfBackupServer(record) ?? refusalOfOwnSecrets(record, secrets);
+    if (refusal) return { ...base, action: 'refuse', reason: refusal, existingId: null };
     const sameId = byId.get(record.id);
     const sameName = byName.get(nameKey(record.name));
     if (sameId && sameId.updatedAt === record.updatedAt && sameId.name === record.name) {
@@ -71,7 +80,8 @@ export class NativeRestore {
       const server: McpServer = {
         ...record,
         id,
-        name: entry.targetName,
+        name: checkName(entry.targetName),
+        url: checkHttpUrl(record.url),
         organizationId,
         requestHeaders: encryptHeaders(this.deps.cipher, id, decryptHeaders(source, record.id, record.requestHeaders)),
         deletedAt: null,
@@ -102,7 +112,7 @@ export class NativeRestore {
   }
 
   private reencrypt(secret: StoredSecret, fromOrg: string, toOrg: string, source: Cipher, managedBy: string | null): StoredSecret {
-    const value = source.decrypt(secret.ciphertext, secretContext(fromOrg, secret.id));
+    const value = checkSecretValue(source.decrypt(secret.ciphertext, secretContext(fromOrg, secret.id)), `secret ${secret.id}: value`);
     return { ...secret, organizationId: toOrg, managedBy, ciphertext: this.deps.cipher.encrypt(value, secretContext(toOrg, secret.id)) };
   }
 
@@ -110,6 +120,11 @@ export class NativeRestore {
   private async restoreSharedSecrets(organizationId: string, backup: NativeBackup, source: Cipher, dryRun: boolean): Promise<ImportReport['secrets']> {
     const report: ImportReport['secrets'] = [];
     for (const secret of backup.secrets.filter((s) => s.managedBy === null)) {
+      const refusal = refusalOfBackupSecret(secret);
+      if (refusal) {
+        report.push({ id: secret.id, outcome: 'failed', error: refusal });
+        continue;
+      }
       if (dryRun) {
         report.push({ id: secret.id, outcome: 'planned', error: null });
         continue;
@@ -123,9 +138,18 @@ export class NativeRestore {
         report.push({ id: secret.id, outcome: 'created', error: null });
       } catch (error) {
         const decrypt = (error as Error)?.name === 'DecryptionFailed';
-        report.push({ id: secret.id, outcome: 'failed', error: decrypt ? `cannot decrypt: ${REKEY_HINT}` : 'could not be stored' });
+        const reason = decrypt ? `cannot decrypt: ${REKEY_HINT}` : error instanceof CoreError ? error.message : 'could not be stored';
+        report.push({ id: secret.id, outcome: 'failed', error: reason });
       }
     }
     return report;
   }
+}
+
+function refusalOfOwnSecrets(record: McpServer, secrets: StoredSecret[]): string | null {
+  for (const secret of secrets.filter((s) => s.managedBy === record.id)) {
+    const refusal = refusalOfBackupSecret(secret);
+    if (refusal) return `its secret ${secret.id}: ${refusal}`;
+  }
+  return null;
 }
