@@ -57,7 +57,7 @@ export function buildCli(io: Io = defaultIo): Command {
     .description('issue a key; it is printed once and stored only as a hash')
     .addOption(new Option('--dialect <dialect>', 'aitronos (ak_… key) or zudu (sk_… key and s3cr3t_… secret)').choices(DIALECTS).makeOptionMandatory())
     .option('--org <org_id>', 'organization the key belongs to (required; repeat for several, Aitronos only)', collect, [])
-    .option('--user <usr_id>', 'user id of the key (Aitronos; default: a new one)')
+    .option('--user <usr_id>', 'user the key acts for, in either dialect: what it creates is owned by this user (default: a new one)')
     .addOption(new Option('--role <role>', 'admin manages every configuration, member only its own').choices(ROLES).default('admin'))
     .option('--json', 'print one JSON object')
     .action((options: { dialect: Dialect; org: string[]; user?: string; role: Role; json?: boolean }) =>
@@ -68,9 +68,9 @@ export function buildCli(io: Io = defaultIo): Command {
         const summary =
           r.dialect === 'aitronos'
             ? { dialect: r.dialect, id: r.id, apiKey: issued.apiKey, userId: r.userId, organizationIds: r.organizationIds, role: r.role }
-            : { dialect: r.dialect, id: r.id, apiKey: issued.apiKey, apiSecret: issued.apiSecret, organizationId: r.organizationIds[0], role: r.role };
+            : { dialect: r.dialect, id: r.id, apiKey: issued.apiKey, apiSecret: issued.apiSecret, userId: r.userId, organizationId: r.organizationIds[0], role: r.role };
         if (options.json) return io.out(JSON.stringify(summary));
-        io.out(`Created ${r.dialect} key ${r.id} for ${r.organizationIds.join(', ')} (role ${r.role}). Store it now; it is not shown again.`);
+        io.out(`Created ${r.dialect} key ${r.id} for ${r.organizationIds.join(', ')} (user ${r.userId}, role ${r.role}). Store it now; it is not shown again.`);
         io.out(`  API key:    ${issued.apiKey}`);
         if (issued.apiSecret) io.out(`  API secret: ${issued.apiSecret}`);
       }),

@@ -46,6 +46,8 @@ const secret = z.object({
   name: z.string(),
   ciphertext: z.string(),
   managedBy: z.string().nullable(),
+  // Backups written before secrets had owners carry none: such a secret is admins' only.
+  ownerId: z.string().nullable().default(null),
   createdAt: millis,
   updatedAt: millis,
 });

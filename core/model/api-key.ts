@@ -11,7 +11,8 @@ export interface StoredApiKey {
   secretHash: string | null;
   /** The first characters of the key, enough for an operator to recognise it. */
   keyPrefix: string;
-  userId: string | null;
+  /** Every key acts for a user: what it creates is that user's (generated when not given). */
+  userId: string;
   organizationIds: string[];
   role: Role;
   createdAt: number;

@@ -61,7 +61,7 @@ export class ApiKeyService {
       keyHash: sha256(apiKey),
       secretHash: apiSecret === null ? null : sha256(apiSecret),
       keyPrefix: apiKey.slice(0, 10),
-      userId: input.dialect === 'aitronos' ? (input.userId ?? newUserId()) : (input.userId ?? null),
+      userId: input.userId ?? newUserId(),
       organizationIds,
       role: input.role ?? 'admin',
       createdAt: this.deps.clock.now(),

@@ -204,6 +204,7 @@ export class Importer {
             name: secret.name,
             ciphertext: this.deps.cipher.encrypt(secret.value, secretContext(organizationId, secret.id)),
             managedBy: null,
+            ownerId: null,
             createdAt: now,
             updatedAt: now,
           });

@@ -5,6 +5,8 @@ import type { StoredSecret } from '../model/secret';
 import type { Cipher, Clock, Store } from '../ports';
 import { checkName, checkSecretId, checkSecretValue } from '../rules/server.rules';
 import { assertOrganization } from './access';
+import { assertCanSupplyReferencedSecret, canManageSecret } from './credential-access';
+import { untestedConnection } from './connection-reset';
 import { secretContext } from './secret-context';
 
 /** A secret as callers may see it: never its value. */
@@ -21,7 +23,8 @@ export interface SecretView {
 export class SecretVault {
   constructor(private readonly deps: { store: Store; cipher: Cipher; clock: Clock }) {}
 
-  async create(principal: Principal, organizationId: string, input: { id?: string; name: string; value: string }): Promise<SecretView> {
+  /** The secret is the caller's own: members manage only what they wrote. */
+  create(principal: Principal, organizationId: string, input: { id?: string; name: string; value: string }): Promise<SecretView> {
     assertOrganization(principal, organizationId);
     const id = input.id === undefined ? newSecretId() : checkSecretId(input.id);
     const now = this.deps.clock.now();
@@ -31,16 +34,24 @@ export class SecretVault {
       name: checkName(input.name),
       ciphertext: this.deps.cipher.encrypt(checkSecretValue(input.value, 'value'), secretContext(organizationId, id)),
       managedBy: null,
+      ownerId: principal.userId,
       createdAt: now,
       updatedAt: now,
     };
-    await this.deps.store.secrets.insert(secret);
-    return this.view(secret);
+    return this.deps.store.transaction(async (tx) => {
+      // Servers may already name this id (Zudu's seed creates the server first): the new value
+      // goes to them, so the writer must manage each one.
+      await assertCanSupplyReferencedSecret(tx, principal, organizationId, id);
+      await tx.secrets.insert(secret);
+      await resetServersUsing(tx, organizationId, id);
+      return this.view(secret, tx);
+    });
   }
 
+  /** Admins see every secret of the organization; members only their own. */
   async list(principal: Principal, organizationId: string): Promise<SecretView[]> {
     assertOrganization(principal, organizationId);
-    const secrets = await this.deps.store.secrets.listByOrganization(organizationId);
+    const secrets = (await this.deps.store.secrets.listByOrganization(organizationId)).filter((s) => canManageSecret(principal, s));
     const users = await this.deps.store.servers.findUsingSecrets(organizationId, secrets.map((s) => s.id));
     return secrets.map((s) => toView(s, users.filter((u) => u.secretId === s.id)));
   }
@@ -58,6 +69,8 @@ export class SecretVault {
         next.ciphertext = this.deps.cipher.encrypt(checkSecretValue(change.value, 'value'), secretContext(organizationId, id));
       }
       await tx.secrets.update(next);
+      // A rotated credential has not been tested yet: no server keeps a status earned by the old one.
+      if (change.value !== undefined) await resetServersUsing(tx, organizationId, id);
       return this.view(next, tx);
     });
   }
@@ -75,7 +88,8 @@ export class SecretVault {
   private async find(store: Store, principal: Principal, organizationId: string, id: string): Promise<StoredSecret> {
     assertOrganization(principal, organizationId);
     const secret = await store.secrets.findById(organizationId, id);
-    if (!secret) throw new NotFound('secret', id);
+    // Another user's secret answers like one that does not exist: a member cannot learn it.
+    if (!secret || !canManageSecret(principal, secret)) throw new NotFound('secret', id);
     return secret;
   }
 
@@ -93,4 +107,11 @@ function toView(secret: StoredSecret, users: Array<{ id: string; name: string }>
     updatedAt: secret.updatedAt,
     usedBy: users.map(({ id, name }) => ({ id, name })),
   };
+}
+
+async function resetServersUsing(store: Store, organizationId: string, secretId: string): Promise<void> {
+  for (const user of await store.servers.findUsingSecrets(organizationId, [secretId])) {
+    const server = await store.servers.findById(user.id, { forUpdate: true });
+    if (server && server.connection.status !== 'untested') await store.servers.updateConnection(server.id, untestedConnection());
+  }
 }

@@ -8,6 +8,8 @@ import { resolveAuth, type PendingSecret } from '../rules/auth.rules';
 import { checkAllowedTools, checkDescription, checkHttpUrl, checkName } from '../rules/server.rules';
 import { checkToolHash, checkToolName, toolHash } from '../rules/tool-hash';
 import { assertCanManage, assertOrganization, findAccessibleServer } from './access';
+import { untestedConnection } from './connection-reset';
+import { assertCanAttachSecret, assertCanMoveCredentials, originOf } from './credential-access';
 import { encryptHeaders, replaceHeaders } from './request-headers';
 import { secretContext } from './secret-context';
 
@@ -59,13 +61,14 @@ export class ServerRegistry {
       updatedAt: Math.max(createdAt, now),
       deletedAt: null,
     };
-    if (secrets.length === 0) {
+    if (secrets.length === 0 && !('secretId' in auth)) {
       // One insert is atomic by itself: no transaction to open.
       await this.deps.store.servers.insert(server);
       return server;
     }
     await this.deps.store.transaction(async (tx) => {
-      await this.storeSecrets(tx, server, secrets);
+      if ('secretId' in auth && secrets.length === 0) await assertCanAttachSecret(tx, principal, server.organizationId, auth.secretId, id);
+      await this.storeSecrets(tx, principal, server, secrets);
       await tx.servers.insert(server);
     });
     return server;
@@ -86,9 +89,18 @@ export class ServerRegistry {
       const nextAuth = this.nextAuth(current, patch);
       if (nextAuth) {
         next.auth = nextAuth.auth;
-        await this.storeSecrets(tx, next, nextAuth.secrets);
+        const attached = 'secretId' in nextAuth.auth && nextAuth.secrets.length === 0 ? nextAuth.auth.secretId : null;
+        const alreadyAttached = 'secretId' in current.auth && current.auth.secretId === attached;
+        if (attached !== null && !alreadyAttached) await assertCanAttachSecret(tx, principal, current.organizationId, attached, current.id);
+        await this.storeSecrets(tx, principal, next, nextAuth.secrets);
         await this.dropManagedSecret(tx, current, nextAuth.auth);
       }
+      // Credentials kept across a move of origin follow the server there: the caller must
+      // manage each of them. Credentials given in this same change are the caller's own.
+      if (originOf(next.url) !== originOf(current.url) && (!nextAuth || nextAuth.secrets.length === 0)) {
+        await assertCanMoveCredentials(tx, principal, next);
+      }
+      if (changesWhatIsSent(current, next, nextAuth !== null)) next.connection = untestedConnection();
       return next;
     });
   }
@@ -176,7 +188,8 @@ export class ServerRegistry {
     return resolveAuth(input.type, input.credentials, newSecretId);
   }
 
-  private async storeSecrets(tx: Store, server: McpServer, secrets: PendingSecret[]): Promise<void> {
+  /** Inline credentials belong to the server and to the user who wrote them. */
+  private async storeSecrets(tx: Store, principal: Principal, server: McpServer, secrets: PendingSecret[]): Promise<void> {
     const now = this.deps.clock.now();
     for (const secret of secrets) {
       await tx.secrets.insert({
@@ -185,21 +198,40 @@ export class ServerRegistry {
         name: `${secret.purpose} of ${server.id}`,
         ciphertext: this.deps.cipher.encrypt(secret.plaintext, secretContext(server.organizationId, secret.id)),
         managedBy: server.id,
+        ownerId: principal.userId,
         createdAt: now,
         updatedAt: now,
       });
     }
   }
 
-  /** Erases the secret the server owned, unless the new auth still uses it. Shared secrets stay. */
+  /**
+   * Erases the secret the server owned, unless the new auth still uses it. Shared secrets stay.
+   * A server's own secret that another server still references (possible only in data written
+   * before references to inline credentials were refused) is kept, as a secret of its owner,
+   * so the other server keeps working and nobody can recreate the id to choose what it sends.
+   */
   private async dropManagedSecret(tx: Store, server: McpServer, nextAuth: ServerAuth): Promise<void> {
     if (!('secretId' in server.auth)) return;
     if ('secretId' in nextAuth && nextAuth.secretId === server.auth.secretId) return;
     const secret = await tx.secrets.findById(server.organizationId, server.auth.secretId);
-    if (secret?.managedBy === server.id) await tx.secrets.delete(server.organizationId, secret.id);
+    if (secret?.managedBy !== server.id) return;
+    const otherUsers = (await tx.servers.findUsingSecrets(server.organizationId, [secret.id])).filter((u) => u.id !== server.id);
+    if (otherUsers.length > 0) await tx.secrets.update({ ...secret, managedBy: null, updatedAt: this.deps.clock.now() });
+    else await tx.secrets.delete(server.organizationId, secret.id);
   }
 }
 
 function checkToolApproval(approval: ToolApproval): ToolApproval {
   return { toolName: checkToolName(approval.toolName), toolHash: checkToolHash(approval.toolHash), state: approval.state };
+}
+
+/** Whether a change alters where the server connects or what it sends there. */
+function changesWhatIsSent(current: McpServer, next: McpServer, authChanged: boolean): boolean {
+  return (
+    authChanged ||
+    next.url !== current.url ||
+    next.transport !== current.transport ||
+    JSON.stringify(next.requestHeaders) !== JSON.stringify(current.requestHeaders)
+  );
 }

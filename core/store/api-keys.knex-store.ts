@@ -60,7 +60,7 @@ function fromRow(r: Record<string, unknown>): StoredApiKey {
     keyHash: r.key_hash as string,
     secretHash: (r.secret_hash as string | null) ?? null,
     keyPrefix: r.key_prefix as string,
-    userId: (r.user_id as string | null) ?? null,
+    userId: r.user_id as string,
     role: r.role as StoredApiKey['role'],
     organizationIds: parseJson(r.organization_ids),
     createdAt: toMillis(r.created_at),

@@ -48,6 +48,7 @@ function toRow(s: StoredSecret): Record<string, unknown> {
     name: s.name,
     ciphertext: s.ciphertext,
     managed_by: s.managedBy,
+    owner_id: s.ownerId,
     created_at: s.createdAt,
     updated_at: s.updatedAt,
   };
@@ -60,6 +61,7 @@ function fromRow(r: Record<string, unknown>): StoredSecret {
     name: r.name as string,
     ciphertext: r.ciphertext as string,
     managedBy: (r.managed_by as string | null) ?? null,
+    ownerId: (r.owner_id as string | null) ?? null,
     createdAt: toMillis(r.created_at),
     updatedAt: toMillis(r.updated_at),
   };

@@ -2,13 +2,14 @@ import { aitronosCreateBody, zuduConfig } from '../support/builders';
 import { startTestGateway, type TestGateway } from '../support/test-gateway';
 
 let gw: TestGateway;
+let zuduUser: string;
 let zudu: Record<string, string>;
 let key: string;
 const ORG = 'org_shared';
 
 beforeAll(async () => {
   gw = await startTestGateway();
-  ({ headers: zudu } = await gw.zuduKey(ORG));
+  ({ headers: zudu, userId: zuduUser } = await gw.zuduKey(ORG));
   ({ key } = await gw.aitronosKey({ orgs: [ORG] }));
 });
 afterAll(() => gw.close());
@@ -53,7 +54,7 @@ describe('one core behind both dialects', () => {
   it('shows a server created in Zudu to Aitronos, and keeps its tool configuration and active flag through Zudu updates', async () => {
     const z = (await gw.http.post('/api/mcp-servers').set(zudu).send({ config: zuduConfig({ secret_token: { secret_id: 'secret_ref' } }) })).body.data;
     const a = await aitronosGet(z.id);
-    expect(a).toMatchObject({ id: z.id, name: z.server_name, serverUrl: z.server_url, transportType: 'sse', authType: 'bearer_token', organizationId: ORG, userId: null });
+    expect(a).toMatchObject({ id: z.id, name: z.server_name, serverUrl: z.server_url, transportType: 'sse', authType: 'bearer_token', organizationId: ORG, userId: zuduUser });
     await gw.http.patch(`/v1/mcp-configurations/${z.id}`).set('X-API-Key', key).send({ is_active: false, tool_configuration: { enabled: false, allowed_tools: ['x'] } });
     await gw.http.patch(`/api/mcp-servers/${z.id}`).set(zudu).send({ description: 'changed in Zudu', name: 'Zudu rename' });
     expect(await aitronosGet(z.id)).toMatchObject({ name: 'Zudu rename', isActive: false, toolConfiguration: { enabled: false, allowedTools: ['x'] } });

@@ -30,8 +30,8 @@ export interface TestGateway {
   /** Runs the command line in-process against this gateway's database and key. */
   cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
   aitronosKey(options: { orgs: string[]; role?: Role; userId?: string }): Promise<{ key: string; id: string; userId: string | null }>;
-  /** A Zudu key pair for one organization, as request headers. */
-  zuduKey(org: string): Promise<{ headers: Record<string, string>; id: string }>;
+  /** A Zudu key pair for one organization, as request headers (an admin with a new user unless told). */
+  zuduKey(org: string, options?: { role?: Role; userId?: string }): Promise<{ headers: Record<string, string>; id: string; userId: string }>;
   close(): Promise<void>;
 }
 
@@ -121,9 +121,9 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       const issued = await services.apiKeys.issue({ dialect: 'aitronos', organizationIds: orgs, role, userId });
       return { key: issued.apiKey, id: issued.record.id, userId: issued.record.userId };
     },
-    async zuduKey(org) {
-      const issued = await services.apiKeys.issue({ dialect: 'zudu', organizationIds: [org] });
-      return { headers: { 'X-API-KEY': issued.apiKey, 'X-API-SECRET': issued.apiSecret! }, id: issued.record.id };
+    async zuduKey(org, { role, userId } = {}) {
+      const issued = await services.apiKeys.issue({ dialect: 'zudu', organizationIds: [org], role, userId });
+      return { headers: { 'X-API-KEY': issued.apiKey, 'X-API-SECRET': issued.apiSecret! }, id: issued.record.id, userId: issued.record.userId };
     },
     async close() {
       const closed = new Promise((resolve) => server.close(resolve));

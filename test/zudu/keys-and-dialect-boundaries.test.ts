@@ -116,9 +116,13 @@ describe('mcp-gateway keys for Zudu', () => {
         id: expect.stringMatching(/^key_/),
         apiKey: expect.stringMatching(/^sk_[A-Za-z0-9_-]{40,}$/),
         apiSecret: expect.stringMatching(/^s3cr3t_[A-Za-z0-9_-]{40,}$/),
+        // Every key acts for a user (issue 11): generated when --user is not given.
+        userId: expect.stringMatching(/^usr_/),
         organizationId: 'org_cli',
         role: 'admin',
       });
+      const named = JSON.parse((await cli(db.url, KEY, 'keys', 'create', '--dialect', 'zudu', '--org', 'org_cli', '--user', 'usr_zara', '--json')).stdout);
+      expect(named.userId).toBe('usr_zara');
       const aitronos = JSON.parse((await cli(db.url, KEY, 'keys', 'create', '--dialect', 'aitronos', '--org', 'org_cli', '--json')).stdout);
       const listed = JSON.parse((await cli(db.url, KEY, 'keys', 'list', '--json')).stdout) as Array<{ id: string; dialect: string }>;
       expect(listed.map((k) => [k.id, k.dialect])).toEqual(expect.arrayContaining([[printed.id, 'zudu'], [aitronos.id, 'aitronos']]));

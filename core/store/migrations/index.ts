@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import * as initialSchema from './001_initial_schema';
 import * as rateLimitCounters from './002_rate_limit_counters';
+import * as keyUsersAndSecretOwners from './003_key_users_and_secret_owners';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -11,6 +12,7 @@ interface Migration {
 const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['001_initial_schema', initialSchema],
   ['002_rate_limit_counters', rateLimitCounters],
+  ['003_key_users_and_secret_owners', keyUsersAndSecretOwners],
 ];
 
 /**
