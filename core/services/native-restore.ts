@@ -7,7 +7,7 @@ import type { Cipher, Clock, Store } from '../ports';
 import { nameKey } from '../rules/name-key';
 import { checkHttpUrl, checkName, checkOrganizationId, checkSecretValue } from '../rules/server.rules';
 import { refusalOfBackupSecret, refusalOfBackupServer } from './import-checks';
-import { dropSecretsOfFailedServers, freeName, inParallel, summarize, type ConflictStrategy, type ImportReport, type ImportResult, type PlanEntry } from './importer';
+import { dropSecretsOfFailedServers, freeName, inParallel, summarize, type ConflictStrategy, type ImportReport, type ImportResult, type PlanEntry } from './import-report';
 import { decryptHeaders, encryptHeaders } from './request-headers';
 import { secretContext } from './secret-context';
 
