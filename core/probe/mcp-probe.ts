@@ -6,8 +6,9 @@ import type { ConnectionProbe } from '../ports';
 import { ConcurrencyLimit } from './concurrency-limit';
 import { guardedHttp, type FetchLike, type GuardedHttp } from './guarded-fetch';
 import type { NetworkGuard } from './network-guard';
-import { fetchClientCredentialsToken } from './oauth-token';
-import { classifyFailure, sanitizeMessage, type FailureClass } from './probe-failure';
+import { basicCredentials, fetchClientCredentialsToken } from './oauth-token';
+import { classifyFailure, ProbeFailure, sanitizeMessage, type FailureClass } from './probe-failure';
+import { exceedsDepth, SecretScrubber } from './secret-scrub';
 
 export type { ProbeOutcome, ProbeTarget } from '../model/probe';
 
@@ -18,6 +19,8 @@ export interface ProbeSettings {
 
 const MAX_TOOL_PAGES = 100;
 const MAX_TOOLS = 5000;
+/** Levels of objects and arrays a tool's input schema may nest; real schemas use a handful. */
+export const MAX_SCHEMA_DEPTH = 64;
 const CLIENT_INFO = { name: 'mcp-gateway', version: '0.1.0' };
 
 /**
@@ -57,6 +60,7 @@ export class McpProbe implements ConnectionProbe {
       return failed('timeout', `No probe slot became free within ${this.settings.timeoutMs} ms (${this.settings.maxConcurrent} probes already running)`, elapsed());
     }
     const secrets = [...target.secrets];
+    if (target.oauth) secrets.push(basicCredentials(target.oauth));
     let http: GuardedHttp | null = null;
     let client: Client | null = null;
     try {
@@ -83,11 +87,13 @@ export class McpProbe implements ConnectionProbe {
         const tools = await listAllTools(client, options);
         return { protocolVersion, serverInfo: client.getServerVersion() ?? null, tools };
       });
-      const info = result.serverInfo ? { name: String(result.serverInfo.name), version: String(result.serverInfo.version) } : null;
-      return { success: true, failureClass: null, message: `Connected; ${result.tools.length} tool(s) available`, latencyMs: elapsed(), protocolVersion: result.protocolVersion, serverInfo: info, tools: result.tools };
+      return { ...scrubbed(result, new SecretScrubber(secrets)), success: true, failureClass: null, latencyMs: elapsed() };
     } catch (error) {
-      const { failureClass, message } = classifyFailure(error, deadline.aborted, this.settings.timeoutMs, (http as GuardedHttp | null)?.failures ?? []);
-      return failed(failureClass, sanitizeMessage(message, secrets), elapsed());
+      const scrubber = new SecretScrubber(secrets);
+      // A secret too short to mask reliably: none of the upstream's own words are shown.
+      const words = (text: string) => (scrubber.hasShortSecret ? null : scrubber.text(text));
+      const { failureClass, message } = classifyFailure(error, deadline.aborted, this.settings.timeoutMs, (http as GuardedHttp | null)?.failures ?? [], words);
+      return failed(failureClass, sanitizeMessage(message, scrubber), elapsed());
     } finally {
       // Close even when the deadline passed: a hanging server must not keep sockets open.
       await (client as Client | null)?.close().catch(() => undefined);
@@ -121,12 +127,41 @@ async function listAllTools(client: Client, options: { signal: AbortSignal; time
     const result = await client.listTools(cursor ? { cursor } : undefined, options);
     for (const tool of result.tools) {
       if (tools.length >= MAX_TOOLS) return tools;
+      // Checked without recursion before anything walks the schema recursively (scrubbing, hashing, storing).
+      if (exceedsDepth(tool.inputSchema, MAX_SCHEMA_DEPTH)) {
+        throw new ProbeFailure('protocol', `A tool's input schema is too deeply nested (more than ${MAX_SCHEMA_DEPTH} levels of objects and arrays)`);
+      }
       tools.push({ name: tool.name, description: tool.description ?? null, inputSchema: tool.inputSchema });
     }
     cursor = result.nextCursor;
     if (!cursor) break;
   }
   return tools;
+}
+
+interface Listed {
+  protocolVersion: string | null;
+  serverInfo: { name: unknown; version: unknown } | null;
+  tools: DiscoveredTool[];
+}
+
+/**
+ * What an upstream answered, with every secret the probe sent scrubbed out, before anything is
+ * stored or returned. A tool whose name carries a secret is withheld: a masked name would be a
+ * different tool (approvals and allowed_tools match names).
+ */
+function scrubbed(result: Listed, scrubber: SecretScrubber): Pick<ProbeOutcome, 'message' | 'protocolVersion' | 'serverInfo' | 'tools'> {
+  const tools = result.tools
+    .filter((tool) => !scrubber.carries(tool.name))
+    .map((tool) => ({ name: tool.name, description: tool.description === null ? null : scrubber.text(tool.description), inputSchema: scrubber.json(tool.inputSchema) }));
+  const withheld = result.tools.length - tools.length;
+  const info = result.serverInfo ? { name: scrubber.text(String(result.serverInfo.name)), version: scrubber.text(String(result.serverInfo.version)) } : null;
+  return {
+    message: `Connected; ${tools.length} tool(s) available${withheld ? `; ${withheld} withheld because ${withheld === 1 ? 'its name carries' : 'their names carry'} a credential the gateway sent` : ''}`,
+    protocolVersion: result.protocolVersion === null ? null : scrubber.text(result.protocolVersion),
+    serverInfo: info,
+    tools,
+  };
 }
 
 /** Runs `work`, but gives up as soon as the deadline passes, even if `work` ignores the signal. */

@@ -10,7 +10,7 @@ import { ProbeFailure } from './probe-failure';
 export async function fetchClientCredentialsToken(fetch: FetchLike, credentials: ClientCredentials): Promise<string> {
   const form = new URLSearchParams({ grant_type: 'client_credentials' });
   if (credentials.scope) form.set('scope', credentials.scope);
-  const basic = Buffer.from(`${encodeURIComponent(credentials.clientId)}:${encodeURIComponent(credentials.clientSecret)}`).toString('base64');
+  const basic = basicCredentials(credentials);
   const response = await fetch(credentials.tokenUrl, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json', Authorization: `Basic ${basic}` },
@@ -26,4 +26,9 @@ export async function fetchClientCredentialsToken(fetch: FetchLike, credentials:
     throw new ProbeFailure('auth', 'The token endpoint answered without an access_token');
   }
   return body.access_token;
+}
+
+/** The HTTP Basic credentials the token request sends: a secret of its own, masked like the others. */
+export function basicCredentials(credentials: ClientCredentials): string {
+  return Buffer.from(`${encodeURIComponent(credentials.clientId)}:${encodeURIComponent(credentials.clientSecret)}`).toString('base64');
 }

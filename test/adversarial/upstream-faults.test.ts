@@ -89,6 +89,32 @@ describe('probes against misbehaving upstreams', () => {
     expect((await probe(wrongShape.url)).result).toMatchObject({ success: false, failure_class: 'protocol' });
   });
 
+  /** A tools/list answer whose one tool's input schema nests `depth` objects, written as text (no recursion). */
+  const nestedSchemaTool = (depth: number) => `{"name":"deep","inputSchema":${'{"type":"object","properties":{"a":'.repeat(depth)}{"type":"string"}${'}}'.repeat(depth)}}`;
+  const deepUpstream = (depth: number) =>
+    faultyAfterInit((res, id) => res.writeHead(200, { 'Content-Type': 'application/json' }).end(`{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":{"tools":[${nestedSchemaTool(depth)}]}}`));
+
+  it('stores a tool schema 5,000 levels deep as a protocol failure saying so, in /test and in Zudu /tools, never a 500', async () => {
+    const deep = await serve(deepUpstream(5000));
+    const created = await gw.http.post('/v1/mcp-configurations').set('X-API-Key', key).send(aitronosCreateBody('org_faults', { server_url: deep.url }));
+    const tested = await gw.http.post(`/v1/mcp-configurations/${created.body.id}/test`).set('X-API-Key', key);
+    expect(tested.status).toBe(200);
+    expect(tested.body).toMatchObject({ success: false, failure_class: 'protocol', message: expect.stringMatching(/input schema is too deeply nested \(more than 64 levels/) });
+    const stored = await gw.http.get(`/v1/mcp-configurations/${created.body.id}`).set('X-API-Key', key);
+    expect(stored.body).toMatchObject({ connectionStatus: 'failed', errorMessage: expect.stringMatching(/^protocol: .*too deeply nested/) });
+
+    const zudu = await gw.zuduKey('org_faults');
+    const tools = await gw.http.get(`/api/mcp-servers/${created.body.id}/tools`).set(zudu.headers);
+    expect(tools.status).toBe(502);
+    expect(tools.body.error).toMatch(/^protocol: .*too deeply nested/);
+  });
+
+  it('still lists a tool whose schema nests deeply but within the limit', async () => {
+    const fine = await serve(deepUpstream(30));
+    const { result } = await probe(fine.url);
+    expect(result).toMatchObject({ success: true, available_tools: ['deep'] });
+  });
+
   it.each(['streamable_http', 'sse'] as const)('reports a server that closes mid-stream (%s) without hanging', async (transport) => {
     const closer = await serve(
       startHttpServer((req, res) => {

@@ -61,6 +61,14 @@ describe('the SSRF guard on outbound connections', () => {
     expect(gw.logs.join('\n')).toMatch(/crm\.internal.*10\.0\.0\.7|10\.0\.0\.7.*crm\.internal/);
   });
 
+  it('tells a refused connection to an allowed host in its own words, without the address the host resolved to', async () => {
+    const gone = await startHttpServer(() => undefined);
+    await gone.close();
+    const { test } = await gatewayWith({ allowedHosts: 'closed.internal', dns: { 'closed.internal': ['127.0.0.1'] } });
+    const result = await test(`http://closed.internal:${gone.port}/mcp`);
+    expect(result).toMatchObject({ failure_class: 'transport', message: 'Could not reach the server: the connection was refused (ECONNREFUSED)' });
+  });
+
   it('opens every private range with MCP_GATEWAY_ALLOW_PRIVATE_NETWORKS', async () => {
     const server = await serve(startMcpServer({ transport: 'sse' }));
     const { test } = await gatewayWith({ allowPrivateNetworks: true });

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingHttpHeaders, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createTcpServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -33,6 +33,11 @@ export interface McpServerOptions {
   pageSize?: number;
   /** Answer 401 unless this header carries this value. */
   requireHeader?: { name: string; value: string };
+  /** A hostile upstream: serverInfo and tools made from the request headers it received. */
+  reflect?: {
+    serverInfo?: (headers: IncomingHttpHeaders) => { name: string; version: string };
+    tools?: (headers: IncomingHttpHeaders) => TestTool[];
+  };
 }
 
 export const DEFAULT_TOOLS: TestTool[] = [
@@ -41,8 +46,8 @@ export const DEFAULT_TOOLS: TestTool[] = [
 ];
 
 /** The SDK's low-level server with a paginated tools/list. */
-function mcpServer(tools: TestTool[], pageSize: number): Server {
-  const server = new Server({ name: 'test-mcp', version: '1.2.3' }, { capabilities: { tools: {} } });
+function mcpServer(tools: TestTool[], pageSize: number, info = { name: 'test-mcp', version: '1.2.3' }): Server {
+  const server = new Server(info, { capabilities: { tools: {} } });
   server.setRequestHandler(ListToolsRequestSchema, async (request) => {
     const start = Number(request.params?.cursor ?? 0);
     const next = start + pageSize;
@@ -79,8 +84,9 @@ function listen(server: HttpServer | ReturnType<typeof createTcpServer>, host: s
 
 /** A real MCP server from the SDK's server classes, on a free port. */
 export async function startMcpServer(options: McpServerOptions): Promise<Listening> {
-  const tools = options.tools ?? DEFAULT_TOOLS;
   const pageSize = options.pageSize ?? 100;
+  const serverFor = (req: IncomingMessage) =>
+    mcpServer(options.reflect?.tools?.(req.headers) ?? options.tools ?? DEFAULT_TOOLS, pageSize, options.reflect?.serverInfo?.(req.headers));
   const counter = { hits: 0 };
   const sessions = new Map<string, SSEServerTransport>();
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
@@ -92,7 +98,7 @@ export async function startMcpServer(options: McpServerOptions): Promise<Listeni
     }
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (options.transport === 'streamable_http') {
-      const server = mcpServer(tools, pageSize);
+      const server = serverFor(req);
       const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
       res.on('close', () => {
         void transport.close();
@@ -104,7 +110,7 @@ export async function startMcpServer(options: McpServerOptions): Promise<Listeni
       const transport = new SSEServerTransport('/messages', res);
       sessions.set(transport.sessionId, transport);
       res.on('close', () => sessions.delete(transport.sessionId));
-      await mcpServer(tools, pageSize).connect(transport);
+      await serverFor(req).connect(transport);
     } else if (req.method === 'POST' && url.pathname === '/messages') {
       const transport = sessions.get(url.searchParams.get('sessionId') ?? '');
       if (!transport) res.writeHead(404).end();
@@ -149,4 +155,42 @@ export function startSelfSignedHttps(): Promise<Listening> {
   });
   rmSync(dir, { recursive: true, force: true });
   return listen(server as unknown as HttpServer, '127.0.0.1', 0, 'https', '/mcp', counter);
+}
+
+/** How an upstream might echo what it was sent. */
+export const ECHO_ENCODINGS = ['raw', 'json', 'percent', 'form', 'base64', 'base64-at-1', 'base64-at-2', 'base64url', 'value-base64', 'value-base64url', 'value-hex'] as const;
+export type EchoEncoding = (typeof ECHO_ENCODINGS)[number];
+
+const STANDARD_HEADERS = new Set(['host', 'connection', 'accept', 'accept-encoding', 'accept-language', 'content-type', 'content-length', 'user-agent', 'sec-fetch-mode', 'mcp-protocol-version', 'cache-control', 'pragma']);
+
+/** The request headers that carry something of the caller's (credentials, custom headers) in one encoding. */
+export function echoed(headers: IncomingHttpHeaders, as: EchoEncoding): string {
+  const own = Object.fromEntries(Object.entries(headers).filter(([name]) => !STANDARD_HEADERS.has(name)).map(([name, value]) => [name, String(value)]));
+  const json = JSON.stringify(own);
+  const values = Object.values(own);
+  const b64 = (text: string) => Buffer.from(text).toString('base64');
+  switch (as) {
+    case 'raw': return Object.entries(own).map(([name, value]) => `${name}: ${value}`).join('\n');
+    case 'json': return json;
+    case 'percent': return encodeURIComponent(json);
+    case 'form': return new URLSearchParams(own).toString();
+    case 'base64': return b64(json);
+    case 'base64-at-1': return b64(`x${json}`);
+    case 'base64-at-2': return b64(`xy${json}`);
+    case 'base64url': return Buffer.from(json).toString('base64url');
+    case 'value-base64': return values.map(b64).join(' ');
+    case 'value-base64url': return values.map((v) => Buffer.from(v).toString('base64url')).join(' ');
+    case 'value-hex': return values.map((v) => Buffer.from(v).toString('hex')).join(' ');
+  }
+}
+
+/** Every encoding at once, for answers with room for it (descriptions). */
+export const echoedEverywhere = (headers: IncomingHttpHeaders) => ECHO_ENCODINGS.map((as) => echoed(headers, as)).join(' | ');
+
+/** Fails every request, echoing its headers in its error body, encoded as `?as=` says (JSON by default). */
+export function startEchoingErrorServer(status = 500): Promise<Listening> {
+  return startHttpServer((req, res) => {
+    const as = (new URL(req.url ?? '/', 'http://localhost').searchParams.get('as') ?? 'json') as EchoEncoding;
+    res.writeHead(status, { 'Content-Type': 'text/plain' }).end(`bad request, you sent ${echoed(req.headers, as)}`);
+  });
 }

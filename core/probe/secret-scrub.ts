@@ -1,0 +1,137 @@
+export const MASK = '[redacted]';
+
+/**
+ * Below this many characters a secret cannot be masked reliably: `ab` occurs inside ordinary
+ * words. Such a secret is masked only where it stands alone, and an error message then carries
+ * none of the upstream's own words (see classifyFailure).
+ */
+export const SHORT_SECRET_LENGTH = 4;
+
+/** Fragments of base64 shorter than this could match by chance, so they are not hunted for. */
+const MIN_FRAGMENT_LENGTH = 8;
+
+const SENTINEL = '\u0000';
+
+/**
+ * Removes every secret a probe sent from what an upstream answered, in every form a body can
+ * carry it: as sent, trimmed (HTTP trims header values on the wire), JSON-escaped,
+ * percent-encoded, hex, base64 and base64url, including the part of its base64 that stays the
+ * same wherever it sits inside a longer base64 text.
+ */
+export class SecretScrubber {
+  /** Forms of ordinary secrets, longest first, matched anywhere. */
+  private readonly anywhere: string[];
+  /** Forms of short secrets, matched only where no letter or digit touches them. */
+  private readonly standalone: RegExp | null;
+  readonly hasShortSecret: boolean;
+
+  constructor(secrets: readonly string[]) {
+    const sent = [...new Set(secrets)].filter((s) => s.trim() !== '');
+    const short = sent.filter((s) => s.trim().length < SHORT_SECRET_LENGTH);
+    const long = sent.filter((s) => s.trim().length >= SHORT_SECRET_LENGTH);
+    this.hasShortSecret = short.length > 0;
+    this.anywhere = [...new Set(long.flatMap(formsOf))].filter((f) => f.length > 0).sort((a, b) => b.length - a.length);
+    const shortForms = [...new Set(short.flatMap(directFormsOf))].filter((f) => f.length > 0).sort((a, b) => b.length - a.length);
+    this.standalone = shortForms.length ? new RegExp(`(?<![A-Za-z0-9])(?:${shortForms.map(escapeRegExp).join('|')})(?![A-Za-z0-9])`, 'g') : null;
+  }
+
+  /** The text with every form of every secret replaced by [redacted]. */
+  text(text: string): string {
+    // NUL marks what is already masked, so a shorter form never matches inside a mask.
+    let out = text.includes(SENTINEL) ? text.split(SENTINEL).join('') : text;
+    for (const form of this.anywhere) if (out.includes(form)) out = out.split(form).join(SENTINEL);
+    out = out.split(SENTINEL).join(MASK);
+    return this.standalone ? out.replace(this.standalone, MASK) : out;
+  }
+
+  /** Whether the text carries a secret in any form. */
+  carries(text: string): boolean {
+    return this.text(text) !== text;
+  }
+
+  /**
+   * A copy of JSON data with every string and every object key scrubbed. Recursive: callers
+   * bound the depth first (see exceedsDepth).
+   */
+  json(value: unknown): unknown {
+    if (typeof value === 'string') return this.text(value);
+    if (Array.isArray(value)) return value.map((v) => this.json(v));
+    if (value !== null && typeof value === 'object') {
+      // fromEntries defines own properties, so a key named __proto__ stays data.
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [this.text(k), this.json(v)]));
+    }
+    return value;
+  }
+}
+
+/** The secret as text can carry it: as sent, trimmed, and JSON-escaped the ways encoders write it. */
+function textFormsOf(secret: string): string[] {
+  const forms = new Set<string>();
+  for (const s of [secret, secret.trim()]) {
+    const json = JSON.stringify(s).slice(1, -1);
+    forms.add(s).add(json).add(json.replace(/\//g, '\\/')).add(asciiJson(json, false)).add(asciiJson(json, true));
+  }
+  return [...forms];
+}
+
+/** Each text form percent-encoded (as URIs and forms do) and base64-encoded. */
+function directFormsOf(secret: string): string[] {
+  return textFormsOf(secret).flatMap((t) => {
+    const percent = encodeURIComponent(t);
+    const bytes = Buffer.from(t, 'utf8');
+    return [
+      t,
+      percent,
+      percent.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()),
+      encodeURI(t),
+      new URLSearchParams({ v: t }).toString().slice(2),
+      bytes.toString('base64'),
+      bytes.toString('base64').replace(/=+$/, ''),
+      bytes.toString('base64url'),
+    ];
+  });
+}
+
+function formsOf(secret: string): string[] {
+  const forms = directFormsOf(secret);
+  for (const t of textFormsOf(secret)) {
+    const bytes = Buffer.from(t, 'utf8');
+    forms.push(bytes.toString('hex'), bytes.toString('hex').toUpperCase());
+    // Inside a longer base64 text the secret starts at one of three bit offsets; the characters
+    // made only of its own bits are the same whatever surrounds it.
+    for (let offset = 0; offset < 3; offset += 1) {
+      const shifted = Buffer.concat([Buffer.alloc(offset), bytes]);
+      const from = Math.ceil((8 * offset) / 6);
+      const to = Math.floor((8 * shifted.length) / 6);
+      for (const encoding of ['base64', 'base64url'] as const) {
+        const fragment = shifted.toString(encoding).slice(from, to);
+        if (fragment.length >= MIN_FRAGMENT_LENGTH) forms.push(fragment);
+      }
+    }
+  }
+  return forms;
+}
+
+/** JSON as ASCII-only encoders write it (Python's json.dumps): every non-ASCII unit as \uXXXX. */
+function asciiJson(json: string, upper: boolean): string {
+  return json.replace(/[^\u0000-\u007f]/g, (c) => {
+    const hex = c.charCodeAt(0).toString(16).padStart(4, '0');
+    return `\\u${upper ? hex.toUpperCase() : hex}`;
+  });
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Whether JSON data nests objects and arrays deeper than `limit`; iterative, so any depth is safe. */
+export function exceedsDepth(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(node)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return false;
+}
