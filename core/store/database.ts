@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { migrationSource } from './migrations';
+import { BUSY_TIMEOUT_MS, ImmediateBetterSqlite3Client } from './sqlite-client';
 import { SqliteReader } from './sqlite-reader';
 import { cachePreparedStatements, type SqliteConnection } from './sqlite-statements';
 
@@ -46,7 +47,8 @@ export function openDatabase(target: DatabaseTarget, options: { poolMax?: number
 function openSqlite(filename: string): Knex {
   mkdirSync(dirname(filename), { recursive: true });
   return knexFactory({
-    client: 'better-sqlite3',
+    // better-sqlite3, with transactions that take the write lock up front (sqlite-client.ts).
+    client: ImmediateBetterSqlite3Client as unknown as typeof Knex.Client,
     connection: { filename },
     useNullAsDefault: true,
     log: QUIET,
@@ -55,9 +57,10 @@ function openSqlite(filename: string): Knex {
       min: 1,
       max: 1,
       afterCreate: (conn: SqliteConnection, done: (err: Error | null, conn: unknown) => void) => {
+        // The busy timeout first: switching a new file to WAL waits for other processes' locks.
+        conn.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
         conn.pragma('journal_mode = WAL');
         conn.pragma('synchronous = NORMAL');
-        conn.pragma('busy_timeout = 5000');
         conn.pragma('foreign_keys = ON');
         cachePreparedStatements(conn);
         done(null, conn);

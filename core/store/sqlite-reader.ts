@@ -1,20 +1,24 @@
 import Database from 'better-sqlite3';
 import type { Knex } from 'knex';
+import { BUSY_TIMEOUT_MS } from './sqlite-client';
 import { cachePreparedStatements } from './sqlite-statements';
 
 /**
  * A second SQLite connection for reads outside transactions. WAL lets it read while the pooled
  * connection writes, and it runs straight on better-sqlite3 with cached prepared statements,
- * without knex's pool round trip: most requests are reads. Its statements are cached like the
- * pooled connection's (sqlite-statements.ts). A reader sees every commit that
- * finished before its statement began, so nothing written and answered is missed.
+ * without knex's pool round trip: most requests are reads. WAL is a property of the file (the
+ * pooled connection sets it before this one opens), so this one reads in WAL too. A reader
+ * sees every commit that finished before its statement began, so nothing written and answered
+ * is missed.
  */
 export class SqliteReader {
   private readonly db: Database.Database;
 
   constructor(filename: string) {
     this.db = new Database(filename);
-    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    // Reads only: a write here would bypass the pooled connection's BEGIN IMMEDIATE.
+    this.db.pragma('query_only = ON');
     cachePreparedStatements(this.db as never);
   }
 
