@@ -23,7 +23,8 @@ export interface SecretRepository {
   /** Throws SecretIdTaken when the organization already has a secret with this id. */
   insert(secret: StoredSecret): Promise<void>;
   listByOrganization(organizationId: string): Promise<StoredSecret[]>;
-  findById(organizationId: string, id: string): Promise<StoredSecret | null>;
+  /** `forUpdate` locks the row until the transaction ends, so an attach and a delete cannot cross. */
+  findById(organizationId: string, id: string, options?: { forUpdate?: boolean }): Promise<StoredSecret | null>;
   update(secret: StoredSecret): Promise<void>;
   delete(organizationId: string, id: string): Promise<void>;
 }

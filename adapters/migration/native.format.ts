@@ -22,6 +22,8 @@ const server = z.object({
   transport: z.enum(['sse', 'streamable_http']),
   auth,
   requestHeaders: recordOf(z.string()),
+  // Backups from before writers were recorded: each value counts as the owner's.
+  headerWriters: recordOf(z.string().nullable()).default({}),
   toolPolicy: z.object({
     enabled: z.boolean(),
     allowedTools: z.array(z.string()).nullable(),

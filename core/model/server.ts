@@ -69,6 +69,12 @@ export interface McpServer {
   transport: Transport;
   auth: ServerAuth;
   requestHeaders: EncryptedHeaders;
+  /**
+   * Who wrote each request-header value (lower-cased name → user id): a value moves to another
+   * origin only with someone allowed to manage it. A name missing here (rows from before) counts
+   * as the server owner's.
+   */
+  headerWriters: Record<string, string | null>;
   toolPolicy: ToolPolicy;
   toolApprovals: ToolApproval[];
   isActive: boolean;

@@ -30,7 +30,7 @@ export async function assertCanAttachSecret(
   secretId: string,
   serverId: string,
 ): Promise<void> {
-  const secret = await store.secrets.findById(organizationId, secretId);
+  const secret = await store.secrets.findById(organizationId, secretId, { forUpdate: true });
   if (!secret) {
     if (principal.role === 'admin') return;
     throw new InsufficientPermissions(`A member key can attach only a secret it owns; secret '${secretId}' is not one of them`);
@@ -50,18 +50,39 @@ export function originOf(url: string): string {
 
 /**
  * Moving a server to another origin sends its stored credentials there: refused unless the
- * caller manages every one of them. Header values and inline credentials the caller may manage
- * the server for are its own; a secret written by someone else (an admin's, attached to a
- * member's server) stays where its owner sent it.
+ * caller manages every one of them. Admins manage all; a member only secrets and header values
+ * its own user wrote. A credential someone else wrote (an admin's, on a member's server) stays
+ * where its writer sent it. Credentials given in the same change are the caller's own
+ * (`authGivenNow`; header values given now already name the caller as their writer).
  */
-export async function assertCanMoveCredentials(store: Store, principal: Principal, server: McpServer): Promise<void> {
-  if (!('secretId' in server.auth)) return;
-  const secret = await store.secrets.findById(server.organizationId, server.auth.secretId);
-  if (secret && !canManageSecret(principal, secret)) {
+export async function assertCanMoveCredentials(
+  store: Store,
+  principal: Principal,
+  server: McpServer,
+  { authGivenNow }: { authGivenNow: boolean },
+): Promise<void> {
+  if (principal.role === 'admin') return;
+  for (const name of Object.keys(server.requestHeaders)) {
+    const writer = headerWriterOf(server, name.toLowerCase());
+    if (writer === null || writer !== principal.userId) {
+      throw new InsufficientPermissions(
+        `Changing where this configuration connects would send request header '${name}', whose value another user wrote; send a new value for it, remove it, or ask an admin`,
+      );
+    }
+  }
+  if (authGivenNow || !('secretId' in server.auth)) return;
+  // A dangling id counts too: whoever later creates that secret means it for the old origin.
+  const secret = await store.secrets.findById(server.organizationId, server.auth.secretId, { forUpdate: true });
+  if (!secret || !canManageSecret(principal, secret)) {
     throw new InsufficientPermissions(
-      `Changing where this configuration connects would send a credential this key cannot manage (secret '${secret.id}'); detach it or ask an admin`,
+      `Changing where this configuration connects would send a credential this key cannot manage (secret '${server.auth.secretId}'); detach it or ask an admin`,
     );
   }
+}
+
+/** Who wrote a stored header value; values from before writers were recorded are the owner's. */
+export function headerWriterOf(server: McpServer, lowerCaseName: string): string | null {
+  return Object.hasOwn(server.headerWriters, lowerCaseName) ? (server.headerWriters[lowerCaseName] ?? null) : server.ownerId;
 }
 
 /**

@@ -62,10 +62,13 @@ export class SecretVault {
 
   update(principal: Principal, organizationId: string, id: string, change: { name?: string; value?: string }): Promise<SecretView> {
     return this.deps.store.transaction(async (tx) => {
-      const current = await this.find(tx, principal, organizationId, id);
+      const current = await this.find(tx, principal, organizationId, id, true);
       const next: StoredSecret = { ...current, updatedAt: this.deps.clock.now() };
       if (change.name !== undefined) next.name = checkName(change.name);
       if (change.value !== undefined) {
+        // The writer of a value owns it: an admin who rotates a member's secret makes it an
+        // admin's credential, which the member can then no longer move elsewhere.
+        next.ownerId = principal.userId ?? current.ownerId;
         next.ciphertext = this.deps.cipher.encrypt(checkSecretValue(change.value, 'value'), secretContext(organizationId, id));
       }
       await tx.secrets.update(next);
@@ -78,16 +81,16 @@ export class SecretVault {
   /** Refused while a live server uses the secret: deleting it would silently break that server. */
   delete(principal: Principal, organizationId: string, id: string): Promise<void> {
     return this.deps.store.transaction(async (tx) => {
-      await this.find(tx, principal, organizationId, id);
+      await this.find(tx, principal, organizationId, id, true);
       const users = await tx.servers.findUsingSecrets(organizationId, [id]);
       if (users.length > 0) throw new SecretInUse(id, users.map((u) => u.id));
       await tx.secrets.delete(organizationId, id);
     });
   }
 
-  private async find(store: Store, principal: Principal, organizationId: string, id: string): Promise<StoredSecret> {
+  private async find(store: Store, principal: Principal, organizationId: string, id: string, lock = false): Promise<StoredSecret> {
     assertOrganization(principal, organizationId);
-    const secret = await store.secrets.findById(organizationId, id);
+    const secret = await store.secrets.findById(organizationId, id, { forUpdate: lock });
     // Another user's secret answers like one that does not exist: a member cannot learn it.
     if (!secret || !canManageSecret(principal, secret)) throw new NotFound('secret', id);
     return secret;

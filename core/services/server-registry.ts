@@ -1,6 +1,6 @@
 import { NotFound } from '../errors';
 import { newSecretId, newServerId } from '../ids';
-import type { AuthInput, NewServer, ServerPatch, ServerQuery } from '../model/input';
+import { REDACTED, type AuthInput, type NewServer, type ServerPatch, type ServerQuery } from '../model/input';
 import type { Principal } from '../model/principal';
 import type { McpServer, ServerAuth, ToolApproval, ToolApprovalState } from '../model/server';
 import type { Cipher, Clock, Store } from '../ports';
@@ -9,7 +9,7 @@ import { checkAllowedTools, checkDescription, checkHttpUrl, checkName } from '..
 import { checkToolHash, checkToolName, toolHash } from '../rules/tool-hash';
 import { assertCanManage, assertOrganization, findAccessibleServer } from './access';
 import { untestedConnection } from './connection-reset';
-import { assertCanAttachSecret, assertCanMoveCredentials, originOf } from './credential-access';
+import { assertCanAttachSecret, assertCanMoveCredentials, headerWriterOf, originOf } from './credential-access';
 import { encryptHeaders, replaceHeaders } from './request-headers';
 import { secretContext } from './secret-context';
 
@@ -49,6 +49,7 @@ export class ServerRegistry {
       transport: input.transport,
       auth,
       requestHeaders: encryptHeaders(this.deps.cipher, id, input.requestHeaders ?? {}),
+      headerWriters: Object.fromEntries(Object.keys(input.requestHeaders ?? {}).map((name) => [name.toLowerCase(), principal.userId])),
       toolPolicy: {
         enabled: input.enabled ?? true,
         allowedTools: checkAllowedTools(input.allowedTools ?? null),
@@ -85,7 +86,7 @@ export class ServerRegistry {
 
   update(principal: Principal, id: string, patch: ServerPatch): Promise<McpServer> {
     return this.mutate(principal, id, async (current, tx) => {
-      const next = this.applyPatch(current, patch);
+      const next = this.applyPatch(principal, current, patch);
       const nextAuth = this.nextAuth(current, patch);
       if (nextAuth) {
         next.auth = nextAuth.auth;
@@ -97,8 +98,8 @@ export class ServerRegistry {
       }
       // Credentials kept across a move of origin follow the server there: the caller must
       // manage each of them. Credentials given in this same change are the caller's own.
-      if (originOf(next.url) !== originOf(current.url) && (!nextAuth || nextAuth.secrets.length === 0)) {
-        await assertCanMoveCredentials(tx, principal, next);
+      if (originOf(next.url) !== originOf(current.url)) {
+        await assertCanMoveCredentials(tx, principal, next, { authGivenNow: nextAuth !== null && nextAuth.secrets.length > 0 });
       }
       if (changesWhatIsSent(current, next, nextAuth !== null)) next.connection = untestedConnection();
       return next;
@@ -131,7 +132,7 @@ export class ServerRegistry {
     await this.mutate(principal, id, async (current, tx) => {
       const now = this.deps.clock.now();
       await this.dropManagedSecret(tx, current, { type: 'none' });
-      return { ...current, requestHeaders: {}, updatedAt: now, deletedAt: now };
+      return { ...current, requestHeaders: {}, headerWriters: {}, updatedAt: now, deletedAt: now };
     });
   }
 
@@ -161,7 +162,7 @@ export class ServerRegistry {
     });
   }
 
-  private applyPatch(current: McpServer, patch: ServerPatch): McpServer {
+  private applyPatch(principal: Principal, current: McpServer, patch: ServerPatch): McpServer {
     const next: McpServer = { ...current, toolPolicy: { ...current.toolPolicy }, updatedAt: this.deps.clock.now() };
     if (patch.name !== undefined) next.name = checkName(patch.name);
     if (patch.description !== undefined) next.description = checkDescription(patch.description);
@@ -174,6 +175,7 @@ export class ServerRegistry {
     if (patch.toolApprovals !== undefined) next.toolApprovals = patch.toolApprovals.map(checkToolApproval);
     if (patch.requestHeaders !== undefined) {
       next.requestHeaders = replaceHeaders(this.deps.cipher, current.id, current.requestHeaders, patch.requestHeaders);
+      next.headerWriters = nextHeaderWriters(principal, current, patch.requestHeaders);
     }
     return next;
   }
@@ -233,5 +235,15 @@ function changesWhatIsSent(current: McpServer, next: McpServer, authChanged: boo
     next.url !== current.url ||
     next.transport !== current.transport ||
     JSON.stringify(next.requestHeaders) !== JSON.stringify(current.requestHeaders)
+  );
+}
+
+/** A value sent back as the mask keeps its writer; every other value is the caller's. */
+function nextHeaderWriters(principal: Principal, current: McpServer, headers: Record<string, string>): Record<string, string | null> {
+  return Object.fromEntries(
+    Object.entries(headers).map(([name, value]) => {
+      const key = name.toLowerCase();
+      return [key, value === REDACTED ? headerWriterOf(current, key) : principal.userId];
+    }),
   );
 }

@@ -18,7 +18,7 @@ export class KnexStore implements Store {
     reader: SqliteReader | null = null,
   ) {
     this.servers = new KnexServerStore(db, engine, reader);
-    this.secrets = new KnexSecretStore(db);
+    this.secrets = new KnexSecretStore(db, engine);
     this.apiKeys = new KnexApiKeyStore(db, reader);
   }
 

@@ -7,7 +7,10 @@ import { cannotMatchStoredText, isUniqueViolation, toMillis } from './sql-quirks
 const TABLE = 'secrets';
 
 export class KnexSecretStore implements SecretRepository {
-  constructor(private readonly db: Knex | Knex.Transaction) {}
+  constructor(
+    private readonly db: Knex | Knex.Transaction,
+    private readonly engine: 'sqlite' | 'postgres',
+  ) {}
 
   async insert(secret: StoredSecret): Promise<void> {
     try {
@@ -25,9 +28,12 @@ export class KnexSecretStore implements SecretRepository {
     return rows.map(fromRow);
   }
 
-  async findById(organizationId: string, id: string): Promise<StoredSecret | null> {
+  async findById(organizationId: string, id: string, options: { forUpdate?: boolean } = {}): Promise<StoredSecret | null> {
     if (cannotMatchStoredText(organizationId, id)) return null;
-    const row = (await this.db(TABLE).where({ organization_id: organizationId, id }).first()) as Record<string, unknown> | undefined;
+    let query = this.db(TABLE).where({ organization_id: organizationId, id }).first();
+    // SQLite has no row locks: its single writer already serialises transactions.
+    if (options.forUpdate && this.engine === 'postgres') query = query.forUpdate();
+    const row = (await query) as Record<string, unknown> | undefined;
     return row ? fromRow(row) : null;
   }
 

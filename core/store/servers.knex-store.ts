@@ -130,6 +130,7 @@ function toRow(s: McpServer): Row {
     auth_config: JSON.stringify(publicAuthConfig),
     auth_secret_id: secretId ?? null,
     request_headers: JSON.stringify(s.requestHeaders),
+    request_header_writers: JSON.stringify(s.headerWriters),
     tools_enabled: s.toolPolicy.enabled,
     allowed_tools: s.toolPolicy.allowedTools === null ? null : JSON.stringify(s.toolPolicy.allowedTools),
     approval_policy: s.toolPolicy.approvalPolicy,
@@ -160,6 +161,7 @@ function fromRow(r: Row): McpServer {
     transport: r.transport as McpServer['transport'],
     auth,
     requestHeaders: parseJson(r.request_headers),
+    headerWriters: r.request_header_writers === null || r.request_header_writers === undefined ? {} : parseJson(r.request_header_writers),
     toolPolicy: {
       enabled: toBoolean(r.tools_enabled),
       allowedTools: r.allowed_tools === null ? null : parseJson<string[]>(r.allowed_tools),

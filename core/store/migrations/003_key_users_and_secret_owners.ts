@@ -10,6 +10,8 @@ import type { Knex } from 'knex';
  *   admins change them, as before.
  * - A server's inline credentials are owned by the server's owner; shared secrets written
  *   before this migration have no owner, so only admins see and manage them.
+ * - Request-header values record who wrote them; for values written before, nobody knows, and
+ *   the server's owner counts as their writer (`request_header_writers` stays null).
  */
 export async function up(knex: Knex): Promise<void> {
   const keysWithoutUser = (await knex('api_keys').whereNull('user_id').select('id')) as Array<{ id: string }>;
@@ -19,6 +21,9 @@ export async function up(knex: Knex): Promise<void> {
 
   await knex.schema.alterTable('secrets', (t) => {
     t.string('owner_id', 255).nullable();
+  });
+  await knex.schema.alterTable('mcp_servers', (t) => {
+    t.text('request_header_writers').nullable();
   });
   const managed = (await knex('secrets as s')
     .join('mcp_servers as m', 'm.id', 's.managed_by')
@@ -30,6 +35,9 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
+  await knex.schema.alterTable('mcp_servers', (t) => {
+    t.dropColumn('request_header_writers');
+  });
   await knex.schema.alterTable('secrets', (t) => {
     t.dropColumn('owner_id');
   });
