@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { CoreError } from '../core/errors';
 import { DIALECTS, type Dialect } from '../core/model/api-key';
 import { ROLES, type Role } from '../core/model/principal';
+import { summarizeDatabaseError } from '../core/store/sql-quirks';
 import { FormatError } from '../adapters/migration/format-error';
 import { ConfigError, loadConfig, type GatewayConfig } from './config';
 import { openGateway, type GatewayServices } from './gateway';
@@ -136,8 +137,11 @@ export async function runCli(argv: string[], given: Io = defaultIo): Promise<num
       io.err(`mcp-gateway: ${e.message}`);
       return 1;
     }
-    // Anything else is unexpected: say what failed, without a stack trace.
-    io.err(`mcp-gateway: ${e.message ?? String(error)}`);
+    // Anything else is unexpected: say what failed, without a stack trace (nor, for a database
+    // error, the statement: only its code and operation).
+    const database = summarizeDatabaseError(error);
+    if (database) io.err(`mcp-gateway: database error ${database.code} (${database.operation})`);
+    else io.err(`mcp-gateway: ${e.message ?? String(error)}`);
     return 1;
   }
 }

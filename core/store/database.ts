@@ -52,6 +52,8 @@ function openSqlite(filename: string): Knex {
     connection: { filename },
     useNullAsDefault: true,
     log: QUIET,
+    // Errors name the statement without its bound values (logs never carry them: server/logger.ts).
+    compileSqlOnError: false,
     // better-sqlite3 is synchronous: one connection serialises every statement and transaction.
     pool: {
       min: 1,
@@ -76,7 +78,7 @@ function openSqlite(filename: string): Knex {
 const QUIET = { warn: () => undefined, error: () => undefined, deprecate: () => undefined, debug: () => undefined };
 
 function openPostgres(url: string, poolMax: number): Knex {
-  return knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: poolMax }, log: QUIET });
+  return knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: poolMax }, log: QUIET, compileSqlOnError: false });
 }
 
 /**

@@ -43,3 +43,34 @@ const constraintColumns: Record<string, string[]> = {
 export function cannotMatchStoredText(...values: unknown[]): boolean {
   return values.some((v) => typeof v === 'string' && v.includes('\u0000'));
 }
+
+/** What may be logged of a database error. */
+export interface DatabaseErrorSummary {
+  code: string;
+  /** The statement's kind and table (`insert mcp_servers`), or `query` when unknown. */
+  operation: string;
+}
+
+/**
+ * Reduces an error from either engine to its code and operation, or returns null for any other
+ * error. knex prefixes its errors' messages with the statement (and its bound values: tenant
+ * ids, names, URLs, ciphertexts), and engines quote values in their own messages, so neither
+ * message nor stack of a database error may be logged.
+ */
+export function summarizeDatabaseError(error: unknown): DatabaseErrorSummary | null {
+  const e = error as { code?: unknown; severity?: unknown; message?: unknown };
+  const code = typeof e?.code === 'string' ? e.code : '';
+  const fromSqlite = /^SQLITE_/.test(code);
+  const fromPostgres = typeof e?.severity === 'string' && /^[0-9A-Z]{5}$/.test(code);
+  if (!fromSqlite && !fromPostgres) return null;
+  return { code, operation: operationOf(typeof e.message === 'string' ? e.message : '') };
+}
+
+const STATEMENT = /^\s*(?:(insert)\s+into|(update)|(delete)\s+from|(select)\b[\s\S]*?\bfrom)\s+[`"]?(\w+)/i;
+
+function operationOf(message: string): string {
+  const m = STATEMENT.exec(message);
+  if (!m) return /^\s*(begin|commit|rollback)/i.exec(message)?.[1]?.toLowerCase() ?? 'query';
+  const verb = (m[1] ?? m[2] ?? m[3] ?? m[4])!.toLowerCase();
+  return `${verb} ${m[5]}`;
+}
