@@ -43,10 +43,15 @@ export function checkDescription(description: string, field = 'description'): st
 /**
  * An MCP endpoint: absolute http(s), at most 1000 characters, and no user:password part:
  * credentials belong in `auth`, where they are encrypted, not in a URL every view returns.
+ * Returns the URL as the WHATWG parser reads it (the form the probe dials), so what is stored
+ * and shown is what is dialled. Control characters are refused rather than normalised: the
+ * parser silently drops tabs and line breaks (`127.0.0.1<TAB>.example.com` is another host than
+ * the text shows), and PostgreSQL text cannot hold NUL.
  */
 export function checkHttpUrl(url: string, field = 'url'): string {
   const trimmed = url.trim();
   if (trimmed.length > LIMITS.url) throw new ValidationError(field, `${field} must be at most ${LIMITS.url} characters`);
+  if (CONTROL_CHARS.test(trimmed)) throw new ValidationError(field, `${field} must not contain control characters`);
   let parsed: URL;
   try {
     parsed = new URL(trimmed);
@@ -62,7 +67,8 @@ export function checkHttpUrl(url: string, field = 'url'): string {
   if (parsed.username !== '' || parsed.password !== '') {
     throw new ValidationError(field, `${field} must not contain a user name or password; put credentials in the authentication settings`);
   }
-  return trimmed;
+  if (parsed.href.length > LIMITS.url) throw new ValidationError(field, `${field} must be at most ${LIMITS.url} characters once percent-encoded`);
+  return parsed.href;
 }
 
 export function checkSecretValue(value: unknown, field: string): string {

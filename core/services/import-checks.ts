@@ -49,7 +49,8 @@ export function refusalOfCandidate(c: ImportCandidate): string | null {
   return reasonOf(() => {
     checkName(c.name);
     if (c.description !== undefined) checkDescription(c.description);
-    checkHttpUrl(c.url);
+    // Compared with stored servers and stored in the form the API stores (the parser's).
+    c.url = checkHttpUrl(c.url);
     if (!TRANSPORTS.includes(c.transport)) throw new ValidationError('transport', `transport must be one of ${TRANSPORTS.join(', ')}`);
     if (c.auth) resolveAuth(c.auth.type, c.auth.credentials, () => 'sec_check');
     if (c.requestHeaders) {

@@ -109,7 +109,7 @@ describe('mcp-gateway import', () => {
       await importJson(writeJson('c1.json', changed('https://one.example.com')), o.id);
       const { report } = await importJson(writeJson('c2.json', changed('https://two.example.com')), o.id);
       expect(report.results[0]).toMatchObject({ action: 'skip', reason: expect.stringMatching(/differs in url.*--on-conflict/) });
-      expect((await o.aitronos())[0].serverUrl).toBe('https://one.example.com');
+      expect((await o.aitronos())[0].serverUrl).toBe('https://one.example.com/');
     });
 
     it('updates it in place with --on-conflict update, keeping its id', async () => {
@@ -118,7 +118,7 @@ describe('mcp-gateway import', () => {
       const [before] = await o.aitronos();
       const { report } = await importJson(writeJson('u2.json', changed('https://two.example.com')), o.id, '--on-conflict', 'update');
       expect(report.results[0]).toMatchObject({ action: 'update', outcome: 'imported', id: before.id });
-      expect(await o.aitronos()).toMatchObject([{ id: before.id, serverUrl: 'https://two.example.com' }]);
+      expect(await o.aitronos()).toMatchObject([{ id: before.id, serverUrl: 'https://two.example.com/' }]);
       const again = await importJson(writeJson('u2.json', changed('https://two.example.com')), o.id, '--on-conflict', 'update');
       expect(again.report.results[0]).toMatchObject({ action: 'skip', reason: expect.stringMatching(/already up to date/) });
     });
