@@ -1,7 +1,7 @@
 import { ValidationError } from '../errors';
 import type { Credentials } from '../model/input';
 import type { AuthType, ServerAuth } from '../model/server';
-import { checkHeaderName, checkHttpUrl, checkSecretId, checkSecretValue, LIMITS } from './server.rules';
+import { checkEncodableText, checkHeaderName, checkHttpUrl, checkSecretId, checkSecretValue, LIMITS } from './server.rules';
 
 export const DEFAULT_API_KEY_HEADER = 'X-API-Key';
 
@@ -77,12 +77,15 @@ function resolveOAuth(
   if (typeof clientId !== 'string' || clientId.trim() === '' || clientId.length > LIMITS.clientId) {
     throw new ValidationError('auth.clientId', `auth.clientId is required (1 to ${LIMITS.clientId} characters) unless auth.accessToken is given`);
   }
+  // Sent percent-encoded inside the Basic credentials of the token request.
+  checkEncodableText(clientId, 'auth.clientId');
   if (credentials.tokenUrl === undefined) throw new ValidationError('auth.tokenUrl', 'auth.tokenUrl is required for the client-credentials grant');
   const tokenUrl = checkHttpUrl(credentials.tokenUrl, 'auth.tokenUrl');
   const scope = credentials.scope ?? null;
   if (scope !== null && (typeof scope !== 'string' || scope.length > LIMITS.scope)) {
     throw new ValidationError('auth.scope', `auth.scope must be at most ${LIMITS.scope} characters`);
   }
+  if (scope !== null) checkEncodableText(scope, 'auth.scope');
   const clientSecret = secret('OAuth client secret', checkSecretValue(credentials.clientSecret, 'auth.clientSecret'));
   return {
     auth: { type: 'oauth', grant: 'client_credentials', clientId, tokenUrl, scope, secretId: clientSecret.id },

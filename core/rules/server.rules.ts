@@ -71,10 +71,36 @@ export function checkHttpUrl(url: string, field = 'url'): string {
   return parsed.href;
 }
 
+/**
+ * A credential value. Every secret is sent in an HTTP header (a bearer token, an API key, a Zudu
+ * secret referenced as a token, an OAuth client secret inside Basic credentials), so each must
+ * be a value a header can carry; anything else would be stored only to make every probe fail.
+ */
 export function checkSecretValue(value: unknown, field: string): string {
   if (typeof value !== 'string' || value === '') throw new ValidationError(field, `${field} is required`);
   if (value.length > LIMITS.secretValue) throw new ValidationError(field, `${field} must be at most ${LIMITS.secretValue} characters`);
-  if (/[\r\n\u0000]/.test(value)) throw new ValidationError(field, `${field} must not contain line breaks or NUL characters`);
+  checkSendableInHeader(value, field);
+  return value;
+}
+
+// C0 controls, DEL and C1 controls: RFC 9110 field values are visible characters and spaces.
+const HEADER_CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
+// Node writes header values as Latin-1 and refuses anything above U+00FF.
+const BEYOND_LATIN1 = /[^\u0000-\u00ff]/;
+
+/** A value the gateway will send as (part of) an HTTP header value. */
+function checkSendableInHeader(value: string, field: string): void {
+  if (HEADER_CONTROL_CHARS.test(value)) throw new ValidationError(field, `${field} must not contain line breaks or other control characters`);
+  if (hasLoneSurrogate(value)) throw new ValidationError(field, `${field} must be valid Unicode (no lone surrogates)`);
+  if (BEYOND_LATIN1.test(value)) {
+    throw new ValidationError(field, `${field} must contain only characters up to U+00FF (an HTTP header cannot carry others)`);
+  }
+}
+
+/** Text sent percent-encoded (an OAuth client id or scope): any Unicode without control characters. */
+export function checkEncodableText(value: string, field: string): string {
+  if (HEADER_CONTROL_CHARS.test(value)) throw new ValidationError(field, `${field} must not contain line breaks or other control characters`);
+  if (hasLoneSurrogate(value)) throw new ValidationError(field, `${field} must be valid Unicode (no lone surrogates)`);
   return value;
 }
 
@@ -99,18 +125,20 @@ export function checkHeaderName(name: string, field: string): string {
 export function checkHeaderValue(value: unknown, field: string): string {
   if (typeof value !== 'string') throw new ValidationError(field, `${field} must be a string`);
   if (value.length > LIMITS.headerValue) throw new ValidationError(field, `${field} must be at most ${LIMITS.headerValue} characters`);
-  if (/[\r\n\u0000]/.test(value)) throw new ValidationError(field, `${field} must not contain line breaks or NUL characters`);
+  checkSendableInHeader(value, field);
   return value;
 }
 
 export function checkRequestHeaders(headers: Record<string, unknown>, field = 'requestHeaders'): void {
   const names = Object.keys(headers);
   if (names.length > LIMITS.headerCount) throw new ValidationError(field, `${field} may hold at most ${LIMITS.headerCount} headers`);
-  const seen = new Set<string>();
+  const seen = new Map<string, string>();
   for (const name of names) {
     checkHeaderName(name, `${field}.${name}`);
-    if (seen.has(name.toLowerCase())) throw new ValidationError(`${field}.${name}`, `${field} names '${name}' twice`);
-    seen.add(name.toLowerCase());
+    const first = seen.get(name.toLowerCase());
+    // The message begins with the field, so each dialect renames it (config.request_headers.<name>).
+    if (first !== undefined) throw new ValidationError(`${field}.${name}`, `${field}.${name} repeats the header name '${first}' (header names ignore case)`);
+    seen.set(name.toLowerCase(), name);
     checkHeaderValue(headers[name], `${field}.${name}`);
   }
 }
