@@ -26,6 +26,8 @@ export const configSchema = z.object({
   MCP_GATEWAY_DEMO: booleanText.default(true),
   MCP_GATEWAY_PROBE_TIMEOUT_MS: z.coerce.number().int().min(100).max(300000).default(10000),
   MCP_GATEWAY_PROBE_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(16),
+  MCP_GATEWAY_PROBE_CONCURRENCY_PER_ORG: z.coerce.number().int().min(1).max(1000).default(4),
+  MCP_GATEWAY_PROBE_QUEUE_TIMEOUT_MS: z.coerce.number().int().min(0).max(300000).default(5000),
   MCP_GATEWAY_ALLOWED_HOSTS: z.string().optional(),
   MCP_GATEWAY_ALLOW_PRIVATE_NETWORKS: booleanText.default(false),
   MCP_GATEWAY_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000_000).default(600),
@@ -50,7 +52,7 @@ export interface GatewayConfig {
   sourceEncryptionKey: Buffer | null;
   logLevel: z.infer<typeof configSchema>['LOG_LEVEL'];
   demo: boolean;
-  probe: { timeoutMs: number; maxConcurrent: number };
+  probe: { timeoutMs: number; maxConcurrent: number; maxConcurrentPerOrganization: number; queueTimeoutMs: number };
   network: { allowlist: Allowlist; allowPrivateNetworks: boolean };
   /** Requests per key and minute; 0 turns the limit off. */
   rateLimitPerMinute: number;
@@ -101,7 +103,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     sourceEncryptionKey,
     logLevel: values.LOG_LEVEL,
     demo: values.MCP_GATEWAY_DEMO,
-    probe: { timeoutMs: values.MCP_GATEWAY_PROBE_TIMEOUT_MS, maxConcurrent: values.MCP_GATEWAY_PROBE_CONCURRENCY },
+    probe: {
+      timeoutMs: values.MCP_GATEWAY_PROBE_TIMEOUT_MS,
+      maxConcurrent: values.MCP_GATEWAY_PROBE_CONCURRENCY,
+      maxConcurrentPerOrganization: values.MCP_GATEWAY_PROBE_CONCURRENCY_PER_ORG,
+      queueTimeoutMs: values.MCP_GATEWAY_PROBE_QUEUE_TIMEOUT_MS,
+    },
     network: { allowlist, allowPrivateNetworks: values.MCP_GATEWAY_ALLOW_PRIVATE_NETWORKS },
     rateLimitPerMinute: values.MCP_GATEWAY_RATE_LIMIT_PER_MINUTE,
     corsOrigins: parseOrigins(values.MCP_GATEWAY_CORS_ORIGINS),

@@ -37,7 +37,7 @@ export interface GatewayOptions {
   encryptionKey: Buffer | null;
   logger: Logger;
   clock?: Clock;
-  /** Defaults: 10 s probes, 16 at once, no private destinations. */
+  /** Defaults: 10 s probes, 16 at once and 4 per organization, 5 s for a slot; no private destinations. */
   probe?: ProbeSettings;
   network?: NetworkPolicy;
   /** DNS for outbound connections; tests replace it. */
@@ -46,7 +46,7 @@ export interface GatewayOptions {
   onProbe?: (outcome: ProbeOutcome) => void;
 }
 
-export const DEFAULT_PROBE: ProbeSettings = { timeoutMs: 10000, maxConcurrent: 16 };
+export const DEFAULT_PROBE: ProbeSettings = { timeoutMs: 10000, maxConcurrent: 16, maxConcurrentPerOrganization: 4, queueTimeoutMs: 5000 };
 const NO_ALLOWLIST = parseAllowlist('') as Allowlist;
 
 /**

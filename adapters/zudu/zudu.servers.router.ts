@@ -48,7 +48,7 @@ export function zuduServersRouter(registry: ServerRegistry, connections: Connect
     if (duplicates > 0) recommendations.push(`${duplicates} MCP server(s) in this organization already use this URL`);
     let connectivity: 'skipped' | 'success' | 'failed' = 'skipped';
     if (formatValid) {
-      const outcome = await connections.checkUrl(url);
+      const outcome = await connections.checkUrl(url, zuduOrganization(principal));
       connectivity = outcome.success ? 'success' : 'failed';
       if (outcome.failureClass === 'auth') recommendations.push('The server requires authentication: set secret_token or request_headers when you create it');
       else if (!outcome.success) recommendations.push(`Connectivity test failed (${outcome.failureClass}): ${outcome.message}`);

@@ -1,6 +1,7 @@
 import type { DiscoveredTool, Transport } from './server';
 
-export const FAILURE_CLASSES = ['transport', 'tls', 'timeout', 'auth', 'protocol', 'blocked', 'config'] as const;
+/** `busy`: the test never started (no probe slot in time); it says nothing about the server and is never stored. */
+export const FAILURE_CLASSES = ['transport', 'tls', 'timeout', 'auth', 'protocol', 'blocked', 'config', 'busy'] as const;
 export type FailureClass = (typeof FAILURE_CLASSES)[number];
 
 export interface ClientCredentials {
@@ -12,6 +13,8 @@ export interface ClientCredentials {
 
 /** Everything needed to reach one server, with its secrets already decrypted. */
 export interface ProbeTarget {
+  /** Whose share of probe capacity the test uses. */
+  organizationId: string;
   url: string;
   transport: Transport;
   /** Request headers plus the static auth header (bearer, api key, access token). */

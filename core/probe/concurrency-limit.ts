@@ -1,38 +1,89 @@
-/** At most `limit` holders at once; the rest wait in order, and give up when their signal aborts. */
+interface Waiter {
+  seq: number;
+  grant(): void;
+}
+
+/**
+ * At most `limit` holders at once, and at most `perTenant` of them for any one tenant (an
+ * organization), so one tenant's burst cannot take every slot. The rest wait; a freed slot
+ * goes to the waiting tenant holding the fewest slots (the earliest waiter among equals), so
+ * each tenant gets its share however many tests another one queues. Waiters give up when their
+ * signal aborts.
+ */
 export class ConcurrencyLimit {
   private active = 0;
-  private readonly waiting: Array<() => void> = [];
+  private seq = 0;
+  private readonly held = new Map<string, number>();
+  private readonly waiting = new Map<string, Waiter[]>();
 
-  constructor(private readonly limit: number) {}
+  constructor(
+    private readonly limit: number,
+    private readonly perTenant: number = limit,
+  ) {}
 
-  async acquire(signal: AbortSignal): Promise<void> {
-    if (this.active < this.limit) {
-      this.active += 1;
+  async acquire(signal: AbortSignal, tenant = ''): Promise<void> {
+    if (!this.waiting.has(tenant) && this.canTake(tenant)) {
+      this.take(tenant);
       return;
     }
     await new Promise<void>((resolve, reject) => {
-      const grant = () => {
-        signal.removeEventListener('abort', abandon);
-        resolve();
+      const waiter: Waiter = {
+        seq: (this.seq += 1),
+        grant: () => {
+          signal.removeEventListener('abort', abandon);
+          resolve();
+        },
       };
       const abandon = () => {
-        const index = this.waiting.indexOf(grant);
-        if (index >= 0) this.waiting.splice(index, 1);
+        const queue = this.waiting.get(tenant) ?? [];
+        const index = queue.indexOf(waiter);
+        if (index >= 0) queue.splice(index, 1);
+        if (queue.length === 0) this.waiting.delete(tenant);
         reject(signal.reason);
       };
-      this.waiting.push(grant);
+      if (signal.aborted) return abandon();
+      this.waiting.set(tenant, [...(this.waiting.get(tenant) ?? []), waiter]);
       signal.addEventListener('abort', abandon, { once: true });
     });
   }
 
-  /** Hands the slot straight to the next waiter, so no newcomer can slip in between. */
-  release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.active -= 1;
+  /** Hands freed slots straight to waiters, so no newcomer can slip in between. */
+  release(tenant = ''): void {
+    this.active -= 1;
+    const count = (this.held.get(tenant) ?? 1) - 1;
+    if (count > 0) this.held.set(tenant, count);
+    else this.held.delete(tenant);
+    this.dispatch();
   }
 
   get inUse(): number {
     return this.active;
+  }
+
+  private canTake(tenant: string): boolean {
+    return this.active < this.limit && (this.held.get(tenant) ?? 0) < this.perTenant;
+  }
+
+  private take(tenant: string): void {
+    this.active += 1;
+    this.held.set(tenant, (this.held.get(tenant) ?? 0) + 1);
+  }
+
+  private dispatch(): void {
+    while (this.active < this.limit) {
+      let next: { tenant: string; held: number; seq: number } | null = null;
+      for (const [tenant, queue] of this.waiting) {
+        const held = this.held.get(tenant) ?? 0;
+        if (held >= this.perTenant) continue;
+        const seq = queue[0]!.seq;
+        if (!next || held < next.held || (held === next.held && seq < next.seq)) next = { tenant, held, seq };
+      }
+      if (!next) return;
+      const queue = this.waiting.get(next.tenant)!;
+      const waiter = queue.shift()!;
+      if (queue.length === 0) this.waiting.delete(next.tenant);
+      this.take(next.tenant);
+      waiter.grant();
+    }
   }
 }

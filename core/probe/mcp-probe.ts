@@ -13,8 +13,13 @@ import { exceedsDepth, SecretScrubber } from './secret-scrub';
 export type { ProbeOutcome, ProbeTarget } from '../model/probe';
 
 export interface ProbeSettings {
+  /** The deadline of one probe, counted from when it gets a slot. */
   timeoutMs: number;
   maxConcurrent: number;
+  /** Probes one organization may run at once; every organization may use all by default. */
+  maxConcurrentPerOrganization?: number;
+  /** How long a test may wait for a slot before it is answered `busy`; the probe timeout by default. */
+  queueTimeoutMs?: number;
 }
 
 const MAX_TOOL_PAGES = 100;
@@ -25,8 +30,9 @@ const CLIENT_INFO = { name: 'mcp-gateway', version: '0.1.0' };
 
 /**
  * Connects to an MCP server with the official SDK client, runs initialize and tools/list
- * (following pagination), and always closes what it opened. One deadline bounds all of it,
- * waiting for a free slot included.
+ * (following pagination), and always closes what it opened. One deadline bounds all of it; it
+ * starts when the probe gets a slot, so time spent waiting behind other tests is never charged
+ * to the server. A test that gets no slot in time is `busy`: it never started.
  */
 export class McpProbe implements ConnectionProbe {
   private readonly limit: ConcurrencyLimit;
@@ -36,7 +42,7 @@ export class McpProbe implements ConnectionProbe {
     private readonly settings: ProbeSettings,
     private readonly onOutcome: (outcome: ProbeOutcome) => void = () => undefined,
   ) {
-    this.limit = new ConcurrencyLimit(settings.maxConcurrent);
+    this.limit = new ConcurrencyLimit(settings.maxConcurrent, Math.min(settings.maxConcurrentPerOrganization ?? settings.maxConcurrent, settings.maxConcurrent));
   }
 
   /** Probes holding a slot right now. */
@@ -51,14 +57,15 @@ export class McpProbe implements ConnectionProbe {
   }
 
   private async run(target: ProbeTarget): Promise<ProbeOutcome> {
+    const queueTimeoutMs = this.settings.queueTimeoutMs ?? this.settings.timeoutMs;
+    try {
+      await this.limit.acquire(AbortSignal.timeout(queueTimeoutMs), target.organizationId);
+    } catch {
+      return failed('busy', `The gateway is running as many connection tests as it allows, and no slot became free within ${queueTimeoutMs} ms; this test did not start (nothing was stored): retry in a moment`, 0);
+    }
     const started = performance.now();
     const deadline = AbortSignal.timeout(this.settings.timeoutMs);
     const elapsed = () => Math.round(performance.now() - started);
-    try {
-      await this.limit.acquire(deadline);
-    } catch {
-      return failed('timeout', `No probe slot became free within ${this.settings.timeoutMs} ms (${this.settings.maxConcurrent} probes already running)`, elapsed());
-    }
     const secrets = [...target.secrets];
     if (target.oauth) secrets.push(basicCredentials(target.oauth));
     let http: GuardedHttp | null = null;
@@ -98,7 +105,7 @@ export class McpProbe implements ConnectionProbe {
       // Close even when the deadline passed: a hanging server must not keep sockets open.
       await (client as Client | null)?.close().catch(() => undefined);
       await (http as GuardedHttp | null)?.close().catch(() => undefined);
-      this.limit.release();
+      this.limit.release(target.organizationId);
     }
   }
 }

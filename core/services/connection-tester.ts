@@ -20,30 +20,61 @@ export interface ConnectionTesterDeps {
 export class ConnectionTester {
   constructor(private readonly deps: ConnectionTesterDeps) {}
 
-  /** Probes a stored server and records the outcome. Any member of the organization may test. */
-  async test(principal: Principal, id: string): Promise<{ server: McpServer; outcome: ProbeOutcome }> {
+  /**
+   * Probes a stored server and records the outcome. Any member of the organization may test.
+   * The outcome is stored only if the configuration is still the one tested (see record); the
+   * caller gets the live outcome either way, with the server as it now stands.
+   */
+  async test(principal: Principal, id: string): Promise<{ server: McpServer; outcome: ProbeOutcome; stored: boolean }> {
     const server = await findAccessibleServer(this.deps.store, principal, id);
+    const tested = await this.fingerprint(this.deps.store, server);
     // Probe outside any transaction: a slow server must not hold a pooled connection.
     const outcome = await this.probeServer(server);
-    const now = this.deps.clock.now();
-    const connection = {
-      status: outcome.success ? ('connected' as const) : ('failed' as const),
-      lastTestedAt: now,
-      lastConnectedAt: outcome.success ? now : server.connection.lastConnectedAt,
-      errorMessage: outcome.success ? null : `${outcome.failureClass}: ${outcome.message}`,
-      tools: outcome.success ? outcome.tools : server.connection.tools,
-    };
-    await this.deps.store.servers.updateConnection(id, connection);
-    return { server: { ...server, connection }, outcome };
+    // A test that never started says nothing about the server.
+    if (outcome.failureClass === 'busy') return { server, outcome, stored: false };
+    return this.record(server, tested, outcome);
   }
 
   /** validate-url's connectivity check: an unauthenticated handshake, Streamable HTTP first, then SSE. */
-  async checkUrl(url: string): Promise<ProbeOutcome> {
-    const target = (transport: Transport): ProbeTarget => ({ url: checkHttpUrl(url), transport, headers: {}, oauth: null, secrets: [] });
+  async checkUrl(url: string, organizationId = ''): Promise<ProbeOutcome> {
+    const target = (transport: Transport): ProbeTarget => ({ organizationId, url: checkHttpUrl(url), transport, headers: {}, oauth: null, secrets: [] });
     const streamable = await this.deps.probe.probe(target('streamable_http'));
     if (streamable.success || streamable.failureClass !== 'protocol') return streamable;
     const sse = await this.deps.probe.probe(target('sse'));
     return sse.success ? sse : streamable;
+  }
+
+  /**
+   * Stores the outcome, atomically, only when the row still has the URL, transport, auth and
+   * request headers it was tested with, and its secret the same ciphertext (a rotation changes
+   * the credential): a test that started before an edit must not describe the edited record.
+   */
+  private record(server: McpServer, tested: string, outcome: ProbeOutcome): Promise<{ server: McpServer; outcome: ProbeOutcome; stored: boolean }> {
+    const id = server.id;
+    return this.deps.store.transaction(async (tx) => {
+      // Locked until the transaction ends, so no edit or rotation lands between the check and the write.
+      const current = await tx.servers.findById(id, { forUpdate: true });
+      // Deleted meanwhile: nothing to store on.
+      if (!current) return { server, outcome, stored: false };
+      if ((await this.fingerprint(tx, current)) !== tested) return { server: current, outcome, stored: false };
+      const now = this.deps.clock.now();
+      const connection = {
+        status: outcome.success ? ('connected' as const) : ('failed' as const),
+        lastTestedAt: now,
+        lastConnectedAt: outcome.success ? now : current.connection.lastConnectedAt,
+        errorMessage: outcome.success ? null : `${outcome.failureClass}: ${outcome.message}`,
+        tools: outcome.success ? outcome.tools : current.connection.tools,
+      };
+      await tx.servers.updateConnection(id, connection);
+      return { server: { ...current, connection }, outcome, stored: true };
+    });
+  }
+
+  /** What a test's outcome depends on: where it connects and what it sends, as stored. */
+  private async fingerprint(store: Store, server: McpServer): Promise<string> {
+    const secretId = server.auth.type === 'none' ? null : server.auth.secretId;
+    const secret = secretId === null ? null : await store.secrets.findById(server.organizationId, secretId);
+    return JSON.stringify([server.url, server.transport, server.auth, server.requestHeaders, secret?.ciphertext ?? null]);
   }
 
   private async probeServer(server: McpServer): Promise<ProbeOutcome> {
@@ -77,7 +108,7 @@ export class ConnectionTester {
       else if (auth.grant === 'access_token') headers.Authorization = `Bearer ${value}`;
       else oauth = { tokenUrl: auth.tokenUrl, clientId: auth.clientId, clientSecret: value, scope: auth.scope };
     }
-    return { url: server.url, transport: server.transport, headers, oauth, secrets };
+    return { organizationId: server.organizationId, url: server.url, transport: server.transport, headers, oauth, secrets };
   }
 
   private async secretValue(server: McpServer, secretId: string): Promise<string> {

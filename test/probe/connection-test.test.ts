@@ -213,6 +213,58 @@ describe('POST /v1/mcp-configurations/{id}/test', () => {
     expect(res.status).toBe(404);
   });
 
+  describe('a test that finishes after the configuration changed', () => {
+    /** Starts a test and resolves, with the test still running, once the upstream has seen its first request. */
+    async function startTest(id: string, upstream: Listening): Promise<{ pending: Promise<import('supertest').Response> }> {
+      const before = upstream.hits;
+      const pending = gw.http.post(`/v1/mcp-configurations/${id}/test`).set('X-API-Key', key).then((r) => r);
+      for (let i = 0; i < 200 && upstream.hits === before; i += 1) await new Promise((r) => setTimeout(r, 10));
+      expect(upstream.hits).toBeGreaterThan(before);
+      // Wrapped: an async function returning the promise itself would wait for the test to end.
+      return { pending };
+    }
+
+    it('answers the live outcome but does not store it against a URL it never tested', async () => {
+      const old = await serve(startMcpServer({ transport: 'streamable_http', delayMs: 200 }));
+      const next = await serve(startMcpServer({ transport: 'streamable_http' }));
+      const created = await gw.http.post('/v1/mcp-configurations').set('X-API-Key', key).send(aitronosCreateBody(ORG, { server_url: old.url }));
+      const { pending } = await startTest(created.body.id, old);
+      const moved = await gw.http.patch(`/v1/mcp-configurations/${created.body.id}`).set('X-API-Key', key).send({ server_url: next.url });
+      expect(moved.status).toBe(200);
+      const result = await pending;
+      expect(result.body).toMatchObject({ success: true, status: 'connected' });
+      const stored = await gw.http.get(`/v1/mcp-configurations/${created.body.id}`).set('X-API-Key', key);
+      expect(stored.body).toMatchObject({ serverUrl: next.url, connectionStatus: 'untested', lastConnectedAt: null, errorMessage: null });
+      expect(next.hits).toBe(0);
+    });
+
+    it('does not store an outcome earned with a secret that was rotated meanwhile', async () => {
+      const zudu = await gw.zuduKey(ORG);
+      const upstream = await serve(startMcpServer({ transport: 'streamable_http', delayMs: 200, requireHeader: { name: 'Authorization', value: 'Bearer before-rotation' } }));
+      const secret = await gw.http.post('/api/secrets').set(zudu.headers).send({ name: 'rotating', value: 'before-rotation' });
+      const created = await gw.http.post('/api/mcp-servers').set(zudu.headers).send({ config: { name: 'rotating', url: upstream.url, transport: 'STREAMABLE_HTTP', secret_token: { secret_id: secret.body.data.secret_id } } });
+      const id = created.body.data.id as string;
+      const { pending } = await startTest(id, upstream);
+      expect((await gw.http.patch(`/api/secrets/${secret.body.data.secret_id}`).set(zudu.headers).send({ value: 'after-rotation' })).status).toBe(200);
+      const result = await pending;
+      expect(result.body).toMatchObject({ success: true });
+      const stored = await gw.http.get(`/v1/mcp-configurations/${id}`).set('X-API-Key', key);
+      expect(stored.body).toMatchObject({ connectionStatus: 'untested', lastConnectedAt: null, errorMessage: null });
+    });
+
+    it('does not store a failure earned with request headers that were changed meanwhile', async () => {
+      const zudu = await gw.zuduKey(ORG);
+      const upstream = await serve(startMcpServer({ transport: 'streamable_http', delayMs: 200, requireHeader: { name: 'X-Tenant', value: 'right' } }));
+      const created = await gw.http.post('/api/mcp-servers').set(zudu.headers).send({ config: { name: 'headers change', url: upstream.url, transport: 'STREAMABLE_HTTP', request_headers: { 'X-Tenant': 'wrong' } } });
+      const id = created.body.data.id as string;
+      const { pending } = await startTest(id, upstream);
+      expect((await gw.http.patch(`/api/mcp-servers/${id}`).set(zudu.headers).send({ request_headers: { 'X-Tenant': 'right' } })).status).toBe(200);
+      expect((await pending).body).toMatchObject({ success: false, failure_class: 'auth' });
+      const stored = await gw.http.get(`/v1/mcp-configurations/${id}`).set('X-API-Key', key);
+      expect(stored.body).toMatchObject({ connectionStatus: 'untested', errorMessage: null });
+    });
+  });
+
   it('does not change the configuration’s updatedAt, only its connection fields', async () => {
     const server = await serve(startMcpServer({ transport: 'streamable_http' }));
     const created = await gw.http.post('/v1/mcp-configurations').set('X-API-Key', key).send(aitronosCreateBody(ORG, { server_url: server.url }));

@@ -33,6 +33,8 @@ export interface McpServerOptions {
   pageSize?: number;
   /** Answer 401 unless this header carries this value. */
   requireHeader?: { name: string; value: string };
+  /** Wait this long before handling each request: a slow but healthy server. */
+  delayMs?: number;
   /** A hostile upstream: serverInfo and tools made from the request headers it received. */
   reflect?: {
     serverInfo?: (headers: IncomingHttpHeaders) => { name: string; version: string };
@@ -91,6 +93,7 @@ export async function startMcpServer(options: McpServerOptions): Promise<Listeni
   const sessions = new Map<string, SSEServerTransport>();
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
     counter.hits += 1;
+    if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
     const required = options.requireHeader;
     if (required && req.headers[required.name.toLowerCase()] !== required.value) {
       res.writeHead(401, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: 'unauthorized' }));

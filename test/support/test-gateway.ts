@@ -41,6 +41,10 @@ export interface TestGatewayOptions {
   allowPrivateNetworks?: boolean;
   probeTimeoutMs?: number;
   maxConcurrentProbes?: number;
+  /** MCP_GATEWAY_PROBE_CONCURRENCY_PER_ORG; every organization may use all slots unless told. */
+  maxConcurrentProbesPerOrg?: number;
+  /** MCP_GATEWAY_PROBE_QUEUE_TIMEOUT_MS; the probe timeout unless told. */
+  probeQueueTimeoutMs?: number;
   /** Off (0) unless a test is about the rate limit. */
   rateLimitPerMinute?: number;
   corsOrigins?: string[];
@@ -86,7 +90,12 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     database: database.target,
     encryptionKey,
     logger,
-    probe: { timeoutMs: options.probeTimeoutMs ?? 5000, maxConcurrent: options.maxConcurrentProbes ?? 16 },
+    probe: {
+      timeoutMs: options.probeTimeoutMs ?? 5000,
+      maxConcurrent: options.maxConcurrentProbes ?? 16,
+      maxConcurrentPerOrganization: options.maxConcurrentProbesPerOrg,
+      queueTimeoutMs: options.probeQueueTimeoutMs,
+    },
     network: { allowlist: parseAllowlist(options.allowedHosts ?? '') as Allowlist, allowPrivateNetworks: options.allowPrivateNetworks ?? false },
     resolver: testResolver(options.dns),
   });
