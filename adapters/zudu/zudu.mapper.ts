@@ -177,7 +177,14 @@ export function toZuduSecret(s: SecretView) {
 }
 
 const renameZudu = renamer(
-  { 'auth.secretId': 'secret_token.secret_id', secretId: 'secret_id', toolName: 'tool_name', toolHash: 'tool_hash', approvalPolicy: 'approval_policy' },
+  {
+    'auth.secretId': 'secret_token.secret_id',
+    secretId: 'secret_id',
+    toolName: 'tool_name',
+    toolHash: 'tool_hash',
+    inputSchema: 'input_schema',
+    approvalPolicy: 'approval_policy',
+  },
   [['requestHeaders', 'request_headers']],
 );
 

@@ -15,11 +15,33 @@ function canonicalJson(value: unknown): string {
 }
 
 /**
+ * How deep a tool's input schema may nest objects and arrays (the schema itself is level 1).
+ * The probe holds upstream tools to the same bound (core/probe/mcp-probe.ts), so hashing, which
+ * recurses, never meets a deeper one.
+ */
+export const MAX_INPUT_SCHEMA_DEPTH = 64;
+
+/** Refuses a schema nested past the bound; iterative, so any depth is safe to check. */
+export function checkInputSchemaDepth(schema: unknown, field = 'inputSchema'): void {
+  const stack: Array<[unknown, number]> = [[schema, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth > MAX_INPUT_SCHEMA_DEPTH) {
+      throw new ValidationError(field, `${field} must nest objects and arrays at most ${MAX_INPUT_SCHEMA_DEPTH} levels deep`);
+    }
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+}
+
+/**
  * The fingerprint of a tool's definition: SHA-256 (hex) of the canonical JSON of
  * `{"description": …, "input_schema": …}` (a missing description is "", a missing schema {}).
  * When a server changes a tool, its hash changes and an approval given for the old one is stale.
+ * A schema deeper than MAX_INPUT_SCHEMA_DEPTH is a ValidationError of `inputSchema`.
  */
 export function toolHash(description: string | null | undefined, inputSchema: unknown): string {
+  checkInputSchemaDepth(inputSchema);
   return createHash('sha256')
     .update(canonicalJson({ description: description ?? '', input_schema: inputSchema ?? {} }), 'utf8')
     .digest('hex');
