@@ -1,8 +1,12 @@
+import { spawn } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { request } from 'node:http';
 import { aitronosCreateBody, zuduConfig } from '../support/builders';
 import { migrateToLatest, openDatabase } from '../../core/store/database';
 import { cli } from '../support/cli';
-import { startServe, type ServeProcess } from '../support/processes';
+import { ROOT, startServe, type ServeProcess } from '../support/processes';
 import { createTestDatabase, testEngine, type TestDatabase } from '../support/test-database';
 
 /*
@@ -114,6 +118,71 @@ sqliteOnly('SQLite shared by two processes', () => {
     expect(list.body.total).toBe(4 + 75 + 75);
     const secrets = await call(ports[1]!, 'GET', '/api/secrets', zk);
     expect(secrets.body.data.secrets.filter((s: { secret_id: string }) => s.secret_id.startsWith('sec_'))).toHaveLength(75);
+  }, 120000);
+
+  it('answers writes with no 5xx while a CLI import in another process writes to the same file, and the import lands whole', async () => {
+    const aitronos = JSON.parse((await cli(db.url, KEY, 'keys', 'create', '--dialect', 'aitronos', '--org', 'org_two', '--json')).stdout).apiKey as string;
+    const env = { DATABASE_URL: db.url, MCP_GATEWAY_ENCRYPTION_KEY: KEY, MCP_GATEWAY_DEMO: 'false', MCP_GATEWAY_RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'info' };
+    gateways = [await startServe(env)];
+    const file = join(tmpdir(), `sqlite-concurrency-import-${process.pid}-${Date.now()}.json`);
+    // Zudu create bodies with request headers and tokens: every server lands in a transaction.
+    writeFileSync(file, JSON.stringify(Array.from({ length: 300 }, (_, i) => ({ config: zuduConfig({ name: `imported ${i}`, request_headers: { 'X-Team': `t${i}` } }) }))));
+    const importer = spawn(process.execPath, [join(ROOT, 'bin', 'mcp-gateway.js'), 'import', file, '--org', 'org_two', '--json'], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env } });
+    let out = '';
+    importer.stdout.on('data', (c) => (out += c));
+    const exited = new Promise<number | null>((done) => importer.once('exit', done));
+    const ak = { 'X-API-Key': aitronos };
+    const port = gateways[0]!.port;
+    const bearer = (token: string) => aitronosCreateBody('org_two', { auth_type: 'bearer', credentials: { token } });
+    const shared = await Promise.all([0, 1].map(async (i) => (await call(port, 'POST', '/v1/mcp-configurations', ak, bearer(`first-${i}`))).body.id as string));
+    // Creates, and token rotations (each reads the row, then writes: the case a deferred
+    // transaction loses), sent until the import has finished (at most 3,000).
+    let importing = true;
+    void exited.then(() => (importing = false));
+    const answers: Answer[] = [];
+    let sent = 0;
+    const lane = async () => {
+      while (importing && sent < 3000) {
+        const i = sent++;
+        answers.push(
+          await (i % 2 === 0
+            ? call(port, 'POST', '/v1/mcp-configurations', ak, bearer(`tok-${i}`))
+            : call(port, 'PATCH', `/v1/mcp-configurations/${shared[i % 2]}`, ak, { credentials: { token: `rotated-${i}` } })),
+        );
+      }
+    };
+    await Promise.all(Array.from({ length: 20 }, lane));
+    expect(await exited).toBe(0);
+    rmSync(file, { force: true });
+    expect(answers.length).toBeGreaterThan(20);
+    expect(answers.filter((a) => a.status !== 201 && a.status !== 200).map((a) => `${a.status} ${JSON.stringify(a.body)}`)).toEqual([]);
+    const creates = answers.filter((a) => a.status === 201).length;
+    const report = JSON.parse(out);
+    expect(report.results.filter((r: { outcome: string }) => r.outcome === 'imported')).toHaveLength(300);
+    const list = await call(port, 'GET', '/v1/mcp-configurations?organization_id=org_two&limit=1', ak);
+    expect(list.body.total).toBe(300 + 2 + creates);
+  }, 120000);
+
+  it('answers 300 concurrent token rotations and secret writes with WORKERS=2 without a single 5xx', async () => {
+    const aitronos = JSON.parse((await cli(db.url, KEY, 'keys', 'create', '--dialect', 'aitronos', '--org', 'org_two', '--json')).stdout).apiKey as string;
+    const zudu = JSON.parse((await cli(db.url, KEY, 'keys', 'create', '--dialect', 'zudu', '--org', 'org_two', '--json')).stdout);
+    const env = { DATABASE_URL: db.url, MCP_GATEWAY_ENCRYPTION_KEY: KEY, MCP_GATEWAY_DEMO: 'false', MCP_GATEWAY_RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'info', WORKERS: '2' };
+    gateways = [await startServe(env, { listeners: 2 })];
+    const port = gateways[0]!.port;
+    const ak = { 'X-API-Key': aitronos };
+    const zk = { 'X-API-KEY': zudu.apiKey as string, 'X-API-SECRET': zudu.apiSecret as string };
+    const made = await call(port, 'POST', '/v1/mcp-configurations', ak, aitronosCreateBody('org_two', { auth_type: 'bearer', credentials: { token: 'first' } }));
+    const answers = await inParallel(
+      Array.from({ length: 300 }, (_, i) => () =>
+        i % 2 === 0
+          ? call(port, 'PATCH', `/v1/mcp-configurations/${made.body.id}`, ak, { credentials: { token: `rotated-${i}` } })
+          : call(port, 'POST', '/api/secrets', zk, { secret_id: `sec_${i}`, name: `s${i}`, value: `v-${i}` }),
+      ),
+      40,
+    );
+    expect(answers.filter((a) => a.status !== 200).map((a) => `${a.status} ${JSON.stringify(a.body)}`)).toEqual([]);
+    // Both workers answered.
+    expect(new Set([...gateways[0]!.stdout().matchAll(/"pid":(\d+)[^\n]*mcp-gateway listening/g)].map((m) => m[1])).size).toBe(2);
   }, 120000);
 
   it('reads on the second connection in WAL mode, and that connection refuses writes', async () => {
