@@ -13,7 +13,8 @@ export type ErrorCode =
   | 'INSUFFICIENT_PERMISSIONS'
   | 'AUTHENTICATION_REQUIRED'
   | 'INVALID_API_KEY'
-  | 'UPSTREAM_FAILED';
+  | 'UPSTREAM_FAILED'
+  | 'GATEWAY_BUSY';
 
 export class CoreError extends Error {
   constructor(
@@ -98,5 +99,15 @@ export class UpstreamFailure extends CoreError {
     message: string,
   ) {
     super('UPSTREAM_FAILED', message);
+  }
+}
+
+/**
+ * The gateway could not start the work in time (no probe slot for this organization): neither
+ * the caller's fault nor the upstream's, and worth retrying shortly.
+ */
+export class GatewayBusy extends CoreError {
+  constructor(message: string) {
+    super('GATEWAY_BUSY', message);
   }
 }

@@ -29,6 +29,7 @@ const CODES: Record<ProblemKind, string> = {
   HEADERS_TOO_LARGE: 'HEADERS_TOO_LARGE',
   INTERNAL: 'INTERNAL_ERROR',
   UPSTREAM_FAILED: 'UPSTREAM_FAILED',
+  GATEWAY_BUSY: 'SERVICE_BUSY',
 };
 
 /** What a user interface may show. */

@@ -59,6 +59,8 @@ export function statusOf(kind: ProblemKind, dialect: 'aitronos' | 'zudu'): numbe
       return 500;
     case 'UPSTREAM_FAILED':
       return 502;
+    case 'GATEWAY_BUSY':
+      return 503;
   }
 }
 

@@ -67,6 +67,8 @@ function describe(problem: Problem, fieldPrefix: string): { message: string; err
       return { message: 'Request header fields too large', error: problem.detail };
     case 'INTERNAL':
       return { message: 'Internal server error', error: 'An unexpected error occurred' };
+    case 'GATEWAY_BUSY':
+      return { message: 'Gateway busy', error: `busy: ${problem.detail}` };
     case 'UPSTREAM_FAILED': {
       const failureClass = cause instanceof UpstreamFailure ? cause.failureClass : 'protocol';
       return { message: 'MCP server connection failed', error: `${failureClass}: ${problem.detail}` };

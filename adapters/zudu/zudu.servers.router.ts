@@ -1,5 +1,5 @@
 import express, { type Router } from 'express';
-import { UpstreamFailure } from '../../core/errors';
+import { GatewayBusy, UpstreamFailure } from '../../core/errors';
 import type { ConnectionTester } from '../../core/services/connection-tester';
 import type { ServerRegistry } from '../../core/services/server-registry';
 import { principalOf } from '../shared/principal';
@@ -79,6 +79,11 @@ export function zuduServersRouter(registry: ServerRegistry, connections: Connect
 
   router.get('/mcp-servers/:id/tools', async (req, res) => {
     const { server, outcome } = await connections.test(principalOf(res), req.params.id);
+    // A test that never started says nothing about the server: busy, not a connection failure.
+    if (outcome.failureClass === 'busy') {
+      res.setHeader('Retry-After', '1');
+      throw new GatewayBusy(outcome.message);
+    }
     if (!outcome.success) throw new UpstreamFailure(outcome.failureClass ?? 'protocol', outcome.message);
     sendZudu(res, 'MCP server tools retrieved successfully', toZuduLiveTools(server, outcome.tools ?? []));
   });

@@ -119,6 +119,9 @@ export function checkHeaderName(name: string, field: string): string {
   if (RESERVED_HEADERS.has(name.toLowerCase())) {
     throw new ValidationError(field, `${field} '${name}' is managed by the gateway and cannot be set`);
   }
+  // A legal token, but as a key of a plain object it names the prototype: it would vanish
+  // silently somewhere between the request and the upstream. No real server expects it.
+  if (name.toLowerCase() === '__proto__') throw new ValidationError(field, `${field} '${name}' is not accepted as a header name`);
   return name;
 }
 

@@ -82,6 +82,8 @@ export class NativeRestore {
         id,
         name: checkName(entry.targetName),
         url: checkHttpUrl(record.url),
+        // Stored in the parsed form the probe dials, as the API stores it.
+        auth: record.auth.type === 'oauth' && record.auth.grant === 'client_credentials' ? { ...record.auth, tokenUrl: checkHttpUrl(record.auth.tokenUrl, 'auth.tokenUrl') } : record.auth,
         organizationId,
         requestHeaders: encryptHeaders(this.deps.cipher, id, decryptHeaders(source, record.id, record.requestHeaders)),
         deletedAt: null,

@@ -165,7 +165,9 @@ describe('probe capacity shared between organizations', () => {
       expect(result.body).toMatchObject({ success: false, failure_class: 'busy', message: expect.stringMatching(/no slot became free within 300 ms; this test did not start \(nothing was stored\): retry in a moment/) });
       const zudu = await gw.zuduKey('org_busy');
       const tools = await gw.http.get(`/api/mcp-servers/${server}/tools`).set(zudu.headers);
-      expect(tools.status).toBe(502);
+      expect(tools.status).toBe(503);
+      expect(tools.headers['retry-after']).toBe('1');
+      expect(tools.body).toMatchObject({ message: 'Gateway busy', status: 'error' });
       expect(tools.body.error).toMatch(/^busy: /);
       expect(await stored('org_busy', server)).toEqual(before);
       expect(before).toMatchObject({ connectionStatus: 'connected', errorMessage: null });

@@ -61,4 +61,18 @@ describe('names of Object.prototype members', () => {
     const read = await gw.http.get(`/api/mcp-servers/${res.body.data.id}`).set(zudu);
     expect(read.body.data.request_headers).toEqual({ constructor: '********', toString: '********', hasOwnProperty: '********' });
   });
+
+  it('refuses a request header named __proto__ with 400 naming it, instead of dropping it silently, and stores nothing', async () => {
+    const name = `proto-dunder-${Date.now()}`;
+    // A raw body: JSON.stringify would not write an own __proto__ key from an object literal.
+    const res = await gw.http
+      .post('/api/mcp-servers')
+      .set(zudu)
+      .set('Content-Type', 'application/json')
+      .send(`{"config":{"url":"https://proto.example.com/mcp","name":"${name}","request_headers":{"__proto__":"value"}}}`);
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatch(/^config\.request_headers\.__proto__ /);
+    const list = await gw.http.get('/api/mcp-servers').query({ search: name }).set(zudu);
+    expect(list.body.data.total_count).toBe(0);
+  });
 });

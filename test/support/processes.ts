@@ -37,7 +37,8 @@ export function startServe(env: Record<string, string>, options: { listeners?: n
           stderr: () => err,
           signal: (signal = 'SIGTERM') =>
             new Promise((done) => {
-              if (child.exitCode !== null) return done(child.exitCode);
+              // A process that already ended (by a code or by a signal) has nothing left to stop.
+              if (child.exitCode !== null || child.signalCode !== null) return done(child.exitCode);
               child.once('exit', (code) => done(code));
               child.kill(signal);
             }),
