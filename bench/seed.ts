@@ -1,3 +1,5 @@
+import { AITRONOS_KEY_FORMAT } from '../adapters/aitronos/aitronos.keys';
+import { ZUDU_KEY_FORMAT } from '../adapters/zudu/zudu.keys';
 import pino from 'pino';
 import type { Principal } from '../core/model/principal';
 import { parseDatabaseUrl } from '../core/store/database';
@@ -50,8 +52,8 @@ export async function seed(databaseUrl: string, encryptionKey: Buffer, bigCount:
     };
     for (let i = 0; i < bigCount; i += 1) serverIds.push(await create(organizationId, i));
     for (let o = 0; o < smallOrgs; o += 1) for (let i = 0; i < 10; i += 1) await create(`org_small_${o}`, i);
-    const aitronos = await gateway.apiKeys.issue({ dialect: 'aitronos', organizationIds: [organizationId], userId: 'usr_bench' });
-    const zudu = await gateway.apiKeys.issue({ dialect: 'zudu', organizationIds: [organizationId] });
+    const aitronos = await gateway.apiKeys.issue({ format: AITRONOS_KEY_FORMAT, organizationIds: [organizationId], userId: 'usr_bench' });
+    const zudu = await gateway.apiKeys.issue({ format: ZUDU_KEY_FORMAT, organizationIds: [organizationId] });
     return { organizationId, aitronosKey: aitronos.apiKey, zuduKey: zudu.apiKey, zuduSecret: zudu.apiSecret!, serverIds, servers: bigCount + smallOrgs * 10 };
   } finally {
     await gateway.close();

@@ -2,25 +2,21 @@ import cors from 'cors';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Knex } from 'knex';
+import { migrationsAreCurrent } from '../core/store/database';
 import type { Logger } from 'pino';
-import { sendAitronosError } from '../adapters/aitronos/aitronos.errors';
-import { aitronosRouter } from '../adapters/aitronos/aitronos.router';
+import { plainErrorBody } from '../adapters/operations/operations.errors';
+import type { GatewayInterface, InterfaceContext, OperationsContext } from '../adapters/shared/gateway-interface';
 import { REQUEST_BODY_LIMIT_BYTES } from '../adapters/shared/openapi';
 import { requestId } from '../adapters/shared/request-id';
-import { sendZuduError } from '../adapters/zudu/zudu.envelope';
-import { zuduRouter } from '../adapters/zudu/zudu.router';
 import type { ApiKeyService } from '../core/services/api-keys';
 import type { ConnectionTester } from '../core/services/connection-tester';
 import type { SecretVault } from '../core/services/secret-vault';
 import type { ServerRegistry } from '../core/services/server-registry';
-import { docsRouter } from './http/docs';
-import { healthRouter } from './http/health';
-import { plainErrorBody } from './http/plain-error';
 import type { Metrics } from './http/metrics';
-import { metricsAccess } from './http/metrics-access';
 import { authFailureLimiter, perKeyLimiter, type StoreFactory } from './http/rate-limit';
 import { requestLog } from './http/request-log';
 import { limitUnreadBody } from './http/unread-body';
+import { bySpecificity, INTERFACES } from './interfaces';
 
 export interface AppDeps {
   registry: ServerRegistry;
@@ -42,6 +38,8 @@ export interface AppDeps {
   isShuttingDown?: () => boolean;
   /** Check every response against the contract (tests turn this on). */
   validateResponses?: boolean;
+  /** The interfaces to mount (default: server/interfaces.ts's list). */
+  interfaces?: readonly GatewayInterface[];
 }
 
 /** Assembles the HTTP application from already-built services; constructs no service itself. */
@@ -66,27 +64,31 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
 
-  const validateResponses = deps.validateResponses ?? false;
-  // Failed authentications count per client address before a key is looked up; the per-key
-  // limit counts verified keys only, after authentication.
   const perMinute = deps.rateLimit.perMinute;
-  const limits = (dialect: string, send: Parameters<typeof perKeyLimiter>[2]) =>
-    perMinute > 0
-      ? { before: [authFailureLimiter(perMinute, send)], afterAuthentication: [perKeyLimiter(perMinute, deps.rateLimit.store?.(dialect), send)] }
-      : { before: [], afterAuthentication: [] };
-  const aitronos = limits('aitronos', sendAitronosError);
-  const zudu = limits('zudu', sendZuduError);
-  app.use('/v1', ...aitronos.before, aitronosRouter({ ...deps, validateResponses, afterAuthentication: aitronos.afterAuthentication }));
-  app.use('/api', ...zudu.before, zuduRouter({ ...deps, validateResponses, afterAuthentication: zudu.afterAuthentication }));
+  const interfaces = deps.interfaces ?? INTERFACES;
+  const operations: OperationsContext = {
+    readiness: () => readiness(deps.knex),
+    isShuttingDown: shuttingDown,
+    metrics: { contentType: deps.metrics.registry.contentType, render: () => deps.metrics.registry.metrics() },
+    metricsToken: deps.metricsToken ?? null,
+    contracts: interfaces.filter((i) => i.contract !== null).map((i) => ({ name: i.name, title: i.contract!.title })),
+  };
+  // Longest mount path first: API requests never walk past a shorter prefix's routes.
+  for (const face of bySpecificity(interfaces)) {
+    // Failed authentications count per client address before a key is looked up; the per-key
+    // limit counts verified keys only, after authentication.
+    const keyed = face.keyFormat !== null && perMinute > 0;
+    const context: InterfaceContext = {
+      ...deps,
+      validateResponses: deps.validateResponses ?? false,
+      afterAuthentication: keyed ? [perKeyLimiter(perMinute, deps.rateLimit.store?.(face.name), face.sendError)] : [],
+      operations,
+    };
+    const before = keyed ? [authFailureLimiter(perMinute, face.sendError)] : [];
+    app.use(face.mountPath, ...before, face.router(context));
+  }
 
-  // After the dialects, so API requests never walk past these routes' patterns.
-  app.use(healthRouter(deps.knex, shuttingDown));
-  app.get('/metrics', metricsAccess(deps.metricsToken), async (_req, res) => {
-    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
-  });
-  app.use(docsRouter());
-
-  // Outside both dialects' prefixes: a plain JSON answer, never an HTML page or a stack.
+  // Outside every interface's routes: a plain JSON answer, never an HTML page or a stack.
   app.use((_req, res) => {
     res.status(404).json(plainErrorBody('NOT_FOUND', 'No such route'));
   });
@@ -95,4 +97,14 @@ export function createApp(deps: AppDeps): Express {
     if (!res.headersSent) res.status(500).json(plainErrorBody('INTERNAL_ERROR', 'An internal error occurred'));
   }) as express.ErrorRequestHandler);
   return app;
+}
+
+/** Why the gateway cannot serve now: the database does not answer, or its schema is behind. */
+async function readiness(knex: Knex): Promise<string | null> {
+  try {
+    await knex.raw('select 1');
+    return (await migrationsAreCurrent(knex)) ? null : 'database migrations are not current';
+  } catch {
+    return 'database unreachable';
+  }
 }

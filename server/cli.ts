@@ -1,6 +1,5 @@
 import { Command, Option } from 'commander';
 import { CoreError } from '../core/errors';
-import { DIALECTS, type Dialect } from '../core/model/api-key';
 import { ROLES, type Role } from '../core/model/principal';
 import { summarizeDatabaseError } from '../core/store/sql-quirks';
 import { FormatError } from '../adapters/migration/format-error';
@@ -8,6 +7,7 @@ import { ConfigError, loadConfig, type GatewayConfig } from './config';
 import { openGateway, type GatewayServices } from './gateway';
 import { createLogger } from './logger';
 import { ImportFailed, registerMigrationCommands, UsageError, type CliIo } from './migration-commands';
+import { INTERFACES, keyedInterface } from './interfaces';
 import { runServer } from './run-server';
 import { terminalSafe } from './terminal-text';
 
@@ -33,6 +33,9 @@ async function withGateway<T>(work: (gateway: GatewayServices, config: GatewayCo
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
+/** The interfaces that issue gateway keys: `keys create --dialect` offers exactly these. */
+const KEYED = INTERFACES.filter((i) => i.keyFormat !== null);
+
 export function buildCli(io: Io = defaultIo): Command {
   const program = new Command('mcp-gateway')
     .description('MCP server registry serving the Aitronos and Zudu APIs from one core')
@@ -56,22 +59,29 @@ export function buildCli(io: Io = defaultIo): Command {
   keys
     .command('create')
     .description('issue a key; it is printed once and stored only as a hash')
-    .addOption(new Option('--dialect <dialect>', 'aitronos (ak_… key) or zudu (sk_… key and s3cr3t_… secret)').choices(DIALECTS).makeOptionMandatory())
+    .addOption(new Option('--dialect <dialect>', KEYED.map((i) => `${i.name} (${i.keyFormat!.keyPrefix}… key${i.keyFormat!.secretPrefix ? ` and ${i.keyFormat!.secretPrefix}… secret` : ''})`).join(' or ')).choices(KEYED.map((i) => i.name)).makeOptionMandatory())
     .option('--org <org_id>', 'organization the key belongs to (required; repeat for several, Aitronos only)', collect, [])
     .option('--user <usr_id>', 'user the key acts for, in either dialect: what it creates is owned by this user (default: a new one)')
     .addOption(new Option('--role <role>', 'admin manages every configuration, member only its own').choices(ROLES).default('admin'))
     .option('--json', 'print one JSON object')
-    .action((options: { dialect: Dialect; org: string[]; user?: string; role: Role; json?: boolean }) =>
+    .action((options: { dialect: string; org: string[]; user?: string; role: Role; json?: boolean }) =>
       withGateway(async ({ apiKeys }) => {
         if (options.org.length === 0) throw new UsageError("required option '--org <org_id>' not specified");
-        const issued = await apiKeys.issue({ dialect: options.dialect, organizationIds: options.org, userId: options.user, role: options.role });
+        const format = keyedInterface(options.dialect)!.keyFormat!;
+        const issued = await apiKeys.issue({ format, organizationIds: options.org, userId: options.user, role: options.role });
         const r = issued.record;
-        const summary =
-          r.dialect === 'aitronos'
-            ? { dialect: r.dialect, id: r.id, apiKey: issued.apiKey, userId: r.userId, organizationIds: r.organizationIds, role: r.role }
-            : { dialect: r.dialect, id: r.id, apiKey: issued.apiKey, apiSecret: issued.apiSecret, userId: r.userId, organizationId: r.organizationIds[0], role: r.role };
+        // A pair shows its secret; a one-organization key names its organization, others list theirs.
+        const summary = {
+          dialect: r.kind,
+          id: r.id,
+          apiKey: issued.apiKey,
+          ...(format.secretPrefix !== null ? { apiSecret: issued.apiSecret } : {}),
+          userId: r.userId,
+          ...(format.singleOrganization ? { organizationId: r.organizationIds[0] } : { organizationIds: r.organizationIds }),
+          role: r.role,
+        };
         if (options.json) return io.out(JSON.stringify(summary));
-        io.out(`Created ${r.dialect} key ${r.id} for ${r.organizationIds.join(', ')} (user ${r.userId}, role ${r.role}). Store it now; it is not shown again.`);
+        io.out(`Created ${r.kind} key ${r.id} for ${r.organizationIds.join(', ')} (user ${r.userId}, role ${r.role}). Store it now; it is not shown again.`);
         io.out(`  API key:    ${issued.apiKey}`);
         if (issued.apiSecret) io.out(`  API secret: ${issued.apiSecret}`);
       }),
@@ -85,7 +95,7 @@ export function buildCli(io: Io = defaultIo): Command {
       withGateway(async ({ apiKeys }) => {
         const rows = (await apiKeys.list()).map((k) => ({
           id: k.id,
-          dialect: k.dialect,
+          dialect: k.kind,
           prefix: `${k.keyPrefix}…`,
           userId: k.userId,
           organizationIds: k.organizationIds,

@@ -1,3 +1,5 @@
+import { AITRONOS_KEY_FORMAT } from '../adapters/aitronos/aitronos.keys';
+import { ZUDU_KEY_FORMAT } from '../adapters/zudu/zudu.keys';
 import type { ApiKeyService } from '../core/services/api-keys';
 
 export const DEMO_ORGANIZATION_ID = 'org_demo';
@@ -9,9 +11,9 @@ export const DEMO_USER_ID = 'usr_demo';
  */
 export async function bootstrapDemo(apiKeys: ApiKeyService): Promise<string | null> {
   if (await apiKeys.hasAnyKey()) return null;
-  const aitronos = await apiKeys.issue({ dialect: 'aitronos', organizationIds: [DEMO_ORGANIZATION_ID], userId: DEMO_USER_ID, role: 'admin' });
+  const aitronos = await apiKeys.issue({ format: AITRONOS_KEY_FORMAT, organizationIds: [DEMO_ORGANIZATION_ID], userId: DEMO_USER_ID, role: 'admin' });
   // One user behind both keys, so what either creates the other may change as its owner.
-  const zudu = await apiKeys.issue({ dialect: 'zudu', organizationIds: [DEMO_ORGANIZATION_ID], userId: DEMO_USER_ID, role: 'admin' });
+  const zudu = await apiKeys.issue({ format: ZUDU_KEY_FORMAT, organizationIds: [DEMO_ORGANIZATION_ID], userId: DEMO_USER_ID, role: 'admin' });
   return [
     '',
     'First start: created the demo organization and its keys. They are shown once; store them now.',

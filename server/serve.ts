@@ -1,14 +1,8 @@
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
-import { KnexRateLimitCounter } from '../core/store/rate-limit.knex-store';
-import { createApp } from './app';
+import { assembleGateway } from './assemble';
 import type { GatewayConfig } from './config';
 import { bootstrapDemo } from './demo';
-import { openGateway } from './gateway';
-import { createMetrics } from './http/metrics';
-import { answerClientErrors } from './http/client-errors';
-import { createHttpServer, DEFAULT_HTTP_TIMEOUTS } from './http/http-server';
-import { sharedStore } from './http/rate-limit';
 
 export interface RunningServer {
   server: Server;
@@ -19,29 +13,17 @@ export interface RunningServer {
 
 /** One HTTP server process: open the database, print the demo keys on a first start, listen. */
 export async function serve(config: GatewayConfig, logger: Logger, print: (text: string) => void, options: { demo?: boolean } = {}): Promise<RunningServer> {
-  const metrics = createMetrics();
-  const gateway = await openGateway({ ...config, logger, onProbe: metrics.observeProbe });
-  metrics.watchPool(gateway.db.knex);
+  const { services: gateway, server, beginShutdown } = await assembleGateway({
+    ...config,
+    logger,
+    rateLimitPerMinute: config.rateLimitPerMinute,
+    sharedRateLimits: true,
+    httpTimeouts: { keepAliveMs: config.keepAliveTimeoutMs },
+  });
   if (config.demo && options.demo !== false) {
     const banner = await bootstrapDemo(gateway.apiKeys);
     if (banner) print(banner);
   }
-  let shuttingDown = false;
-  // PostgreSQL: every instance counts in the shared database. SQLite: one process's memory.
-  const store = config.database.engine === 'postgres' ? sharedStore(new KnexRateLimitCounter(gateway.db.knex, 60_000)) : undefined;
-  const app = createApp({
-    ...gateway,
-    knex: gateway.db.knex,
-    logger,
-    metrics,
-    rateLimit: { perMinute: config.rateLimitPerMinute, store },
-    corsOrigins: config.corsOrigins,
-    trustProxy: config.trustProxy,
-    metricsToken: config.metricsToken,
-    isShuttingDown: () => shuttingDown,
-  });
-  const server = createHttpServer(app, { ...DEFAULT_HTTP_TIMEOUTS, keepAliveMs: config.keepAliveTimeoutMs });
-  answerClientErrors(server, logger, metrics);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {
@@ -56,7 +38,7 @@ export async function serve(config: GatewayConfig, logger: Logger, print: (text:
   let stopping: Promise<void> | null = null;
   const stop = () =>
     (stopping ??= (async () => {
-      shuttingDown = true;
+      beginShutdown();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const deadline = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), config.shutdownTimeoutMs).unref());

@@ -1,11 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as OpenApiValidator from 'express-openapi-validator';
 import type { RequestHandler } from 'express';
 import { strictIntegerQuery } from './strict-integer-query';
 import { parse } from 'yaml';
 
-export type SpecName = 'aitronos' | 'zudu';
+/** The name of a contract: `schemas/<name>.openapi.yaml`. Each interface names its own. */
+export type SpecName = string;
 
 /** The largest request body either dialect reads (larger: 413 in the caller's dialect). */
 export const REQUEST_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -16,8 +17,7 @@ function schemasDir(): string {
   const candidates = [join(__dirname, '..', '..', 'schemas'), join(__dirname, '..', '..', '..', 'schemas')];
   for (const dir of candidates) {
     try {
-      readFileSync(join(dir, 'aitronos.openapi.yaml'));
-      return dir;
+      if (readdirSync(dir).some((file) => file.endsWith('.openapi.yaml'))) return dir;
     } catch {
       // try the next candidate
     }

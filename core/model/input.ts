@@ -50,10 +50,10 @@ export interface ServerPatch {
   /** New credentials; without `type` they are read against the server's current auth type. */
   auth?: { type?: AuthType; credentials: Credentials };
   /**
-   * Removes a bearer token (Zudu's `secret_token: null`). Other auth types, which that dialect
-   * cannot see, are left alone.
+   * Removes the auth only if it is of this type: a dialect that can see one auth type clears
+   * what it sees (Zudu's `secret_token: null` clears a bearer token) and leaves the others alone.
    */
-  clearBearer?: boolean;
+  clearAuthOfType?: AuthType;
   /**
    * The full new set of request headers. A value equal to `REDACTED` keeps the value stored
    * for that header (a client that read the masked view and sent it back).

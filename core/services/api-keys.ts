@@ -1,17 +1,15 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { AuthenticationRequired, InvalidApiKey, NotFound, ValidationError } from '../errors';
+import { InvalidApiKey, NotFound, ValidationError } from '../errors';
 import { newKeyId, newUserId, randomToken } from '../ids';
-import type { Dialect, StoredApiKey } from '../model/api-key';
+import type { KeyFormat, StoredApiKey } from '../model/api-key';
 import type { Principal, Role } from '../model/principal';
 import type { Clock, Store } from '../ports';
 
-/** Key material shapes per dialect: Aitronos `ak_…`; Zudu `sk_…` with `s3cr3t_…`. */
-const PREFIX = { aitronos: 'ak_', zudu: 'sk_', zuduSecret: 's3cr3t_' } as const;
 const ORGANIZATION_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,254}$/;
 const USER_ID = ORGANIZATION_ID;
 
 export interface NewApiKey {
-  dialect: Dialect;
+  format: KeyFormat;
   organizationIds: string[];
   userId?: string;
   role?: Role;
@@ -42,10 +40,11 @@ export class ApiKeyService {
   constructor(private readonly deps: { store: Store; clock: Clock }) {}
 
   async issue(input: NewApiKey): Promise<IssuedApiKey> {
+    const { format } = input;
     const organizationIds = [...new Set(input.organizationIds)];
     if (organizationIds.length === 0) throw new ValidationError('organizationIds', 'A key needs at least one organization');
-    if (input.dialect === 'zudu' && organizationIds.length !== 1) {
-      throw new ValidationError('organizationIds', 'A Zudu key pair belongs to exactly one organization');
+    if (format.singleOrganization && organizationIds.length !== 1) {
+      throw new ValidationError('organizationIds', `${format.label} belongs to exactly one organization`);
     }
     for (const org of organizationIds) {
       if (!ORGANIZATION_ID.test(org)) throw new ValidationError('organizationIds', `'${org}' is not a valid organization id`);
@@ -53,11 +52,11 @@ export class ApiKeyService {
     if (input.userId !== undefined && !USER_ID.test(input.userId)) {
       throw new ValidationError('userId', `'${input.userId}' is not a valid user id`);
     }
-    const apiKey = (input.dialect === 'aitronos' ? PREFIX.aitronos : PREFIX.zudu) + randomToken();
-    const apiSecret = input.dialect === 'zudu' ? PREFIX.zuduSecret + randomToken() : null;
+    const apiKey = format.keyPrefix + randomToken();
+    const apiSecret = format.secretPrefix === null ? null : format.secretPrefix + randomToken();
     const record: StoredApiKey = {
       id: newKeyId(),
-      dialect: input.dialect,
+      kind: format.kind,
       keyHash: sha256(apiKey),
       secretHash: apiSecret === null ? null : sha256(apiSecret),
       keyPrefix: apiKey.slice(0, 10),
@@ -71,20 +70,15 @@ export class ApiKeyService {
     return { record, apiKey, apiSecret };
   }
 
-  /** Resolves a presented Aitronos key; any mismatch is the same InvalidApiKey. */
-  async authenticateAitronos(apiKey: string | undefined): Promise<Principal> {
-    if (!apiKey) throw new AuthenticationRequired('An API key is required: send X-API-Key or Authorization: Bearer');
-    const record = apiKey.startsWith(PREFIX.aitronos) ? await this.deps.store.apiKeys.findByKeyHash(sha256(apiKey)) : null;
-    if (!record || record.dialect !== 'aitronos' || record.revokedAt !== null) throw new InvalidApiKey();
-    return toPrincipal(record);
-  }
-
-  /** Resolves a Zudu key pair. A right key with a missing or wrong secret is an unknown key. */
-  async authenticateZudu(apiKey: string | undefined, apiSecret: string | undefined): Promise<Principal> {
-    if (!apiKey && !apiSecret) throw new AuthenticationRequired('X-API-KEY and X-API-SECRET are required');
-    const record = apiKey?.startsWith(PREFIX.zudu) ? await this.deps.store.apiKeys.findByKeyHash(sha256(apiKey)) : null;
-    const secretMatches = sameHash(record?.secretHash ?? DUMMY_HASH, sha256(apiSecret ?? ''));
-    if (!record || !secretMatches || record.dialect !== 'zudu' || record.revokedAt !== null) throw new InvalidApiKey();
+  /**
+   * Resolves a presented key (and, for pairs, its secret) of one format. Any mismatch is the same
+   * InvalidApiKey: an unknown key, a revoked one, another format's key, or a right key with a
+   * missing or wrong secret; a miss costs the same hash comparison as a wrong secret.
+   */
+  async authenticate(format: KeyFormat, presented: { key: string; secret?: string }): Promise<Principal> {
+    const record = presented.key.startsWith(format.keyPrefix) ? await this.deps.store.apiKeys.findByKeyHash(sha256(presented.key)) : null;
+    const secretMatches = format.secretPrefix === null || sameHash(record?.secretHash ?? DUMMY_HASH, sha256(presented.secret ?? ''));
+    if (!record || !secretMatches || record.kind !== format.kind || record.revokedAt !== null) throw new InvalidApiKey();
     return toPrincipal(record);
   }
 

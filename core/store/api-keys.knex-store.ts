@@ -15,7 +15,7 @@ export class KnexApiKeyStore implements ApiKeyRepository {
   async insert(key: StoredApiKey): Promise<void> {
     await this.db(TABLE).insert({
       id: key.id,
-      dialect: key.dialect,
+      dialect: key.kind,
       key_hash: key.keyHash,
       secret_hash: key.secretHash,
       key_prefix: key.keyPrefix,
@@ -56,7 +56,7 @@ export class KnexApiKeyStore implements ApiKeyRepository {
 function fromRow(r: Record<string, unknown>): StoredApiKey {
   return {
     id: r.id as string,
-    dialect: r.dialect as StoredApiKey['dialect'],
+    kind: r.dialect as string,
     keyHash: r.key_hash as string,
     secretHash: (r.secret_hash as string | null) ?? null,
     keyPrefix: r.key_prefix as string,

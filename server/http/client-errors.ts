@@ -2,11 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { maxHeaderSize, STATUS_CODES, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import { aitronosErrorBody } from '../../adapters/aitronos/aitronos.errors';
-import { statusOf, type Problem } from '../../adapters/shared/problem';
-import { zuduErrorBody } from '../../adapters/zudu/zudu.envelope';
-import { dialectOf } from './dialect';
-import { plainErrorBody } from './plain-error';
+import type { Problem } from '../../adapters/shared/problem';
+import { interfaceOf } from '../interfaces';
 import type { Metrics } from './metrics';
 
 type ClientError = Error & { code?: string; rawPacket?: Buffer };
@@ -55,14 +52,10 @@ export function answerClientErrors(server: Server, logger: Logger, metrics: Pick
     const problem = problemOf(error, maxHeaderSize);
     const requestId = randomUUID();
     const line = requestLineOf(error);
-    const dialect = dialectOf(line?.path ?? '');
-    const { status, body } =
-      dialect === 'aitronos'
-        ? aitronosErrorBody(problem, requestId)
-        : dialect === 'zudu'
-          ? zuduErrorBody(problem, requestId)
-          : // The dialect argument matters only for validation failures, which the parser never raises.
-            { status: statusOf(problem.kind, 'zudu'), body: plainErrorBody(problem.kind, problem.detail) };
+    // Without a request line no interface is guessed: the operations interface answers plain JSON.
+    const target = interfaceOf(line?.path ?? '');
+    const dialect = target.name;
+    const { status, body } = target.errorBody(problem, requestId);
     metrics.observeRefused(dialect, status);
     logger.info({ requestId, dialect, route: 'unparsed', res: { status }, parserError: error.code }, `request refused by the HTTP parser: ${status}`);
     const json = JSON.stringify(body);

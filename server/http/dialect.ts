@@ -1,12 +1,9 @@
 import type { Request } from 'express';
+import { interfaceOf } from '../interfaces';
 
-export type DialectLabel = 'aitronos' | 'zudu' | 'ops';
-
-/** Which API a request speaks, by its prefix: what metrics and logs label it with. */
-export function dialectOf(path: string): DialectLabel {
-  if (path === '/v1' || path.startsWith('/v1/')) return 'aitronos';
-  if (path === '/api' || path.startsWith('/api/')) return 'zudu';
-  return 'ops';
+/** Which interface a request speaks, by its mount path: what metrics and logs label it with. */
+export function dialectOf(path: string): string {
+  return interfaceOf(path).name;
 }
 
 /** The matched route template (`/v1/mcp-configurations/:config_id`), never the raw path with ids. */

@@ -3,16 +3,14 @@ import { Writable } from 'node:stream';
 import type { Express } from 'express';
 import supertest from 'supertest';
 import type { Role } from '../../core/model/principal';
-import { createApp } from '../../server/app';
 import { parseAllowlist, type Allowlist } from '../../core/probe/address-rules';
 import type { Resolver } from '../../core/probe/network-guard';
-import { openGateway, randomEncryptionKey, type GatewayServices } from '../../server/gateway';
-import { answerClientErrors } from '../../server/http/client-errors';
-import { createHttpServer, DEFAULT_HTTP_TIMEOUTS, type HttpTimeouts } from '../../server/http/http-server';
-import { createMetrics } from '../../server/http/metrics';
-import { sharedStore } from '../../server/http/rate-limit';
-import { KnexRateLimitCounter } from '../../core/store/rate-limit.knex-store';
+import { assembleGateway } from '../../server/assemble';
+import { randomEncryptionKey, type GatewayServices } from '../../server/gateway';
+import type { HttpTimeouts } from '../../server/http/http-server';
 import { createLogger } from '../../server/logger';
+import { AITRONOS_KEY_FORMAT } from '../../adapters/aitronos/aitronos.keys';
+import { ZUDU_KEY_FORMAT } from '../../adapters/zudu/zudu.keys';
 import { cli } from './cli';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
@@ -84,9 +82,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   });
   const logger = createLogger('debug', sink);
   const encryptionKey = randomEncryptionKey();
-  const metrics = createMetrics();
-  const services = await openGateway({
-    onProbe: metrics.observeProbe,
+  const { services, app, server } = await assembleGateway({
     database: database.target,
     encryptionKey,
     logger,
@@ -98,24 +94,14 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     },
     network: { allowlist: parseAllowlist(options.allowedHosts ?? '') as Allowlist, allowPrivateNetworks: options.allowPrivateNetworks ?? false },
     resolver: testResolver(options.dns),
-  });
-  metrics.watchPool(services.db.knex);
-  const app = createApp({
-    ...services,
-    knex: services.db.knex,
-    logger,
-    metrics,
-    rateLimit: {
-      perMinute: options.rateLimitPerMinute ?? 0,
-      store: options.sharedRateLimitStore && database.engine === 'postgres' ? sharedStore(new KnexRateLimitCounter(services.db.knex, 60_000)) : undefined,
-    },
+    rateLimitPerMinute: options.rateLimitPerMinute ?? 0,
+    sharedRateLimits: options.sharedRateLimitStore ?? false,
     corsOrigins: options.corsOrigins,
     trustProxy: options.trustProxy,
     metricsToken: options.metricsToken,
     validateResponses: true,
+    httpTimeouts: options.httpTimeouts,
   });
-  const server = createHttpServer(app, { ...DEFAULT_HTTP_TIMEOUTS, ...options.httpTimeouts });
-  answerClientErrors(server, logger, metrics);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     app,
@@ -127,11 +113,11 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     encryptionKeyBase64: encryptionKey.toString('base64'),
     cli: (...argv) => cli(database.url, encryptionKey.toString('base64'), ...argv),
     async aitronosKey({ orgs, role, userId }) {
-      const issued = await services.apiKeys.issue({ dialect: 'aitronos', organizationIds: orgs, role, userId });
+      const issued = await services.apiKeys.issue({ format: AITRONOS_KEY_FORMAT, organizationIds: orgs, role, userId });
       return { key: issued.apiKey, id: issued.record.id, userId: issued.record.userId };
     },
     async zuduKey(org, { role, userId } = {}) {
-      const issued = await services.apiKeys.issue({ dialect: 'zudu', organizationIds: [org], role, userId });
+      const issued = await services.apiKeys.issue({ format: ZUDU_KEY_FORMAT, organizationIds: [org], role, userId });
       return { headers: { 'X-API-KEY': issued.apiKey, 'X-API-SECRET': issued.apiSecret! }, id: issued.record.id, userId: issued.record.userId };
     },
     async close() {

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import { plainErrorBody } from './plain-error';
+import { plainErrorBody } from './operations.errors';
 
 const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
 

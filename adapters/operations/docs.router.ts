@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import express, { type Router } from 'express';
-import { loadSpec } from '../../adapters/shared/openapi';
-import { plainErrorBody } from './plain-error';
+import { loadSpec } from '../shared/openapi';
+import { plainErrorBody } from './operations.errors';
 
 const PAGE = `<!doctype html>
 <html lang="en">
@@ -20,11 +20,16 @@ const PAGE = `<!doctype html>
 </html>
 `;
 
+/** A contract an interface serves: `schemas/<name>.openapi.yaml`, listed in /docs under `title`. */
+export interface PublishedContract {
+  name: string;
+  title: string;
+}
+
 // A file of its own, not an inline script, so the page works under a strict Content-Security-Policy.
-const INIT = `window.ui = SwaggerUIBundle({
+const initScript = (contracts: readonly PublishedContract[]) => `window.ui = SwaggerUIBundle({
   urls: [
-    { url: '/openapi/aitronos.json', name: 'Aitronos dialect (/v1)' },
-    { url: '/openapi/zudu.json', name: 'Zudu dialect (/api)' }
+${contracts.map((c) => `    { url: '/openapi/${c.name}.json', name: ${JSON.stringify(c.title).replace(/"/g, "'")} }`).join(',\n')}
   ],
   dom_id: '#docs',
   deepLinking: true,
@@ -33,17 +38,16 @@ const INIT = `window.ui = SwaggerUIBundle({
 });
 `;
 
-/** The two contracts as JSON, and interactive documentation for both from swagger-ui-dist (no CDN). */
-export function docsRouter(): Router {
+/** Every interface's contract as JSON, and interactive documentation for all from swagger-ui-dist (no CDN). */
+export function docsRouter(contracts: readonly PublishedContract[]): Router {
   const router = express.Router();
   // A Map, not an object literal: `constructor` or `__proto__` must not find an inherited member.
-  const specs = new Map<string, string>([
-    ['aitronos', JSON.stringify(loadSpec('aitronos'))],
-    ['zudu', JSON.stringify(loadSpec('zudu'))],
-  ]);
+  const specs = new Map<string, string>(contracts.map((c) => [c.name, JSON.stringify(loadSpec(c.name))]));
+  const names = contracts.map((c) => c.name).join(' or ');
+  const INIT = initScript(contracts);
   router.get('/openapi/:name.json', (req, res) => {
     const spec = specs.get(req.params.name);
-    if (!spec) return void res.status(404).json(plainErrorBody('NOT_FOUND', 'No such contract: use aitronos or zudu'));
+    if (!spec) return void res.status(404).json(plainErrorBody('NOT_FOUND', `No such contract: use ${names}`));
     res.type('application/json').send(spec);
   });
   router.get('/docs', (_req, res) => {

@@ -1,0 +1,68 @@
+import type { Server } from 'node:http';
+import type { Express } from 'express';
+import type { Logger } from 'pino';
+import type { GatewayInterface } from '../adapters/shared/gateway-interface';
+import { KnexRateLimitCounter } from '../core/store/rate-limit.knex-store';
+import { createApp } from './app';
+import { openGateway, type GatewayOptions, type GatewayServices } from './gateway';
+import { answerClientErrors } from './http/client-errors';
+import { createHttpServer, DEFAULT_HTTP_TIMEOUTS, type HttpTimeouts } from './http/http-server';
+import { createMetrics, type Metrics } from './http/metrics';
+import { sharedStore } from './http/rate-limit';
+
+export interface AssemblyOptions extends Omit<GatewayOptions, 'onProbe'> {
+  logger: Logger;
+  /** Requests per verified key and minute, and failed authentications per address (0: off). */
+  rateLimitPerMinute: number;
+  /** Count per-key limits in the database (PostgreSQL only), so every instance shares them. */
+  sharedRateLimits: boolean;
+  corsOrigins?: string[];
+  trustProxy?: boolean;
+  metricsToken?: string | null;
+  /** Check every response against the contract (tests turn this on). */
+  validateResponses?: boolean;
+  httpTimeouts?: Partial<HttpTimeouts>;
+  /** The interfaces to mount (default: server/interfaces.ts's list). */
+  interfaces?: readonly GatewayInterface[];
+}
+
+export interface AssembledGateway {
+  services: GatewayServices;
+  app: Express;
+  /** Not listening yet: the caller chooses where. */
+  server: Server;
+  metrics: Metrics;
+  /** From now on /readyz answers 503 and every answer closes its connection. */
+  beginShutdown(): void;
+}
+
+/**
+ * The one assembly of the gateway: services over the database, the HTTP application with every
+ * interface mounted, and the HTTP server with its timeouts and parser-refusal answers. `serve`
+ * and the tests build through it; the CLI opens the same services through `openGateway`.
+ */
+export async function assembleGateway(options: AssemblyOptions): Promise<AssembledGateway> {
+  const metrics = createMetrics();
+  const services = await openGateway({ ...options, onProbe: metrics.observeProbe });
+  metrics.watchPool(services.db.knex);
+  let shuttingDown = false;
+  // PostgreSQL: every instance counts in the shared database. SQLite: one process's memory.
+  const store =
+    options.sharedRateLimits && options.database.engine === 'postgres' ? sharedStore(new KnexRateLimitCounter(services.db.knex, 60_000)) : undefined;
+  const app = createApp({
+    ...services,
+    knex: services.db.knex,
+    logger: options.logger,
+    metrics,
+    rateLimit: { perMinute: options.rateLimitPerMinute, store },
+    corsOrigins: options.corsOrigins,
+    trustProxy: options.trustProxy,
+    metricsToken: options.metricsToken,
+    isShuttingDown: () => shuttingDown,
+    validateResponses: options.validateResponses,
+    interfaces: options.interfaces,
+  });
+  const server = createHttpServer(app, { ...DEFAULT_HTTP_TIMEOUTS, ...options.httpTimeouts });
+  answerClientErrors(server, options.logger, metrics);
+  return { services, app, server, metrics, beginShutdown: () => void (shuttingDown = true) };
+}

@@ -1,0 +1,25 @@
+import { aitronosInterface } from '../adapters/aitronos/aitronos.interface';
+import { operationsInterface } from '../adapters/operations/operations.interface';
+import type { GatewayInterface } from '../adapters/shared/gateway-interface';
+import { zuduInterface } from '../adapters/zudu/zudu.interface';
+
+/**
+ * Every interface the gateway serves: the one list the app mounts, the CLI issues keys for,
+ * /docs publishes and logs and metrics label requests by. Adding a dialect is one line here.
+ */
+export const INTERFACES: readonly GatewayInterface[] = [aitronosInterface, zuduInterface, operationsInterface];
+
+/** Longest mount path first, so a more specific prefix (`/v1/convai`) is never shadowed by `/v1`. */
+export const bySpecificity = (list: readonly GatewayInterface[]): GatewayInterface[] => [...list].sort((a, b) => b.mountPath.length - a.mountPath.length);
+
+const BY_MOUNT_SPECIFICITY = bySpecificity(INTERFACES);
+
+/** The interface whose mount path a request path falls under (`ops` for everything else). */
+export function interfaceOf(path: string): GatewayInterface {
+  return BY_MOUNT_SPECIFICITY.find((i) => i.mountPath === '/' || path === i.mountPath || path.startsWith(`${i.mountPath}/`)) ?? operationsInterface;
+}
+
+/** The interfaces that issue and accept gateway keys, by name. */
+export function keyedInterface(name: string): GatewayInterface | undefined {
+  return INTERFACES.find((i) => i.keyFormat !== null && i.name === name);
+}
