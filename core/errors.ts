@@ -1,7 +1,14 @@
+import type { FailureClass, ProbeFailureData } from './model/probe';
+import { describeViolation, type Violation } from './rules/violations';
+
+export { describeViolation, type FieldNamer, type Violation } from './rules/violations';
+
 /**
  * Domain errors. Each carries a code that adapters translate to HTTP; none knows about HTTP.
- * `field` names the offending input in core terms (e.g. `url`, `auth.token`); adapters
- * rename it to their dialect's field name.
+ * `field` names the offending input in core terms (e.g. `url`, `auth.token`,
+ * `requestHeaders.X-Team`); a ValidationError also says which rule was broken and its limits,
+ * so each interface writes its own sentence from the data (its field names, its words). The
+ * `message` is the core's own wording, for logs, the CLI and import reports.
  */
 export type ErrorCode =
   | 'VALIDATION_FAILED'
@@ -27,9 +34,22 @@ export class CoreError extends Error {
   }
 }
 
+/**
+ * An input broke a rule. Give the rule as data (`{rule: 'too_long', limit: 255}`); a plain
+ * sentence is accepted for callers whose text names no field (it is shown as written).
+ */
 export class ValidationError extends CoreError {
-  constructor(field: string, message: string) {
-    super('VALIDATION_FAILED', message, field);
+  declare readonly field: string;
+  readonly violation: Violation;
+
+  constructor(field: string, violation: Violation | string) {
+    const data: Violation = typeof violation === 'string' ? { rule: 'invalid', text: violation } : violation;
+    super('VALIDATION_FAILED', describeViolation(field, data, (name) => name), field);
+    this.violation = data;
+  }
+
+  get rule(): Violation['rule'] {
+    return this.violation.rule;
   }
 }
 
@@ -94,11 +114,12 @@ export class InvalidApiKey extends CoreError {
 
 /** The MCP server itself could not be reached or did not behave; the request was fine. */
 export class UpstreamFailure extends CoreError {
-  constructor(
-    readonly failureClass: string,
-    message: string,
-  ) {
-    super('UPSTREAM_FAILED', message);
+  constructor(readonly failure: ProbeFailureData) {
+    super('UPSTREAM_FAILED', failure.message);
+  }
+
+  get failureClass(): FailureClass {
+    return this.failure.failureClass;
   }
 }
 

@@ -1,9 +1,8 @@
 import type { Response } from 'express';
 import type { Logger } from 'pino';
-import { NotFound } from '../../core/errors';
+import { describeViolation, NotFound, ValidationError } from '../../core/errors';
 import { statusOf, type Problem, type ProblemKind } from '../shared/problem';
 import { requestIdOf } from '../shared/request-id';
-import { inDialectWords } from '../shared/field-names';
 import { dialectErrorHandler } from '../shared/error-handler';
 import { toAitronosField } from './aitronos.mapper';
 
@@ -62,6 +61,12 @@ function userMessage(problem: Problem): string {
   }
 }
 
+/** The technical sentence: a broken rule in this dialect's field names, otherwise the detail. */
+function systemMessage(problem: Problem): string {
+  const cause = problem.cause;
+  return cause instanceof ValidationError ? describeViolation(cause.field, cause.violation, toAitronosField) : problem.detail;
+}
+
 function errorType(status: number): ErrorType {
   if (status === 401) return 'authentication_error';
   if (status === 404) return 'not_found_error';
@@ -80,7 +85,7 @@ export function aitronosErrorBody(problem: Problem, traceId: string): { status: 
     error: {
       code: CODES[problem.kind],
       message: userMessage(problem),
-      system_message: problem.cause ? inDialectWords(problem.detail, problem.field, toAitronosField) : problem.detail,
+      system_message: systemMessage(problem),
       type: errorType(status),
       status,
       details,

@@ -1,20 +1,15 @@
+import type { FieldNamer } from '../../core/errors';
+
+export type { FieldNamer } from '../../core/errors';
+
 /**
- * Core errors name fields in core terms (`url`, `auth.apiKey`, `requestHeaders.X-Key`) and
- * begin their message with that name. A dialect renames both with its own table.
+ * A dialect's names for core field paths (`url`, `auth.apiKey`, `requestHeaders.X-Key`), by
+ * exact match first, then by the longest matching prefix (`requestHeaders.X` →
+ * `request_headers.X`). Only paths are renamed: sentences are written from the error's data.
  */
-export type FieldRenamer = (coreField: string) => string;
-
-/** Rewrites the leading field name and every `auth.*` mention of a core message. */
-export function inDialectWords(message: string, coreField: string | undefined, rename: FieldRenamer): string {
-  let text = message;
-  if (coreField && text.startsWith(coreField)) text = rename(coreField) + text.slice(coreField.length);
-  return text.replace(/\bauth\.\w+/g, (field) => rename(field));
-}
-
-/** Renames by exact match first, then by the longest matching prefix (`requestHeaders.X` → `request_headers.X`). */
-export function renamer(exact: Record<string, string>, prefixes: Array<[string, string]>): FieldRenamer {
+export function renamer(exact: Record<string, string>, prefixes: Array<[string, string]>): FieldNamer {
   return (field) => {
-    if (exact[field] !== undefined) return exact[field];
+    if (Object.hasOwn(exact, field)) return exact[field]!;
     for (const [from, to] of prefixes) if (field.startsWith(from)) return to + field.slice(from.length);
     return field;
   };

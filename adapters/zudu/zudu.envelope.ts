@@ -1,11 +1,10 @@
 import type { Response } from 'express';
 import type { Logger } from 'pino';
-import { NameConflict, NotFound, SecretIdTaken, SecretInUse, UpstreamFailure } from '../../core/errors';
+import { describeViolation, NameConflict, NotFound, SecretIdTaken, SecretInUse, UpstreamFailure, ValidationError } from '../../core/errors';
 import { dialectErrorHandler } from '../shared/error-handler';
-import { inDialectWords } from '../shared/field-names';
 import { statusOf, type Problem } from '../shared/problem';
 import { requestIdOf } from '../shared/request-id';
-import { toZuduField } from './zudu.mapper';
+import { toZuduField, zuduFieldPrefix } from './zudu.mapper';
 
 /** `{message, status: "success", error: null, data}`, always 200 as in Zudu and ElevenLabs. */
 export function sendZudu(res: Response, message: string, data: unknown): void {
@@ -19,7 +18,7 @@ function describe(problem: Problem, fieldPrefix: string): { message: string; err
   const cause = problem.cause;
   switch (problem.kind) {
     case 'VALIDATION_FAILED': {
-      const error = cause ? inDialectWords(problem.detail, problem.field, (f) => toZuduField(f, fieldPrefix)) : problem.detail;
+      const error = cause instanceof ValidationError ? describeViolation(cause.field, cause.violation, (f) => toZuduField(f, fieldPrefix)) : problem.detail;
       return { message: 'Validation failed', error };
     }
     case 'AUTHENTICATION_REQUIRED':
@@ -82,8 +81,9 @@ export function zuduErrorBody(problem: Problem, requestId: string, fieldPrefix =
   return { status: statusOf(problem.kind, 'zudu'), body: { message, status: 'error', error, request_id: requestId } };
 }
 
+/** Field names follow the form of the body the caller sent (`config.url` when it wrapped the fields in `config`). */
 export function sendZuduError(res: Response, problem: Problem): void {
-  const { status, body } = zuduErrorBody(problem, requestIdOf(res), (res.locals.zuduFieldPrefix as string | undefined) ?? '');
+  const { status, body } = zuduErrorBody(problem, requestIdOf(res), zuduFieldPrefix(res.req?.body));
   res.status(status).json(body);
 }
 

@@ -37,13 +37,22 @@ export function fromZuduCreate(config: Required<Pick<ZuduServerConfig, 'url' | '
   };
 }
 
-/** The PATCH body, `{config: {…}}` or flat; which form was used decides how errors name fields. */
-export function unwrapZuduPatch(body: ZuduPatchBody): { config: ZuduServerConfig; fieldPrefix: string } {
+/** The PATCH body, `{config: {…}}` or flat. */
+export function unwrapZuduPatch(body: ZuduPatchBody): ZuduServerConfig {
   const { config, ...flat } = body;
   if (config !== undefined && Object.keys(flat).length > 0) {
     throw new ValidationError('body', `body must hold either config or the fields flat, not both (found config and ${Object.keys(flat).join(', ')})`);
   }
-  return config !== undefined ? { config, fieldPrefix: 'config.' } : { config: flat, fieldPrefix: '' };
+  return config ?? flat;
+}
+
+/**
+ * Which form a body used decides how errors name its fields: `config.url` when it wrapped them
+ * in `config` (create always does; a PATCH may), `url` when flat. The contract admits `config`
+ * in no other body.
+ */
+export function zuduFieldPrefix(body: unknown): string {
+  return body !== null && typeof body === 'object' && Object.hasOwn(body, 'config') ? 'config.' : '';
 }
 
 export function fromZuduPatch(config: ZuduServerConfig): ServerPatch {
@@ -191,6 +200,6 @@ const renameZudu = renamer(
 /** A core field in this dialect's words; server-config fields get the body's prefix (`config.`). */
 export function toZuduField(field: string, prefix: string): string {
   const wire = renameZudu(field);
-  const inConfig = ['url', 'name', 'description', 'transport', 'approval_policy'].includes(wire) || /^(request_headers|secret_token)\b/.test(wire);
+  const inConfig = ['url', 'name', 'description', 'transport', 'approval_policy'].includes(wire) || ['request_headers', 'secret_token'].some((p) => wire === p || wire.startsWith(`${p}.`));
   return inConfig ? prefix + wire : wire;
 }

@@ -2,9 +2,11 @@ import express, { type Router } from 'express';
 import { GatewayBusy, UpstreamFailure } from '../../core/errors';
 import type { ConnectionTester } from '../../core/services/connection-tester';
 import type { ServerRegistry } from '../../core/services/server-registry';
+import { checkServerUrl } from '../../core/services/url-check';
 import { principalOf } from '../shared/principal';
 import { zuduOrganization } from './zudu.auth';
 import { sendZudu } from './zudu.envelope';
+import { toZuduUrlCheck } from './zudu.url-check';
 import {
   fromZuduCreate,
   fromZuduListQuery,
@@ -25,7 +27,6 @@ export function zuduServersRouter(registry: ServerRegistry, connections: Connect
   const router = express.Router();
 
   router.post('/mcp-servers', async (req, res) => {
-    res.locals.zuduFieldPrefix = 'config.';
     const principal = principalOf(res);
     const server = await registry.create(principal, fromZuduCreate(req.body.config, zuduOrganization(principal)));
     sendZudu(res, 'MCP server created successfully', toZuduServer(server));
@@ -40,25 +41,8 @@ export function zuduServersRouter(registry: ServerRegistry, connections: Connect
 
   router.post('/mcp-servers/validate-url', async (req, res) => {
     const principal = principalOf(res);
-    const url = String(req.body.url);
-    const { formatValid, duplicates } = await registry.inspectUrl(principal, zuduOrganization(principal), url);
-    const recommendations: string[] = [];
-    if (!formatValid) recommendations.push('Use an absolute http:// or https:// URL of at most 1000 characters, without a user name or password');
-    if (formatValid && /^http:/i.test(url.trim())) recommendations.push('Prefer https:// so that credentials sent to the server are encrypted in transit');
-    if (duplicates > 0) recommendations.push(`${duplicates} MCP server(s) in this organization already use this URL`);
-    let connectivity: 'skipped' | 'success' | 'failed' = 'skipped';
-    if (formatValid) {
-      const outcome = await connections.checkUrl(url, zuduOrganization(principal));
-      connectivity = outcome.success ? 'success' : 'failed';
-      if (outcome.failureClass === 'auth') recommendations.push('The server requires authentication: set secret_token or request_headers when you create it');
-      else if (!outcome.success) recommendations.push(`Connectivity test failed (${outcome.failureClass}): ${outcome.message}`);
-    }
-    sendZudu(res, 'URL validation completed', {
-      valid: formatValid,
-      url,
-      checks: { format_valid: formatValid, is_duplicate: duplicates > 0, connectivity_test: connectivity },
-      recommendations,
-    });
+    const check = await checkServerUrl({ registry, connections }, principal, zuduOrganization(principal), String(req.body.url));
+    sendZudu(res, 'URL validation completed', toZuduUrlCheck(check));
   });
 
   router.get('/mcp-servers/:id', async (req, res) => {
@@ -66,9 +50,7 @@ export function zuduServersRouter(registry: ServerRegistry, connections: Connect
   });
 
   router.patch('/mcp-servers/:id', async (req, res) => {
-    const { config, fieldPrefix } = unwrapZuduPatch(req.body);
-    res.locals.zuduFieldPrefix = fieldPrefix;
-    const server = await registry.update(principalOf(res), req.params.id, fromZuduPatch(config));
+    const server = await registry.update(principalOf(res), req.params.id, fromZuduPatch(unwrapZuduPatch(req.body)));
     sendZudu(res, 'MCP server updated successfully', toZuduServerDetail(server));
   });
 
@@ -80,11 +62,11 @@ export function zuduServersRouter(registry: ServerRegistry, connections: Connect
   router.get('/mcp-servers/:id/tools', async (req, res) => {
     const { server, outcome } = await connections.test(principalOf(res), req.params.id);
     // A test that never started says nothing about the server: busy, not a connection failure.
-    if (outcome.failureClass === 'busy') {
+    if (outcome.failure?.reason.kind === 'busy') {
       res.setHeader('Retry-After', '1');
-      throw new GatewayBusy(outcome.message);
+      throw new GatewayBusy(outcome.failure.message);
     }
-    if (!outcome.success) throw new UpstreamFailure(outcome.failureClass ?? 'protocol', outcome.message);
+    if (outcome.failure) throw new UpstreamFailure(outcome.failure);
     sendZudu(res, 'MCP server tools retrieved successfully', toZuduLiveTools(server, outcome.tools ?? []));
   });
 

@@ -24,9 +24,44 @@ export interface ProbeTarget {
   secrets: string[];
 }
 
+/**
+ * Why a probe failed, as data: where it happens (a guard refusal, a socket error code, a token
+ * endpoint's status, a missing secret) the probe records the facts, and core/probe/failure-reasons.ts
+ * gives each its failure class and the gateway's sentence. `words` are the upstream's own, already
+ * scrubbed of every secret the probe sent (null when they must not be shown).
+ */
+export type ProbeFailureReason =
+  | { kind: 'busy'; queueTimeoutMs: number }
+  | { kind: 'deadline'; timeoutMs: number }
+  | { kind: 'blocked_destination'; host: string; rule: string }
+  | { kind: 'bad_port' }
+  | { kind: 'redirect'; target: string | null }
+  | { kind: 'response_too_large'; limitMb: number }
+  | { kind: 'tls'; code: string | null; words: string | null }
+  | { kind: 'connect_timeout'; code: string }
+  | { kind: 'unreachable'; code: string }
+  | { kind: 'closed_early' }
+  | { kind: 'credentials_refused'; status: number | null }
+  | { kind: 'token_refused'; status: number }
+  | { kind: 'token_missing' }
+  | { kind: 'not_mcp'; words: string | null; status: number | null }
+  | { kind: 'schema_too_deep'; limit: number }
+  | { kind: 'headers_undecryptable' }
+  | { kind: 'secret_missing'; secretId: string }
+  | { kind: 'secret_undecryptable'; secretId: string };
+
+/** A failed probe: its reason, its class, and the sentence as it may be shown and stored (scrubbed). */
+export interface ProbeFailureData {
+  failureClass: FailureClass;
+  reason: ProbeFailureReason;
+  message: string;
+}
+
 export interface ProbeOutcome {
   success: boolean;
   failureClass: FailureClass | null;
+  /** The failure as data; `failureClass` and `message` repeat its fields for the wire views. */
+  failure: ProbeFailureData | null;
   message: string;
   latencyMs: number;
   protocolVersion: string | null;

@@ -1,10 +1,14 @@
+import { describeProbeFailure } from './failure-reasons';
 import type { NetworkGuard } from './network-guard';
 
 export type FetchLike = (url: string | URL, init?: RequestInit) => Promise<Response>;
 
 export interface GuardedHttp {
   fetch: FetchLike;
-  /** Network errors fetch raised, kept whole: some callers (the SSE client) flatten them to text. */
+  /**
+   * Errors fetch raised and bodies that grew past the cap, kept whole: some callers (the SSE
+   * client) flatten them to text, and the probe reads them as values, never from that text.
+   */
   readonly failures: unknown[];
   /** Closes every socket this client opened. */
   close(): Promise<void>;
@@ -35,7 +39,7 @@ export async function guardedHttp(guard: NetworkGuard, signal: AbortSignal, conn
     const signals = init.signal ? [init.signal, signal] : [signal];
     try {
       const response = (await undiciFetch(url, { ...(init as object), dispatcher: agent, signal: AbortSignal.any(signals) } as never)) as unknown as Response;
-      return capped(response);
+      return capped(response, (tooLarge) => failures.push(tooLarge));
     } catch (error) {
       failures.push(error);
       throw error;
@@ -49,20 +53,24 @@ export const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 
 export class ResponseTooLarge extends Error {
   constructor() {
-    super(`The server's answer is larger than ${MAX_RESPONSE_BYTES / 1024 / 1024} MB`);
+    super(describeProbeFailure({ kind: 'response_too_large', limitMb: MAX_RESPONSE_BYTES / 1024 / 1024 }));
     this.name = 'ResponseTooLarge';
   }
 }
 
 /** The same response, whose body errors once it passes MAX_RESPONSE_BYTES, so memory stays bounded. */
-function capped(response: Response): Response {
+function capped(response: Response, onTooLarge: (error: ResponseTooLarge) => void): Response {
   if (!response.body) return response;
   let seen = 0;
   const limited = response.body.pipeThrough(
     new TransformStream<Uint8Array, Uint8Array>({
       transform(chunk, controller) {
         seen += chunk.byteLength;
-        if (seen > MAX_RESPONSE_BYTES) controller.error(new ResponseTooLarge());
+        if (seen > MAX_RESPONSE_BYTES) {
+          const error = new ResponseTooLarge();
+          onTooLarge(error);
+          controller.error(error);
+        }
         else controller.enqueue(chunk);
       },
     }),

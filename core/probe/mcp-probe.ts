@@ -7,7 +7,7 @@ import { ConcurrencyLimit } from './concurrency-limit';
 import { guardedHttp, type FetchLike, type GuardedHttp } from './guarded-fetch';
 import type { NetworkGuard } from './network-guard';
 import { basicCredentials, fetchClientCredentialsToken } from './oauth-token';
-import { classifyFailure, ProbeFailure, sanitizeMessage, type FailureClass } from './probe-failure';
+import { classifyFailure, failedOutcome, ProbeFailure, sanitizeMessage } from './probe-failure';
 import { exceedsDepth, SecretScrubber } from './secret-scrub';
 
 export type { ProbeOutcome, ProbeTarget } from '../model/probe';
@@ -61,7 +61,7 @@ export class McpProbe implements ConnectionProbe {
     try {
       await this.limit.acquire(AbortSignal.timeout(queueTimeoutMs), target.organizationId);
     } catch {
-      return failed('busy', `The gateway is running as many connection tests as it allows, and no slot became free within ${queueTimeoutMs} ms; this test did not start (nothing was stored): retry in a moment`, 0);
+      return failedOutcome(new ProbeFailure({ kind: 'busy', queueTimeoutMs }), 0);
     }
     const started = performance.now();
     const deadline = AbortSignal.timeout(this.settings.timeoutMs);
@@ -94,13 +94,13 @@ export class McpProbe implements ConnectionProbe {
         const tools = await listAllTools(client, options);
         return { protocolVersion, serverInfo: client.getServerVersion() ?? null, tools };
       });
-      return { ...scrubbed(result, new SecretScrubber(secrets)), success: true, failureClass: null, latencyMs: elapsed() };
+      return { ...scrubbed(result, new SecretScrubber(secrets)), success: true, failureClass: null, failure: null, latencyMs: elapsed() };
     } catch (error) {
       const scrubber = new SecretScrubber(secrets);
       // A secret too short to mask reliably: none of the upstream's own words are shown.
       const words = (text: string) => (scrubber.hasShortSecret ? null : scrubber.text(text));
-      const { failureClass, message } = classifyFailure(error, deadline.aborted, this.settings.timeoutMs, (http as GuardedHttp | null)?.failures ?? [], words);
-      return failed(failureClass, sanitizeMessage(message, scrubber), elapsed());
+      const failure = classifyFailure(error, deadline.aborted, this.settings.timeoutMs, (http as GuardedHttp | null)?.failures ?? [], words);
+      return failedOutcome(failure.withMessage(sanitizeMessage(failure.message, scrubber)), elapsed());
     } finally {
       // Close even when the deadline passed: a hanging server must not keep sockets open.
       await (client as Client | null)?.close().catch(() => undefined);
@@ -136,7 +136,7 @@ async function listAllTools(client: Client, options: { signal: AbortSignal; time
       if (tools.length >= MAX_TOOLS) return tools;
       // Checked without recursion before anything walks the schema recursively (scrubbing, hashing, storing).
       if (exceedsDepth(tool.inputSchema, MAX_SCHEMA_DEPTH)) {
-        throw new ProbeFailure('protocol', `A tool's input schema is too deeply nested (more than ${MAX_SCHEMA_DEPTH} levels of objects and arrays)`);
+        throw new ProbeFailure({ kind: 'schema_too_deep', limit: MAX_SCHEMA_DEPTH });
       }
       tools.push({ name: tool.name, description: tool.description ?? null, inputSchema: tool.inputSchema });
     }
@@ -179,8 +179,4 @@ function withDeadline<T>(deadline: AbortSignal, work: () => Promise<T>): Promise
     deadline.addEventListener('abort', onAbort, { once: true });
     work().then(resolve, reject).finally(() => deadline.removeEventListener('abort', onAbort));
   });
-}
-
-function failed(failureClass: FailureClass, message: string, latencyMs: number): ProbeOutcome {
-  return { success: false, failureClass, message, latencyMs, protocolVersion: null, serverInfo: null, tools: null };
 }

@@ -1,4 +1,5 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
+import { describeProbeFailure } from './failure-reasons';
 import { allowlistHasAddress, isIpLiteral, PRIVATE_RULES, ruleFor, stripBrackets, type AddressRule, type Allowlist } from './address-rules';
 
 export interface NetworkPolicy {
@@ -23,7 +24,7 @@ export class BlockedDestination extends Error {
     readonly address: string,
     readonly rule: AddressRule,
   ) {
-    super(`Refused to connect to ${host}: ${rule} addresses are blocked; an operator can open it with MCP_GATEWAY_ALLOWED_HOSTS`);
+    super(describeProbeFailure({ kind: 'blocked_destination', host, rule }));
     this.name = 'BlockedDestination';
   }
 }

@@ -2,7 +2,6 @@ import type { ClientCredentials } from '../model/probe';
 import type { FetchLike } from './guarded-fetch';
 import { ProbeFailure } from './probe-failure';
 
-
 /**
  * OAuth 2.0 client-credentials grant (RFC 6749 §4.4), client authenticated with HTTP Basic
  * (§2.3.1). Goes through the same guarded client as the MCP connection.
@@ -19,11 +18,11 @@ export async function fetchClientCredentialsToken(fetch: FetchLike, credentials:
   });
   if (!response.ok) {
     await response.body?.cancel();
-    throw new ProbeFailure('auth', `The token endpoint refused the client credentials (HTTP ${response.status})`);
+    throw new ProbeFailure({ kind: 'token_refused', status: response.status });
   }
   const body = (await response.json().catch(() => null)) as { access_token?: unknown } | null;
   if (typeof body?.access_token !== 'string' || body.access_token === '') {
-    throw new ProbeFailure('auth', 'The token endpoint answered without an access_token');
+    throw new ProbeFailure({ kind: 'token_missing' });
   }
   return body.access_token;
 }

@@ -1,18 +1,31 @@
+import type { FailureClass, ProbeFailureData, ProbeFailureReason, ProbeOutcome } from '../model/probe';
+import { classOfFailure, describeProbeFailure } from './failure-reasons';
+import { MAX_RESPONSE_BYTES, ResponseTooLarge } from './guarded-fetch';
 import { BlockedDestination } from './network-guard';
 import type { SecretScrubber } from './secret-scrub';
 
-import type { FailureClass } from '../model/probe';
+export type { FailureClass, ProbeFailureReason } from '../model/probe';
 
-export type { FailureClass } from '../model/probe';
+/**
+ * A probe failure as a value: its reason (data), its class, and its sentence. Thrown where the
+ * cause is known (a missing secret, a token refused), returned by classifyFailure for the rest,
+ * and carried on the outcome to where it is stored and rendered.
+ */
+export class ProbeFailure extends Error implements ProbeFailureData {
+  readonly failureClass: FailureClass;
 
-/** A failure whose class is already known where it happens (a missing secret, a token refused). */
-export class ProbeFailure extends Error {
   constructor(
-    readonly failureClass: FailureClass,
-    message: string,
+    readonly reason: ProbeFailureReason,
+    message: string = describeProbeFailure(reason),
   ) {
     super(message);
     this.name = 'ProbeFailure';
+    this.failureClass = classOfFailure(reason);
+  }
+
+  /** The same failure with its sentence as it may be shown and stored. */
+  withMessage(message: string): ProbeFailure {
+    return new ProbeFailure(this.reason, message);
   }
 }
 
@@ -54,19 +67,18 @@ function httpStatus(e: ErrorLike): number | null {
  */
 export type UpstreamWords = (text: string) => string | null;
 
-const WITHHELD = 'its own words are withheld because a credential sent to it is too short to mask';
+/** The outcome of a failed probe; its class and message are the failure's own. */
+export function failedOutcome(failure: ProbeFailure, latencyMs: number): ProbeOutcome {
+  const { failureClass, reason, message } = failure;
+  return { success: false, failureClass, failure: { failureClass, reason, message }, message, latencyMs, protocolVersion: null, serverInfo: null, tools: null };
+}
 
-/** Node's socket error codes in the gateway's words; its messages name the resolved address. */
-const TRANSPORT_SENTENCE: Record<string, string> = {
-  ECONNREFUSED: 'the connection was refused',
-  ECONNRESET: 'the connection was reset',
-  ENOTFOUND: 'the host name did not resolve',
-  EAI_AGAIN: 'the host name could not be resolved right now',
-  EHOSTUNREACH: 'no route to the host',
-  ENETUNREACH: 'no route to the network',
-};
+/** The stored form of a failure (the record's `errorMessage`): its class, then its sentence. */
+export function storedFailureText(failure: ProbeFailureData): string {
+  return `${failure.failureClass}: ${failure.message}`;
+}
 
-/** Sorts any probe error into a failure class with a message meant for the operator. */
+/** Sorts any probe error into a typed failure whose sentence is meant for the operator. */
 export function classifyFailure(
   error: unknown,
   timedOut: boolean,
@@ -74,59 +86,55 @@ export function classifyFailure(
   /** Errors seen underneath (the HTTP client's), for when `error` lost its causes. */
   related: unknown[] = [],
   upstream: UpstreamWords = (text) => text,
-): { failureClass: FailureClass; message: string } {
-  if (timedOut) return { failureClass: 'timeout', message: `The server did not complete the MCP handshake and tool listing within ${timeoutMs} ms` };
+): ProbeFailure {
+  if (timedOut) return new ProbeFailure({ kind: 'deadline', timeoutMs });
   const errors = [error, ...related].flatMap(chain);
+  return new ProbeFailure(knownReason(errors) ?? networkReason(errors, upstream) ?? answerReason(errors, error, upstream));
+}
+
+/** Failures the gateway raised itself, found as values (the HTTP client records them whole). */
+function knownReason(errors: ErrorLike[]): ProbeFailureReason | null {
   for (const e of errors) {
-    if (e instanceof ProbeFailure) return { failureClass: e.failureClass, message: e.message };
-    if (e instanceof BlockedDestination) return { failureClass: 'blocked', message: e.message };
+    if (e instanceof ProbeFailure) return e.reason;
+    if (e instanceof BlockedDestination) return { kind: 'blocked_destination', host: e.host, rule: e.rule };
   }
-  // The SSE client flattens its causes into one message: read the same facts from the text.
-  const text = errors.map((e) => e.message ?? '').join(' | ');
-  const blocked = /Refused to connect to .*? addresses are blocked; an operator can open it with MCP_GATEWAY_ALLOWED_HOSTS/.exec(text);
-  if (blocked) return { failureClass: 'blocked', message: blocked[0] };
-  const tooLarge = errors.find((e) => e.name === 'ResponseTooLarge' || /answer is larger than \d+ MB/.test(e.message ?? ''));
-  if (tooLarge) return { failureClass: 'protocol', message: /The server's answer is larger than \d+ MB/.exec(tooLarge.message ?? '')?.[0] ?? 'The answer was too large' };
-  if (errors.some((e) => e.message === 'bad port')) {
-    return { failureClass: 'blocked', message: 'The port is on the list HTTP clients refuse to connect to (the fetch standard\'s bad ports)' };
-  }
-  const withWords = (sentence: string, words: string | undefined) => {
-    const shown = words ? upstream(words) : null;
-    return shown ? `${sentence}: ${shown}` : sentence;
-  };
+  if (errors.some((e) => e instanceof ResponseTooLarge)) return { kind: 'response_too_large', limitMb: MAX_RESPONSE_BYTES / 1024 / 1024 };
+  if (errors.some((e) => e.message === 'bad port')) return { kind: 'bad_port' };
+  return null;
+}
+
+/** Socket and TLS failures, by Node's and undici's error codes. */
+function networkReason(errors: ErrorLike[], upstream: UpstreamWords): ProbeFailureReason | null {
+  const words = (text: string | undefined) => (text ? upstream(text) : null);
   for (const e of errors) {
     const code = typeof e.code === 'string' ? e.code : (/\b(E[A-Z]{3,}|UND_ERR_[A-Z_]+|CERT_[A-Z_]+|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)\b/.exec(e.message ?? '')?.[1] ?? '');
     // A certificate's names come from the upstream: they count as its words.
-    if (TLS_CODE.test(code)) return { failureClass: 'tls', message: withWords(`TLS handshake failed (${code})`, e.message) };
-    if (TIMEOUT_CODE.test(code)) return { failureClass: 'timeout', message: `The connection timed out (${code})` };
-    if (TRANSPORT_CODE.test(code)) return { failureClass: 'transport', message: `Could not reach the server: ${TRANSPORT_SENTENCE[code] ?? 'the connection failed'} (${code})` };
+    if (TLS_CODE.test(code)) return { kind: 'tls', code, words: words(e.message) };
+    if (TIMEOUT_CODE.test(code)) return { kind: 'connect_timeout', code };
+    if (TRANSPORT_CODE.test(code)) return { kind: 'unreachable', code };
   }
+  return null;
+}
+
+/** What the server answered, when it answered: a redirect, a refusal, or something not MCP. */
+function answerReason(errors: ErrorLike[], error: unknown, upstream: UpstreamWords): ProbeFailureReason {
   for (const e of errors) {
     // The SDK follows redirects only within one origin; anything else is refused, never followed.
     const redirect = /Redirect to (\S+) not followed/.exec(e.message ?? '');
-    if (redirect) {
-      const target = upstream(redirect[1]!);
-      return { failureClass: 'blocked', message: `The server redirected to ${target ?? 'another origin'}; redirects are followed only within the same origin` };
-    }
+    if (redirect) return { kind: 'redirect', target: upstream(redirect[1]!) };
   }
   let status: number | null = null;
   for (const e of errors) {
     status ??= httpStatus(e);
     const own = httpStatus(e);
-    if (e.name === 'UnauthorizedError' || own === 401 || own === 403) {
-      return { failureClass: 'auth', message: `The server refused the credentials${own ? ` (HTTP ${own})` : ''}` };
-    }
+    if (e.name === 'UnauthorizedError' || own === 401 || own === 403) return { kind: 'credentials_refused', status: own };
   }
+  const text = errors.map((e) => e.message ?? '').join(' | ');
   if (/self[- ]signed certificate|unable to verify the first certificate|certificate has expired/i.test(text)) {
-    return { failureClass: 'tls', message: withWords('TLS handshake failed', text) };
+    return { kind: 'tls', code: null, words: text ? upstream(text) : null };
   }
-  if (errors.some((e) => /other side closed|socket hang up|terminated/i.test(e.message ?? ''))) {
-    return { failureClass: 'transport', message: 'The connection was closed before the server answered' };
-  }
-  const first = errors[0]?.message ?? String(error);
-  const shown = upstream(first);
-  if (shown !== null) return { failureClass: 'protocol', message: `The server did not answer as an MCP server: ${shown}` };
-  return { failureClass: 'protocol', message: `The server did not answer as an MCP server${status ? ` (HTTP ${status})` : ''}; ${WITHHELD}` };
+  if (errors.some((e) => /other side closed|socket hang up|terminated/i.test(e.message ?? ''))) return { kind: 'closed_early' };
+  return { kind: 'not_mcp', words: upstream(errors[0]?.message ?? String(error)), status };
 }
 
 /**

@@ -22,7 +22,7 @@ const FIELDS_BY_TYPE: Record<AuthType, ReadonlyArray<keyof Credentials>> = {
 
 /**
  * Turns plaintext credentials into a stored auth that points at secrets, plus the secrets to
- * write. Errors name fields as `auth.<credential>`; each dialect renames them.
+ * write. Errors name fields as `auth.<credential>`; each dialect names them in its words.
  */
 export function resolveAuth(
   type: AuthType,
@@ -32,7 +32,7 @@ export function resolveAuth(
   const given = (Object.keys(credentials) as Array<keyof Credentials>).filter((k) => credentials[k] !== undefined);
   for (const field of given) {
     if (!FIELDS_BY_TYPE[type].includes(field)) {
-      throw new ValidationError(`auth.${field}`, `auth.${field} is not used when the auth type is ${type}`);
+      throw new ValidationError(`auth.${field}`, { rule: 'not_allowed', authType: type });
     }
   }
   const secret = (purpose: string, plaintext: string): PendingSecret => ({ id: newSecretId(), purpose, plaintext });
@@ -42,7 +42,7 @@ export function resolveAuth(
       return { auth: { type: 'none' }, secrets: [] };
     case 'bearer': {
       if (credentials.secretId !== undefined && credentials.token !== undefined) {
-        throw new ValidationError('auth.token', 'Give either auth.token or auth.secretId, not both');
+        throw new ValidationError('auth.token', { rule: 'exclusive', other: 'auth.secretId' });
       }
       if (credentials.secretId !== undefined) {
         const secretId = checkSecretId(credentials.secretId, 'auth.secretId');
@@ -68,22 +68,22 @@ function resolveOAuth(
   const clientFields = [credentials.clientId, credentials.clientSecret, credentials.tokenUrl, credentials.scope];
   if (credentials.accessToken !== undefined) {
     if (clientFields.some((v) => v !== undefined)) {
-      throw new ValidationError('auth.accessToken', 'Give either auth.accessToken or the client-credentials fields, not both');
+      throw new ValidationError('auth.accessToken', { rule: 'exclusive_grant' });
     }
     const token = secret('OAuth access token', checkSecretValue(credentials.accessToken, 'auth.accessToken'));
     return { auth: { type: 'oauth', grant: 'access_token', secretId: token.id }, secrets: [token] };
   }
   const clientId = credentials.clientId;
   if (typeof clientId !== 'string' || clientId.trim() === '' || clientId.length > LIMITS.clientId) {
-    throw new ValidationError('auth.clientId', `auth.clientId is required (1 to ${LIMITS.clientId} characters) unless auth.accessToken is given`);
+    throw new ValidationError('auth.clientId', { rule: 'required_unless', limit: LIMITS.clientId, other: 'auth.accessToken' });
   }
   // Sent percent-encoded inside the Basic credentials of the token request.
   checkEncodableText(clientId, 'auth.clientId');
-  if (credentials.tokenUrl === undefined) throw new ValidationError('auth.tokenUrl', 'auth.tokenUrl is required for the client-credentials grant');
+  if (credentials.tokenUrl === undefined) throw new ValidationError('auth.tokenUrl', { rule: 'required_for_grant' });
   const tokenUrl = checkHttpUrl(credentials.tokenUrl, 'auth.tokenUrl');
   const scope = credentials.scope ?? null;
   if (scope !== null && (typeof scope !== 'string' || scope.length > LIMITS.scope)) {
-    throw new ValidationError('auth.scope', `auth.scope must be at most ${LIMITS.scope} characters`);
+    throw new ValidationError('auth.scope', { rule: 'too_long', limit: LIMITS.scope });
   }
   if (scope !== null) checkEncodableText(scope, 'auth.scope');
   const clientSecret = secret('OAuth client secret', checkSecretValue(credentials.clientSecret, 'auth.clientSecret'));

@@ -23,19 +23,19 @@ export const LIMITS = {
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
 export function checkName(name: string, field = 'name'): string {
-  if (name.trim() === '') throw new ValidationError(field, `${field} must not be empty`);
-  if ([...name].length > LIMITS.name) throw new ValidationError(field, `${field} must be at most ${LIMITS.name} characters`);
-  if (CONTROL_CHARS.test(name)) throw new ValidationError(field, `${field} must not contain control characters`);
-  if (hasLoneSurrogate(name)) throw new ValidationError(field, `${field} must be valid Unicode`);
+  if (name.trim() === '') throw new ValidationError(field, { rule: 'empty' });
+  if ([...name].length > LIMITS.name) throw new ValidationError(field, { rule: 'too_long', limit: LIMITS.name });
+  if (CONTROL_CHARS.test(name)) throw new ValidationError(field, { rule: 'control_characters' });
+  if (hasLoneSurrogate(name)) throw new ValidationError(field, { rule: 'invalid_unicode' });
   return name.trim();
 }
 
 export function checkDescription(description: string, field = 'description'): string {
   if ([...description].length > LIMITS.description) {
-    throw new ValidationError(field, `${field} must be at most ${LIMITS.description} characters`);
+    throw new ValidationError(field, { rule: 'too_long', limit: LIMITS.description });
   }
   if (/\u0000/.test(description) || hasLoneSurrogate(description)) {
-    throw new ValidationError(field, `${field} must be valid Unicode text without NUL characters`);
+    throw new ValidationError(field, { rule: 'nul_or_invalid_unicode' });
   }
   return description;
 }
@@ -50,24 +50,24 @@ export function checkDescription(description: string, field = 'description'): st
  */
 export function checkHttpUrl(url: string, field = 'url'): string {
   const trimmed = url.trim();
-  if (trimmed.length > LIMITS.url) throw new ValidationError(field, `${field} must be at most ${LIMITS.url} characters`);
-  if (CONTROL_CHARS.test(trimmed)) throw new ValidationError(field, `${field} must not contain control characters`);
+  if (trimmed.length > LIMITS.url) throw new ValidationError(field, { rule: 'too_long', limit: LIMITS.url });
+  if (CONTROL_CHARS.test(trimmed)) throw new ValidationError(field, { rule: 'control_characters' });
   let parsed: URL;
   try {
     parsed = new URL(trimmed);
   } catch {
-    throw new ValidationError(field, `${field} must be a valid HTTP/HTTPS URL`);
+    throw new ValidationError(field, { rule: 'http_url' });
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new ValidationError(field, `${field} must be a valid HTTP/HTTPS URL`);
+    throw new ValidationError(field, { rule: 'http_url' });
   }
   if (!/^https?:\/\//i.test(trimmed) || parsed.hostname === '') {
-    throw new ValidationError(field, `${field} must be a valid HTTP/HTTPS URL`);
+    throw new ValidationError(field, { rule: 'http_url' });
   }
   if (parsed.username !== '' || parsed.password !== '') {
-    throw new ValidationError(field, `${field} must not contain a user name or password; put credentials in the authentication settings`);
+    throw new ValidationError(field, { rule: 'url_userinfo' });
   }
-  if (parsed.href.length > LIMITS.url) throw new ValidationError(field, `${field} must be at most ${LIMITS.url} characters once percent-encoded`);
+  if (parsed.href.length > LIMITS.url) throw new ValidationError(field, { rule: 'too_long', limit: LIMITS.url, measured: 'percent_encoded' });
   return parsed.href;
 }
 
@@ -77,8 +77,8 @@ export function checkHttpUrl(url: string, field = 'url'): string {
  * be a value a header can carry; anything else would be stored only to make every probe fail.
  */
 export function checkSecretValue(value: unknown, field: string): string {
-  if (typeof value !== 'string' || value === '') throw new ValidationError(field, `${field} is required`);
-  if (value.length > LIMITS.secretValue) throw new ValidationError(field, `${field} must be at most ${LIMITS.secretValue} characters`);
+  if (typeof value !== 'string' || value === '') throw new ValidationError(field, { rule: 'required' });
+  if (value.length > LIMITS.secretValue) throw new ValidationError(field, { rule: 'too_long', limit: LIMITS.secretValue });
   checkSendableInHeader(value, field);
   return value;
 }
@@ -90,17 +90,17 @@ const BEYOND_LATIN1 = /[^\u0000-\u00ff]/;
 
 /** A value the gateway will send as (part of) an HTTP header value. */
 function checkSendableInHeader(value: string, field: string): void {
-  if (HEADER_CONTROL_CHARS.test(value)) throw new ValidationError(field, `${field} must not contain line breaks or other control characters`);
-  if (hasLoneSurrogate(value)) throw new ValidationError(field, `${field} must be valid Unicode (no lone surrogates)`);
+  if (HEADER_CONTROL_CHARS.test(value)) throw new ValidationError(field, { rule: 'line_breaks' });
+  if (hasLoneSurrogate(value)) throw new ValidationError(field, { rule: 'lone_surrogates' });
   if (BEYOND_LATIN1.test(value)) {
-    throw new ValidationError(field, `${field} must contain only characters up to U+00FF (an HTTP header cannot carry others)`);
+    throw new ValidationError(field, { rule: 'beyond_latin1' });
   }
 }
 
 /** Text sent percent-encoded (an OAuth client id or scope): any Unicode without control characters. */
 export function checkEncodableText(value: string, field: string): string {
-  if (HEADER_CONTROL_CHARS.test(value)) throw new ValidationError(field, `${field} must not contain line breaks or other control characters`);
-  if (hasLoneSurrogate(value)) throw new ValidationError(field, `${field} must be valid Unicode (no lone surrogates)`);
+  if (HEADER_CONTROL_CHARS.test(value)) throw new ValidationError(field, { rule: 'line_breaks' });
+  if (hasLoneSurrogate(value)) throw new ValidationError(field, { rule: 'lone_surrogates' });
   return value;
 }
 
@@ -114,33 +114,32 @@ const RESERVED_HEADERS = new Set([
 
 export function checkHeaderName(name: string, field: string): string {
   if (!HEADER_NAME.test(name) || name.length > LIMITS.headerName) {
-    throw new ValidationError(field, `${field} must be a valid HTTP header name of at most ${LIMITS.headerName} characters`);
+    throw new ValidationError(field, { rule: 'header_name', limit: LIMITS.headerName });
   }
   if (RESERVED_HEADERS.has(name.toLowerCase())) {
-    throw new ValidationError(field, `${field} '${name}' is managed by the gateway and cannot be set`);
+    throw new ValidationError(field, { rule: 'reserved_header', name });
   }
   // A legal token, but as a key of a plain object it names the prototype: it would vanish
   // silently somewhere between the request and the upstream. No real server expects it.
-  if (name.toLowerCase() === '__proto__') throw new ValidationError(field, `${field} '${name}' is not accepted as a header name`);
+  if (name.toLowerCase() === '__proto__') throw new ValidationError(field, { rule: 'prototype_header', name });
   return name;
 }
 
 export function checkHeaderValue(value: unknown, field: string): string {
-  if (typeof value !== 'string') throw new ValidationError(field, `${field} must be a string`);
-  if (value.length > LIMITS.headerValue) throw new ValidationError(field, `${field} must be at most ${LIMITS.headerValue} characters`);
+  if (typeof value !== 'string') throw new ValidationError(field, { rule: 'not_string' });
+  if (value.length > LIMITS.headerValue) throw new ValidationError(field, { rule: 'too_long', limit: LIMITS.headerValue });
   checkSendableInHeader(value, field);
   return value;
 }
 
 export function checkRequestHeaders(headers: Record<string, unknown>, field = 'requestHeaders'): void {
   const names = Object.keys(headers);
-  if (names.length > LIMITS.headerCount) throw new ValidationError(field, `${field} may hold at most ${LIMITS.headerCount} headers`);
+  if (names.length > LIMITS.headerCount) throw new ValidationError(field, { rule: 'max_items', limit: LIMITS.headerCount, items: 'headers' });
   const seen = new Map<string, string>();
   for (const name of names) {
     checkHeaderName(name, `${field}.${name}`);
     const first = seen.get(name.toLowerCase());
-    // The message begins with the field, so each dialect renames it (config.request_headers.<name>).
-    if (first !== undefined) throw new ValidationError(`${field}.${name}`, `${field}.${name} repeats the header name '${first}' (header names ignore case)`);
+    if (first !== undefined) throw new ValidationError(`${field}.${name}`, { rule: 'duplicate', first });
     seen.set(name.toLowerCase(), name);
     checkHeaderValue(headers[name], `${field}.${name}`);
   }
@@ -148,10 +147,10 @@ export function checkRequestHeaders(headers: Record<string, unknown>, field = 'r
 
 export function checkAllowedTools(tools: string[] | null, field = 'allowedTools'): string[] | null {
   if (tools === null) return null;
-  if (tools.length > LIMITS.allowedTools) throw new ValidationError(field, `${field} may list at most ${LIMITS.allowedTools} tools`);
+  if (tools.length > LIMITS.allowedTools) throw new ValidationError(field, { rule: 'max_items', limit: LIMITS.allowedTools, items: 'tools' });
   tools.forEach((tool, index) => {
     if (typeof tool !== 'string' || tool === '' || tool.length > LIMITS.toolName || CONTROL_CHARS.test(tool)) {
-      throw new ValidationError(`${field}[${index}]`, `${field}[${index}] must be a tool name of 1 to ${LIMITS.toolName} characters`);
+      throw new ValidationError(`${field}[${index}]`, { rule: 'tool_name', limit: LIMITS.toolName });
     }
   });
   return [...new Set(tools)];
@@ -166,7 +165,7 @@ const SECRET_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
 /** A secret id, chosen by the gateway or by a caller that migrates references intact. */
 export function checkSecretId(id: unknown, field = 'secretId'): string {
   if (typeof id !== 'string' || id.length > LIMITS.secretId || !SECRET_ID.test(id)) {
-    throw new ValidationError(field, `${field} must be 1 to ${LIMITS.secretId} letters, digits or _ . : - starting with a letter or digit`);
+    throw new ValidationError(field, { rule: 'identifier', limit: LIMITS.secretId });
   }
   return id;
 }
@@ -180,7 +179,7 @@ export const INSTANT_RANGE = { min: 0, max: Date.UTC(9999, 11, 31, 23, 59, 59, 9
 
 export function checkInstant(value: unknown, field: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < INSTANT_RANGE.min || value > INSTANT_RANGE.max) {
-    throw new ValidationError(field, `${field} must be an instant between 1970-01-01 and 9999-12-31 (integer epoch milliseconds)`);
+    throw new ValidationError(field, { rule: 'instant', min: '1970-01-01', max: '9999-12-31' });
   }
   return value;
 }
@@ -190,7 +189,7 @@ const ORGANIZATION_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,254}$/;
 /** An organization id as keys carry it: data stored under any other could never be reached. */
 export function checkOrganizationId(id: unknown, field = 'organizationId'): string {
   if (typeof id !== 'string' || !ORGANIZATION_ID.test(id)) {
-    throw new ValidationError(field, `'${String(id)}' is not a valid organization id (1 to 255 letters, digits or _ . : - starting with a letter or digit)`);
+    throw new ValidationError(field, { rule: 'organization_id', value: String(id), limit: 255 });
   }
   return id;
 }

@@ -28,7 +28,7 @@ export function checkInputSchemaDepth(schema: unknown, field = 'inputSchema'): v
     const [node, depth] = stack.pop()!;
     if (node === null || typeof node !== 'object') continue;
     if (depth > MAX_INPUT_SCHEMA_DEPTH) {
-      throw new ValidationError(field, `${field} must nest objects and arrays at most ${MAX_INPUT_SCHEMA_DEPTH} levels deep`);
+      throw new ValidationError(field, { rule: 'depth', limit: MAX_INPUT_SCHEMA_DEPTH });
     }
     for (const child of Object.values(node)) stack.push([child, depth + 1]);
   }
@@ -49,12 +49,12 @@ export function toolHash(description: string | null | undefined, inputSchema: un
 
 export function checkToolName(name: string, field = 'toolName'): string {
   if (name === '' || name.length > LIMITS.toolName || /[\u0000-\u001f\u007f]/.test(name)) {
-    throw new ValidationError(field, `${field} must be 1 to ${LIMITS.toolName} characters without control characters`);
+    throw new ValidationError(field, { rule: 'tool_name_text', limit: LIMITS.toolName });
   }
   return name;
 }
 
 export function checkToolHash(hash: string, field = 'toolHash'): string {
-  if (!/^[0-9a-f]{64}$/i.test(hash)) throw new ValidationError(field, `${field} must be a SHA-256 hex digest (64 hexadecimal characters)`);
+  if (!/^[0-9a-f]{64}$/i.test(hash)) throw new ValidationError(field, { rule: 'sha256' });
   return hash.toLowerCase();
 }

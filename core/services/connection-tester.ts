@@ -2,7 +2,7 @@ import { DecryptionFailed } from '../secrets/aes-gcm-cipher';
 import type { Principal } from '../model/principal';
 import type { McpServer, Transport } from '../model/server';
 import type { ProbeOutcome, ProbeTarget } from '../model/probe';
-import { ProbeFailure } from '../probe/probe-failure';
+import { failedOutcome, ProbeFailure, storedFailureText } from '../probe/probe-failure';
 import type { Cipher, Clock, ConnectionProbe, Store } from '../ports';
 import { checkHttpUrl } from '../rules/server.rules';
 import { findAccessibleServer } from './access';
@@ -31,7 +31,7 @@ export class ConnectionTester {
     // Probe outside any transaction: a slow server must not hold a pooled connection.
     const outcome = await this.probeServer(server);
     // A test that never started says nothing about the server.
-    if (outcome.failureClass === 'busy') return { server, outcome, stored: false };
+    if (outcome.failure?.reason.kind === 'busy') return { server, outcome, stored: false };
     return this.record(server, tested, outcome);
   }
 
@@ -62,7 +62,7 @@ export class ConnectionTester {
         status: outcome.success ? ('connected' as const) : ('failed' as const),
         lastTestedAt: now,
         lastConnectedAt: outcome.success ? now : current.connection.lastConnectedAt,
-        errorMessage: outcome.success ? null : `${outcome.failureClass}: ${outcome.message}`,
+        errorMessage: outcome.failure ? storedFailureText(outcome.failure) : null,
         tools: outcome.success ? outcome.tools : current.connection.tools,
       };
       await tx.servers.updateConnection(id, connection);
@@ -83,7 +83,7 @@ export class ConnectionTester {
       target = await this.targetOf(server);
     } catch (error) {
       if (!(error instanceof ProbeFailure)) throw error;
-      return { success: false, failureClass: error.failureClass, message: error.message, latencyMs: 0, protocolVersion: null, serverInfo: null, tools: null };
+      return failedOutcome(error, 0);
     }
     return this.deps.probe.probe(target);
   }
@@ -94,7 +94,7 @@ export class ConnectionTester {
     try {
       headers = decryptHeaders(this.deps.cipher, server.id, server.requestHeaders);
     } catch (error) {
-      if (error instanceof DecryptionFailed) throw new ProbeFailure('config', 'The stored request headers cannot be decrypted with the current key');
+      if (error instanceof DecryptionFailed) throw new ProbeFailure({ kind: 'headers_undecryptable' });
       throw error;
     }
     const secrets = Object.values(headers);
@@ -113,11 +113,11 @@ export class ConnectionTester {
 
   private async secretValue(server: McpServer, secretId: string): Promise<string> {
     const secret = await this.deps.store.secrets.findById(server.organizationId, secretId);
-    if (!secret) throw new ProbeFailure('config', `The secret '${secretId}' this server uses does not exist in its organization; create it first`);
+    if (!secret) throw new ProbeFailure({ kind: 'secret_missing', secretId });
     try {
       return this.deps.cipher.decrypt(secret.ciphertext, secretContext(server.organizationId, secretId));
     } catch {
-      throw new ProbeFailure('config', `The secret '${secretId}' cannot be decrypted with the current key`);
+      throw new ProbeFailure({ kind: 'secret_undecryptable', secretId });
     }
   }
 }

@@ -39,7 +39,7 @@ export async function assertCanAttachSecret(
     throw new InsufficientPermissions(`A member key can attach only a secret it owns; secret '${secretId}' is not one of them`);
   }
   if (secret.managedBy !== null && secret.managedBy !== serverId) {
-    throw new ValidationError('auth.secretId', `auth.secretId '${secretId}' holds another server's inline credentials and cannot be referenced`);
+    throw new ValidationError('auth.secretId', { rule: 'foreign_secret', secretId });
   }
 }
 

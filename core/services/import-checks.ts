@@ -40,7 +40,7 @@ function reasonOf(check: () => void): string | null {
  */
 function checkStorableHeaderNames(names: string[], field: string): void {
   for (const name of names) {
-    if (name === '__proto__') throw new ValidationError(`${field}.${name}`, `${field}.__proto__ is a header name this gateway cannot store`);
+    if (name === '__proto__') throw new ValidationError(`${field}.${name}`, { rule: 'unstorable_header' });
   }
 }
 
@@ -51,7 +51,7 @@ export function refusalOfCandidate(c: ImportCandidate): string | null {
     if (c.description !== undefined) checkDescription(c.description);
     // Compared with stored servers and stored in the form the API stores (the parser's).
     c.url = checkHttpUrl(c.url);
-    if (!TRANSPORTS.includes(c.transport)) throw new ValidationError('transport', `transport must be one of ${TRANSPORTS.join(', ')}`);
+    if (!TRANSPORTS.includes(c.transport)) throw new ValidationError('transport', { rule: 'one_of', allowed: TRANSPORTS });
     if (c.auth) resolveAuth(c.auth.type, c.auth.credentials, () => 'sec_check');
     if (c.requestHeaders) {
       checkStorableHeaderNames([...Object.keys(c.requestHeaders), ...(c.maskedHeaders ?? [])], 'requestHeaders');
@@ -103,10 +103,10 @@ function checkBackupAuth(auth: McpServer['auth']): void {
   if (auth.type === 'api_key') checkHeaderName(auth.headerName, 'auth.headerName');
   if (auth.type === 'oauth' && auth.grant === 'client_credentials') {
     if (auth.clientId.trim() === '' || auth.clientId.length > LIMITS.clientId) {
-      throw new ValidationError('auth.clientId', `auth.clientId must be 1 to ${LIMITS.clientId} characters`);
+      throw new ValidationError('auth.clientId', { rule: 'length', limit: LIMITS.clientId });
     }
     checkHttpUrl(auth.tokenUrl, 'auth.tokenUrl');
-    if (auth.scope !== null && auth.scope.length > LIMITS.scope) throw new ValidationError('auth.scope', `auth.scope must be at most ${LIMITS.scope} characters`);
+    if (auth.scope !== null && auth.scope.length > LIMITS.scope) throw new ValidationError('auth.scope', { rule: 'too_long', limit: LIMITS.scope });
   }
 }
 

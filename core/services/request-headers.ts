@@ -31,7 +31,7 @@ export function replaceHeaders(
     if (value === REDACTED) {
       const kept = stored.get(name.toLowerCase());
       if (kept === undefined) {
-        throw new ValidationError(`requestHeaders.${name}`, `requestHeaders.${name} is the mask but no value is stored for that header`);
+        throw new ValidationError(`requestHeaders.${name}`, { rule: 'mask_without_value' });
       }
       result[name] = kept;
     } else {
