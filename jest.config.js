@@ -16,8 +16,8 @@ if (process.env.TEST_DATABASE_URL) {
     ...common,
     displayName: 'postgres',
     setupFiles: ['<rootDir>/test/support/engine-postgres.js'],
-    // Engine-independent unit tests already ran once.
-    testPathIgnorePatterns: ['/test/unit/'],
+    // Engine-independent tests already ran once: unit tests, use cases and the memory store.
+    testPathIgnorePatterns: ['/test/unit/', '/test/core/', '/test/architecture/', 'memory-store\\.contract\\.test\\.ts$'],
   });
 }
 

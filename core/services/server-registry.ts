@@ -182,7 +182,7 @@ export class ServerRegistry {
 
   private nextAuth(current: McpServer, patch: ServerPatch): { auth: ServerAuth; secrets: PendingSecret[] } | null {
     if (patch.auth) return this.resolveAuth({ type: patch.auth.type ?? current.auth.type, credentials: patch.auth.credentials });
-    if (patch.clearBearer && current.auth.type === 'bearer') return { auth: { type: 'none' }, secrets: [] };
+    if (patch.clearAuthOfType !== undefined && current.auth.type === patch.clearAuthOfType) return { auth: { type: 'none' }, secrets: [] };
     return null;
   }
 
