@@ -75,7 +75,7 @@ function errorType(status: number): ErrorType {
 
 /** The Aitronos error envelope of a problem, and its status. */
 export function aitronosErrorBody(problem: Problem, traceId: string): { status: number; body: unknown } {
-  const status = statusOf(problem.kind, 'aitronos');
+  const status = statusOf(problem.kind, 422);
   const field = problem.field && problem.cause ? toAitronosField(problem.field) : problem.field;
   const details: Record<string, unknown> = {};
   if (field) details.field = field;

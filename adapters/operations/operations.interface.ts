@@ -24,7 +24,7 @@ export const operationsInterface: GatewayInterface = {
     router.use(docsRouter(operations.contracts));
     return router;
   },
-  // Validation failures never reach here (no contract), so the status table's dialect is moot.
-  errorBody: (problem) => ({ status: statusOf(problem.kind, 'zudu'), body: plainErrorBody(problem.kind, problem.detail) }),
-  sendError: (res, problem) => void res.status(statusOf(problem.kind, 'zudu')).json(plainErrorBody(problem.kind, problem.detail)),
+  // Plain JSON, the statuses of the one table (no contract here, so no validation failures).
+  errorBody: (problem) => ({ status: statusOf(problem.kind), body: plainErrorBody(problem.kind, problem.detail) }),
+  sendError: (res, problem) => void res.status(statusOf(problem.kind)).json(plainErrorBody(problem.kind, problem.detail)),
 };

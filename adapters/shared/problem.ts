@@ -23,11 +23,14 @@ export interface Problem {
   cause?: CoreError;
 }
 
-/** The one table from problems to HTTP statuses; dialects differ only on validation. */
-export function statusOf(kind: ProblemKind, dialect: 'aitronos' | 'zudu'): number {
+/**
+ * The one table from problems to HTTP statuses. Interfaces differ only on validation failures,
+ * which each answers with its own status (Aitronos 422, Zudu 400).
+ */
+export function statusOf(kind: ProblemKind, validationStatus: 400 | 422 = 400): number {
   switch (kind) {
     case 'VALIDATION_FAILED':
-      return dialect === 'aitronos' ? 422 : 400;
+      return validationStatus;
     case 'AUTHENTICATION_REQUIRED':
     case 'INVALID_API_KEY':
       return 401;

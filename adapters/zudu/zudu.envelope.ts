@@ -78,7 +78,7 @@ function describe(problem: Problem, fieldPrefix: string): { message: string; err
 /** The Zudu error envelope of a problem, and its status; field names carry the body's prefix. */
 export function zuduErrorBody(problem: Problem, requestId: string, fieldPrefix = ''): { status: number; body: unknown } {
   const { message, error } = describe(problem, fieldPrefix);
-  return { status: statusOf(problem.kind, 'zudu'), body: { message, status: 'error', error, request_id: requestId } };
+  return { status: statusOf(problem.kind, 400), body: { message, status: 'error', error, request_id: requestId } };
 }
 
 /** Field names follow the form of the body the caller sent (`config.url` when it wrapped the fields in `config`). */
