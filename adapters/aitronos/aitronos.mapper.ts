@@ -1,50 +1,28 @@
 import { ValidationError } from '../../core/errors';
 import type { Credentials, NewServer, ServerPatch, ServerQuery } from '../../core/model/input';
-import type { AuthType, McpServer, Transport } from '../../core/model/server';
+import type { McpServer, Transport } from '../../core/model/server';
 import type { ProbeOutcome } from '../../core/model/probe';
 import { isToolEnabled } from '../../core/rules/tool-policy';
 import { renamer } from '../shared/field-names';
+import { everyFieldRead, lookup } from '../shared/wire-checks';
+import { AITRONOS_AUTH_TYPES_IN, AITRONOS_AUTH_TYPES_OUT, AITRONOS_TRANSPORTS_IN, AITRONOS_TRANSPORTS_OUT } from './aitronos.vocabulary';
+import type { components, operations } from './aitronos.wire';
 
-/** Request bodies as the Aitronos contract admits them (the validator has checked the shapes). */
-interface CredentialsBody {
-  token?: string;
-  api_key?: string;
-  header_name?: string;
-  client_id?: string;
-  client_secret?: string;
-  token_url?: string;
-  scope?: string | null;
-  access_token?: string;
-}
-
-interface ToolConfigurationBody {
-  enabled?: boolean;
-  allowed_tools?: string[] | null;
-}
-
-export interface AitronosCreateBody {
-  name: string;
-  organization_id: string;
-  server_url: string;
-  transport_type: string;
-  auth_type: string;
-  credentials?: CredentialsBody;
-  tool_configuration?: ToolConfigurationBody;
-}
-
-export interface AitronosUpdateBody {
-  name?: string;
-  server_url?: string;
-  is_active?: boolean;
-  credentials?: CredentialsBody;
-  tool_configuration?: ToolConfigurationBody;
-}
-
-const AUTH_TYPES: Record<string, AuthType> = { none: 'none', api_key: 'api_key', bearer_token: 'bearer', bearer: 'bearer', oauth: 'oauth' };
-const AUTH_TYPE_NAMES: Record<AuthType, string> = { none: 'none', api_key: 'api_key', bearer: 'bearer_token', oauth: 'oauth' };
+/**
+ * Every shape below is the contract's (schemas/aitronos.openapi.yaml, generated into
+ * aitronos.wire.ts): a field the contract gains or loses is a compiler error in this file until
+ * it is mapped (requests: `everyFieldRead`; responses: the declared return types).
+ */
+type Schemas = components['schemas'];
+export type AitronosCreateBody = Schemas['CreateConfiguration'];
+export type AitronosUpdateBody = Schemas['UpdateConfiguration'];
+type CredentialsBody = Schemas['Credentials'];
+type ToolConfigurationBody = Schemas['ToolConfigurationInput'];
+type ListQuery = NonNullable<operations['listMcpConfigurations']['parameters']['query']>;
 
 function toTransport(value: string): Transport {
-  if (value === 'sse' || value === 'streamable_http') return value;
+  const transport = lookup(AITRONOS_TRANSPORTS_IN, value);
+  if (transport) return transport;
   throw new ValidationError(
     'transport_type',
     value === 'stdio'
@@ -55,57 +33,70 @@ function toTransport(value: string): Transport {
 
 function toCredentials(body: CredentialsBody | undefined): Credentials {
   if (!body) return {};
+  const { token, api_key, header_name, client_id, client_secret, token_url, scope, access_token, ...unread } = body;
+  everyFieldRead(unread);
   return {
-    token: body.token,
-    apiKey: body.api_key,
-    headerName: body.header_name,
-    clientId: body.client_id,
-    clientSecret: body.client_secret,
-    tokenUrl: body.token_url,
-    scope: body.scope,
-    accessToken: body.access_token,
+    token,
+    apiKey: api_key,
+    headerName: header_name,
+    clientId: client_id,
+    clientSecret: client_secret,
+    tokenUrl: token_url,
+    scope,
+    accessToken: access_token,
   };
 }
 
+function toToolPolicy(body: ToolConfigurationBody | undefined): Pick<NewServer, 'enabled' | 'allowedTools'> {
+  const { enabled, allowed_tools, ...unread } = body ?? {};
+  everyFieldRead(unread);
+  return { enabled, allowedTools: allowed_tools };
+}
+
 export function fromAitronosCreate(body: AitronosCreateBody): NewServer {
-  const authType = AUTH_TYPES[body.auth_type];
+  const { name, organization_id, server_url, transport_type, auth_type, credentials, tool_configuration, ...unread } = body;
+  everyFieldRead(unread);
+  const authType = lookup(AITRONOS_AUTH_TYPES_IN, auth_type);
   if (!authType) throw new ValidationError('auth_type', 'auth_type must be one of none, api_key, bearer_token, oauth');
   return {
-    organizationId: body.organization_id,
-    name: body.name,
-    url: body.server_url,
-    transport: toTransport(body.transport_type),
-    auth: { type: authType, credentials: toCredentials(body.credentials) },
-    enabled: body.tool_configuration?.enabled,
-    allowedTools: body.tool_configuration?.allowed_tools,
+    organizationId: organization_id,
+    name,
+    url: server_url,
+    transport: toTransport(transport_type),
+    auth: { type: authType, credentials: toCredentials(credentials) },
+    ...toToolPolicy(tool_configuration),
   };
 }
 
 export function fromAitronosUpdate(body: AitronosUpdateBody): ServerPatch {
+  const { name, server_url, is_active, credentials, tool_configuration, ...unread } = body;
+  everyFieldRead(unread);
   return {
-    name: body.name,
-    url: body.server_url,
-    isActive: body.is_active,
-    auth: body.credentials === undefined ? undefined : { credentials: toCredentials(body.credentials) },
-    enabled: body.tool_configuration?.enabled,
-    allowedTools: body.tool_configuration?.allowed_tools,
+    name,
+    url: server_url,
+    isActive: is_active,
+    auth: credentials === undefined ? undefined : { credentials: toCredentials(credentials) },
+    ...toToolPolicy(tool_configuration),
   };
 }
 
+/** The validator has checked each parameter; a boolean may still arrive as its text. */
 export function fromAitronosListQuery(query: Record<string, unknown>): ServerQuery {
+  const { organization_id, type, is_active, limit, offset, ...unread } = query as { [K in keyof ListQuery]-?: unknown };
+  everyFieldRead(unread);
   return {
-    organizationId: String(query.organization_id),
-    type: query.type as ServerQuery['type'],
-    isActive: query.is_active === undefined ? undefined : query.is_active === true || query.is_active === 'true',
-    limit: query.limit === undefined ? undefined : Number(query.limit),
-    offset: query.offset === undefined ? undefined : Number(query.offset),
+    organizationId: String(organization_id),
+    type: type as ListQuery['type'],
+    isActive: is_active === undefined ? undefined : is_active === true || is_active === 'true',
+    limit: limit === undefined ? undefined : Number(limit),
+    offset: offset === undefined ? undefined : Number(offset),
   };
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** The Config response: a whitelist, so no stored field reaches the wire unless named here. */
-export function toAitronosConfig(s: McpServer) {
+export function toAitronosConfig(s: McpServer): Schemas['Configuration'] {
   return {
     id: s.id,
     name: s.name,
@@ -113,8 +104,8 @@ export function toAitronosConfig(s: McpServer) {
     organizationId: s.organizationId,
     userId: s.ownerId,
     serverUrl: s.url,
-    transportType: s.transport,
-    authType: AUTH_TYPE_NAMES[s.auth.type],
+    transportType: AITRONOS_TRANSPORTS_OUT[s.transport],
+    authType: AITRONOS_AUTH_TYPES_OUT[s.auth.type],
     isActive: s.isActive,
     connectionStatus: s.connection.status,
     lastConnectedAt: s.connection.lastConnectedAt === null ? null : iso(s.connection.lastConnectedAt),
@@ -126,11 +117,11 @@ export function toAitronosConfig(s: McpServer) {
 }
 
 /** The connection test result, snake_case as in the generated client. */
-export function toAitronosTestResult(server: McpServer, outcome: ProbeOutcome) {
+export function toAitronosTestResult(server: McpServer, outcome: ProbeOutcome): Schemas['ConnectionTestResult'] {
   const names = outcome.tools?.map((t) => t.name) ?? null;
   return {
     success: outcome.success,
-    status: outcome.success ? ('connected' as const) : ('failed' as const),
+    status: outcome.success ? 'connected' : 'failed',
     message: outcome.message,
     available_tools: names,
     enabled_tools: names?.filter((name) => isToolEnabled(server, name)) ?? null,

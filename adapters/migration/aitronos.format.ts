@@ -2,10 +2,12 @@ import { z } from 'zod';
 import type { Credentials } from '../../core/model/input';
 import type { ExportedServer, ImportCandidate, ImportSource } from '../../core/model/migration';
 import type { AuthType, Transport } from '../../core/model/server';
+import { AITRONOS_AUTH_TYPES_IN, AITRONOS_AUTH_TYPES_OUT, AITRONOS_TRANSPORTS_IN, AITRONOS_TRANSPORTS_OUT } from '../aitronos/aitronos.vocabulary';
+import type { components } from '../aitronos/aitronos.wire';
+import type { Differ, NoneLeft } from '../shared/wire-checks';
 import { lookup, parseShape, readCreatedAt, recordOf } from './format-error';
 
-const AUTH_TYPES: Record<string, AuthType> = { none: 'none', api_key: 'api_key', bearer_token: 'bearer', bearer: 'bearer', oauth: 'oauth' };
-const AUTH_OUT: Record<AuthType, string> = { none: 'none', api_key: 'api_key', bearer: 'bearer_token', oauth: 'oauth' };
+type Schemas = components['schemas'];
 
 const toolConfiguration = z.object({ enabled: z.boolean().optional(), allowed_tools: z.array(z.string()).nullable().optional() }).optional();
 const createBody = z.object({
@@ -33,12 +35,21 @@ const listResponse = z.object({
   total: z.number().optional(),
 });
 
-export const isAitronosListResponse = (data: unknown) => typeof data === 'object' && data !== null && Array.isArray((data as { configurations?: unknown }).configurations);
+// A file read here is what the API writes: a create body names exactly the contract's fields (a
+// field the contract gains must be read on import too), and a list item only the contract's.
+export type AitronosFormatProofs = [
+  NoneLeft<Differ<keyof z.output<typeof createBody>, keyof Schemas['CreateConfiguration']>>,
+  NoneLeft<Exclude<keyof z.output<typeof listResponse>['configurations'][number], keyof Schemas['Configuration']>>,
+];
+
+export const isAitronosListResponse = (data: unknown) =>
+  typeof data === 'object' && data !== null && Array.isArray((data as { configurations?: unknown }).configurations);
 export const isAitronosCreateBodies = (data: unknown) =>
   Array.isArray(data) && data.length > 0 && data.every((d) => typeof d === 'object' && d !== null && 'server_url' in d && 'transport_type' in d);
 
 function transportOf(value: string, candidate: { skip?: string }): Transport {
-  if (value === 'sse' || value === 'streamable_http') return value;
+  const transport = lookup(AITRONOS_TRANSPORTS_IN, value);
+  if (transport) return transport;
   candidate.skip = value === 'stdio' ? 'stdio server: a hosted gateway cannot start a local process' : `unknown transport '${value}'`;
   return 'sse';
 }
@@ -71,7 +82,7 @@ export function fromAitronosListResponse(data: unknown): ImportSource {
   const candidates = parsed.configurations.map((c, i): ImportCandidate => {
     const candidate: ImportCandidate = { source: `configurations[${i}]`, name: c.name, url: c.serverUrl, transport: 'sse', auth: null, warnings: [] };
     candidate.transport = transportOf(c.transportType, candidate);
-    const authType = lookup(AUTH_TYPES, c.authType);
+    const authType = lookup<AuthType>(AITRONOS_AUTH_TYPES_IN, c.authType);
     if (!authType) candidate.skip ??= `unknown auth type '${c.authType}'`;
     else if (authType === 'none') candidate.auth = { type: 'none', credentials: {} };
     else candidate.warnings.push(`needs credentials: a list response carries none (auth type ${c.authType}); imported inactive until they are set`);
@@ -89,7 +100,7 @@ export function fromAitronosCreateBodies(data: unknown): ImportSource {
   const candidates = parsed.map((body, i): ImportCandidate => {
     const candidate: ImportCandidate = { source: `[${i}]`, name: body.name, url: body.server_url, transport: 'sse', auth: null, warnings: [] };
     candidate.transport = transportOf(body.transport_type, candidate);
-    const type = lookup(AUTH_TYPES, body.auth_type);
+    const type = lookup<AuthType>(AITRONOS_AUTH_TYPES_IN, body.auth_type);
     const credentials = credentialsOf(body.credentials);
     if (!type) candidate.skip = `unknown auth_type '${body.auth_type}'`;
     else if (hasSecret(type, credentials)) candidate.auth = { type, credentials: type === 'none' ? {} : credentials };
@@ -111,12 +122,12 @@ export function toAitronosCreateBodies(servers: ExportedServer[], organizationId
       s.toolApprovals.length ? 'tool approvals' : null,
     ].filter(Boolean);
     if (lost.length) warnings.push(`${s.name}: the Aitronos format cannot carry its ${lost.join(', ')}`);
-    const body: Record<string, unknown> = {
+    const body: Schemas['CreateConfiguration'] = {
       name: s.name,
       organization_id: organizationId,
       server_url: s.url,
-      transport_type: s.transport,
-      auth_type: AUTH_OUT[s.auth.type],
+      transport_type: AITRONOS_TRANSPORTS_OUT[s.transport],
+      auth_type: AITRONOS_AUTH_TYPES_OUT[s.auth.type],
       tool_configuration: { enabled: s.toolPolicy.enabled, allowed_tools: s.toolPolicy.allowedTools },
     };
     if (s.auth.type !== 'none') {
@@ -128,7 +139,7 @@ export function toAitronosCreateBodies(servers: ExportedServer[], organizationId
   return { file: bodies, warnings };
 }
 
-function credentialsFor(auth: ExportedServer['record']['auth'], value: string): Record<string, unknown> {
+function credentialsFor(auth: ExportedServer['record']['auth'], value: string): Schemas['Credentials'] {
   switch (auth.type) {
     case 'bearer':
       return { token: value };

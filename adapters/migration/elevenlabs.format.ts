@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import type { ImportCandidate, ImportSource } from '../../core/model/migration';
-import type { Transport } from '../../core/model/server';
+import { APPROVAL_POLICIES, TOOL_APPROVAL_STATES, type Transport } from '../../core/model/server';
 import { lookup, parseShape, readCreatedAt, recordOf } from './format-error';
 
-const TRANSPORT: Record<string, Transport> = { SSE: 'sse', STREAMABLE_HTTP: 'streamable_http' };
+// ElevenLabs is no dialect of this gateway (yet): its words live with its format until it is.
+const TRANSPORT: Readonly<Record<Transport, 'SSE' | 'STREAMABLE_HTTP'>> = { sse: 'SSE', streamable_http: 'STREAMABLE_HTTP' };
+const TRANSPORT_IN: Readonly<Record<string, Transport>> = Object.fromEntries(Object.entries(TRANSPORT).map(([core, wire]) => [wire, core as Transport]));
 
 const response = z.object({
   mcp_servers: z.array(
@@ -12,8 +14,10 @@ const response = z.object({
       config: z.object({
         url: z.string(),
         name: z.string(),
-        approval_policy: z.enum(['auto_approve_all', 'require_approval_all', 'require_approval_per_tool']).optional(),
-        tool_approval_hashes: z.array(z.object({ tool_name: z.string(), tool_hash: z.string(), approval_policy: z.enum(['auto_approved', 'requires_approval']).optional() })).optional(),
+        approval_policy: z.enum(APPROVAL_POLICIES).optional(),
+        tool_approval_hashes: z
+          .array(z.object({ tool_name: z.string(), tool_hash: z.string(), approval_policy: z.enum(TOOL_APPROVAL_STATES).optional() }))
+          .optional(),
         transport: z.string().optional(),
         description: z.string().nullable().optional(),
         request_headers: recordOf(z.union([z.string(), z.object({ secret_id: z.string() })])).optional(),
@@ -33,14 +37,25 @@ export const isElevenLabsListResponse = (d: unknown) => typeof d === 'object' &&
 export function fromElevenLabsListResponse(data: unknown): ImportSource {
   const parsed = parseShape(response, data, 'ElevenLabs list response');
   const candidates = parsed.mcp_servers.map(({ id, config: c, metadata }, i): ImportCandidate => {
-    const candidate: ImportCandidate = { source: `mcp_servers[${i}]${id ? ` (${id})` : ''}`, name: c.name, url: c.url, transport: 'sse', auth: { type: 'none', credentials: {} }, warnings: [] };
-    const transport = lookup(TRANSPORT, c.transport ?? 'SSE');
+    const candidate: ImportCandidate = {
+      source: `mcp_servers[${i}]${id ? ` (${id})` : ''}`,
+      name: c.name,
+      url: c.url,
+      transport: 'sse',
+      auth: { type: 'none', credentials: {} },
+      warnings: [],
+    };
+    const transport = lookup(TRANSPORT_IN, c.transport ?? 'SSE');
     if (transport) candidate.transport = transport;
     else candidate.skip = `unknown transport '${c.transport}'`;
     if (c.description) candidate.description = c.description;
     if (c.approval_policy) candidate.approvalPolicy = c.approval_policy;
     if (c.tool_approval_hashes) {
-      candidate.toolApprovals = c.tool_approval_hashes.map((a) => ({ toolName: a.tool_name, toolHash: a.tool_hash, state: a.approval_policy ?? 'requires_approval' }));
+      candidate.toolApprovals = c.tool_approval_hashes.map((a) => ({
+        toolName: a.tool_name,
+        toolHash: a.tool_hash,
+        state: a.approval_policy ?? 'requires_approval',
+      }));
     }
     // Only a file that says secret_token (an id, or null for none) speaks about auth at all.
     candidate.expressibleAuth = c.secret_token === undefined ? [] : ['none', 'bearer'];

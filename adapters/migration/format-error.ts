@@ -14,8 +14,12 @@ export class FormatError extends Error {
 export function parseShape<T>(schema: z.ZodType<T>, data: unknown, format: string): T {
   const parsed = schema.safeParse(data);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+  // zod reports at least one issue whenever parsing fails.
+  const issue = parsed.error.issues[0] as z.core.$ZodIssue;
+  const path = issue.path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+    .join('')
+    .replace(/^\./, '');
   throw new FormatError(`Not a valid ${format}: ${path || 'the top level'}: ${issue.message}`);
 }
 
@@ -29,10 +33,7 @@ export function recordOf<T extends z.ZodType>(value: T) {
   return z.preprocess(toMap, z.map(z.string(), value, { error: 'expected an object' })).transform((m) => Object.fromEntries(m) as Record<string, z.output<T>>);
 }
 
-/** A table lookup that sees only the table's own entries, never `constructor` or `toString`. */
-export function lookup<V>(table: Readonly<Record<string, V>>, key: string | undefined): V | undefined {
-  return key !== undefined && Object.hasOwn(table, key) ? table[key] : undefined;
-}
+export { lookup } from '../shared/wire-checks';
 
 /**
  * Sets the candidate's creation time from ISO 8601 or epoch milliseconds/seconds; a value that

@@ -44,7 +44,15 @@ export function fromMcpJson(data: unknown): ImportSource {
   const candidates = Object.entries(parsed.mcpServers).map(([name, e]): ImportCandidate => {
     const url = e.url ?? e.serverUrl ?? '';
     // A desktop file has no auth settings (only headers): an update keeps the stored auth.
-    const candidate: ImportCandidate = { source: `mcpServers.${name}`, name, url, transport: 'streamable_http', auth: { type: 'none', credentials: {} }, expressibleAuth: [], warnings: [] };
+    const candidate: ImportCandidate = {
+      source: `mcpServers.${name}`,
+      name,
+      url,
+      transport: 'streamable_http',
+      auth: { type: 'none', credentials: {} },
+      expressibleAuth: [],
+      warnings: [],
+    };
     if (!url) {
       candidate.skip = e.command
         ? `stdio server (runs '${e.command}' on the desktop): a hosted gateway cannot start local processes`

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import type { NativeBackup } from '../../core/model/migration';
-import type { McpServer } from '../../core/model/server';
+import type { StoredSecret } from '../../core/model/secret';
+import { APPROVAL_POLICIES, CONNECTION_STATUSES, type McpServer, SERVER_TYPES, TOOL_APPROVAL_STATES, TRANSPORTS } from '../../core/model/server';
+import { LIMITS } from '../../core/rules/server.rules';
+import type { Agree, Differ, NoneLeft, Proven } from '../shared/wire-checks';
 import { parseShape, recordOf } from './format-error';
 
 const millis = z.number().int().nonnegative();
@@ -8,18 +11,25 @@ const auth = z.union([
   z.object({ type: z.literal('none') }),
   z.object({ type: z.literal('bearer'), secretId: z.string() }),
   z.object({ type: z.literal('api_key'), headerName: z.string(), secretId: z.string() }),
-  z.object({ type: z.literal('oauth'), grant: z.literal('client_credentials'), clientId: z.string(), tokenUrl: z.string(), scope: z.string().nullable(), secretId: z.string() }),
+  z.object({
+    type: z.literal('oauth'),
+    grant: z.literal('client_credentials'),
+    clientId: z.string(),
+    tokenUrl: z.string(),
+    scope: z.string().nullable(),
+    secretId: z.string(),
+  }),
   z.object({ type: z.literal('oauth'), grant: z.literal('access_token'), secretId: z.string() }),
 ]);
 const server = z.object({
   id: z.string().regex(/^mcp_[0-9a-f]{32}$/),
   organizationId: z.string(),
   ownerId: z.string().nullable(),
-  type: z.enum(['custom', 'streamline', 'personal_connector']),
-  name: z.string().min(1).max(255),
-  description: z.string().max(5000),
-  url: z.string().max(1000),
-  transport: z.enum(['sse', 'streamable_http']),
+  type: z.enum(SERVER_TYPES),
+  name: z.string().min(1).max(LIMITS.name),
+  description: z.string().max(LIMITS.description),
+  url: z.string().max(LIMITS.url),
+  transport: z.enum(TRANSPORTS),
   auth,
   requestHeaders: recordOf(z.string()),
   // Backups from before writers were recorded: each value counts as the owner's.
@@ -27,12 +37,12 @@ const server = z.object({
   toolPolicy: z.object({
     enabled: z.boolean(),
     allowedTools: z.array(z.string()).nullable(),
-    approvalPolicy: z.enum(['auto_approve_all', 'require_approval_all', 'require_approval_per_tool']),
+    approvalPolicy: z.enum(APPROVAL_POLICIES),
   }),
-  toolApprovals: z.array(z.object({ toolName: z.string(), toolHash: z.string(), state: z.enum(['auto_approved', 'requires_approval']) })),
+  toolApprovals: z.array(z.object({ toolName: z.string(), toolHash: z.string(), state: z.enum(TOOL_APPROVAL_STATES) })),
   isActive: z.boolean(),
   connection: z.object({
-    status: z.enum(['untested', 'connected', 'failed']),
+    status: z.enum(CONNECTION_STATUSES),
     lastTestedAt: millis.nullable(),
     lastConnectedAt: millis.nullable(),
     errorMessage: z.string().nullable(),
@@ -53,6 +63,16 @@ const secret = z.object({
   createdAt: millis,
   updatedAt: millis,
 });
+
+// The backup describes the stored records field by field; these proofs fail the build, naming
+// the field, when McpServer or StoredSecret gains (or loses) one the backup does not read.
+export type NativeBackupProofs = [
+  NoneLeft<Differ<keyof z.output<typeof server>, keyof McpServer>>,
+  NoneLeft<Differ<keyof z.output<typeof secret>, keyof StoredSecret>>,
+  Proven<Agree<z.output<typeof server>, McpServer>>,
+  Proven<Agree<z.output<typeof secret>, StoredSecret>>,
+];
+
 const backup = z.object({
   format: z.literal('mcp-gateway/native'),
   version: z.literal(1),
@@ -67,5 +87,5 @@ export const isNativeBackup = (d: unknown) => typeof d === 'object' && d !== nul
 /** This gateway's own backup, checked field by field before anything is restored from it. */
 export function fromNativeBackup(data: unknown): NativeBackup {
   const parsed = parseShape(backup, data, 'mcp-gateway native backup');
-  return { ...parsed, servers: parsed.servers as McpServer[] };
+  return parsed;
 }

@@ -1,13 +1,18 @@
 import { z } from 'zod';
 import { REDACTED } from '../../core/model/input';
 import type { ExportedServer, ImportCandidate, ImportSecret, ImportSource } from '../../core/model/migration';
-import type { ToolApproval, Transport } from '../../core/model/server';
+import { APPROVAL_POLICIES, TOOL_APPROVAL_STATES, type ToolApproval, type Transport, TRANSPORTS } from '../../core/model/server';
+import type { NoneLeft } from '../shared/wire-checks';
+import { ZUDU_DEFAULTS, ZUDU_TRANSPORTS_IN, ZUDU_TRANSPORTS_OUT } from '../zudu/zudu.vocabulary';
+import type { components } from '../zudu/zudu.wire';
 import { lookup, parseShape, readCreatedAt, recordOf } from './format-error';
 
-const TRANSPORT_IN: Record<string, Transport> = { SSE: 'sse', STREAMABLE_HTTP: 'streamable_http', sse: 'sse', streamable_http: 'streamable_http' };
-const TRANSPORT_OUT: Record<Transport, string> = { sse: 'SSE', streamable_http: 'STREAMABLE_HTTP' };
-const POLICIES = z.enum(['auto_approve_all', 'require_approval_all', 'require_approval_per_tool']);
-const approvalHash = z.object({ tool_name: z.string(), tool_hash: z.string(), approval_policy: z.enum(['auto_approved', 'requires_approval']).optional() });
+type Schemas = components['schemas'];
+// Zudu's words, plus the core's own spellings, which hand-written files use too.
+const TRANSPORT_IN: Readonly<Record<string, Transport>> = { ...ZUDU_TRANSPORTS_IN, ...Object.fromEntries(TRANSPORTS.map((t) => [t, t])) };
+// Zudu spells policies and approval states as the core does (proven in zudu.vocabulary.ts).
+const POLICIES = z.enum(APPROVAL_POLICIES);
+const approvalHash = z.object({ tool_name: z.string(), tool_hash: z.string(), approval_policy: z.enum(TOOL_APPROVAL_STATES).optional() });
 
 /** A server in any of Zudu's shapes: a create config, or a list item (server_url/server_name). */
 const server = z.object({
@@ -27,6 +32,13 @@ const server = z.object({
 });
 type ZuduServer = z.infer<typeof server>;
 
+// An entry names only fields the contract has (in a create config or a detail view), and every
+// field of a create config: one the contract gains must be read on import too.
+export type ZuduFormatProofs = [
+  NoneLeft<Exclude<keyof ZuduServer, keyof Schemas['CreateServerConfig'] | keyof Schemas['ServerDetail']>>,
+  NoneLeft<Exclude<keyof Schemas['CreateServerConfig'], keyof ZuduServer>>,
+];
+
 const listEnvelope = z.object({ data: z.object({ servers: z.array(server) }) });
 const createBodies = z.array(z.object({ config: server }));
 const exportFile = z.object({
@@ -41,9 +53,16 @@ export const isZuduCreateBodies = (d: unknown) => Array.isArray(d) && d.length >
 export const isZuduExport = (d: unknown) => isObject(d) && Array.isArray(d.secrets) && Array.isArray(d.servers);
 
 function candidateOf(s: ZuduServer, source: string): ImportCandidate {
-  const candidate: ImportCandidate = { source, name: s.name ?? s.server_name ?? '', url: s.url ?? s.server_url ?? '', transport: 'sse', auth: { type: 'none', credentials: {} }, warnings: [] };
+  const candidate: ImportCandidate = {
+    source,
+    name: s.name ?? s.server_name ?? '',
+    url: s.url ?? s.server_url ?? '',
+    transport: 'sse',
+    auth: { type: 'none', credentials: {} },
+    warnings: [],
+  };
   if (!candidate.name || !candidate.url) candidate.skip = 'has no name or no URL';
-  const transport = lookup(TRANSPORT_IN, s.transport ?? 'SSE');
+  const transport = lookup(TRANSPORT_IN, s.transport ?? ZUDU_DEFAULTS.transport);
   if (transport) candidate.transport = transport;
   else candidate.skip = `unknown transport '${s.transport}'`;
   if (s.description !== undefined) candidate.description = s.description;
@@ -53,7 +72,9 @@ function candidateOf(s: ZuduServer, source: string): ImportCandidate {
   // Zudu speaks of a bearer token only, and only where the entry has the field (null: none).
   candidate.expressibleAuth = s.secret_token === undefined && s.secret_token_id === undefined ? [] : ['none', 'bearer'];
   if (s.request_headers) {
-    const masked = Object.entries(s.request_headers).filter(([, v]) => v === REDACTED).map(([k]) => k);
+    const masked = Object.entries(s.request_headers)
+      .filter(([, v]) => v === REDACTED)
+      .map(([k]) => k);
     candidate.requestHeaders = Object.fromEntries(Object.entries(s.request_headers).filter(([, v]) => v !== REDACTED));
     candidate.maskedHeaders = masked;
     if (masked.length) candidate.warnings.push(`request header value(s) not in the file (masked): ${masked.join(', ')}; set them after import`);
@@ -63,7 +84,11 @@ function candidateOf(s: ZuduServer, source: string): ImportCandidate {
   return candidate;
 }
 
-const toApproval = (a: z.infer<typeof approvalHash>): ToolApproval => ({ toolName: a.tool_name, toolHash: a.tool_hash, state: a.approval_policy ?? 'requires_approval' });
+const toApproval = (a: z.infer<typeof approvalHash>): ToolApproval => ({
+  toolName: a.tool_name,
+  toolHash: a.tool_hash,
+  state: a.approval_policy ?? 'requires_approval',
+});
 
 /** A Zudu list response: `{message, status, error, data: {servers: […]}}`. */
 export function fromZuduListResponse(data: unknown): ImportSource {
@@ -89,7 +114,8 @@ export function fromZuduExport(data: unknown): ImportSource {
   for (const candidate of candidates) {
     const ref = candidate.auth?.credentials.secretId;
     const secret = secrets.find((s) => s.id === ref);
-    if (ref && secret?.value === null) candidate.warnings.push(`its secret '${ref}' has no value in the file (exported without --include-secrets); create it before use`);
+    if (ref && secret?.value === null)
+      candidate.warnings.push(`its secret '${ref}' has no value in the file (exported without --include-secrets); create it before use`);
   }
   return { format: 'zudu', candidates, secrets };
 }
@@ -103,15 +129,17 @@ export function toZuduExport(servers: ExportedServer[]): { file: unknown; warnin
   const secrets = new Map<string, { secret_id: string; name: string; value?: string }>();
   const toolApprovals: unknown[] = [];
   const bodies = servers.map(({ record: s, authSecret, headers }) => {
-    const config: Record<string, unknown> = {
+    const config: Schemas['CreateServerConfig'] = {
       url: s.url,
       name: s.name,
       approval_policy: s.toolPolicy.approvalPolicy,
-      transport: TRANSPORT_OUT[s.transport],
+      transport: ZUDU_TRANSPORTS_OUT[s.transport],
       description: s.description,
     };
     const requestHeaders: Record<string, string> = {};
-    const withoutValue = Object.entries(headers).filter(([, v]) => v === null).map(([k]) => k);
+    const withoutValue = Object.entries(headers)
+      .filter(([, v]) => v === null)
+      .map(([k]) => k);
     for (const [name, value] of Object.entries(headers)) if (value !== null) requestHeaders[name] = value;
     if (withoutValue.length) warnings.push(`${s.name}: request header values left out (use --include-secrets): ${withoutValue.join(', ')}`);
     if (s.auth.type === 'bearer' && authSecret) {
@@ -124,12 +152,16 @@ export function toZuduExport(servers: ExportedServer[]): { file: unknown; warnin
       requestHeaders.Authorization = `Bearer ${authSecret.value}`;
       warnings.push(`${s.name}: its OAuth access token is carried as an Authorization request header`);
     } else if (s.auth.type !== 'none') {
-      warnings.push(`${s.name}: the Zudu format cannot carry its ${s.auth.type} credentials${authSecret?.value == null ? ' (and they were not included)' : ''}`);
+      warnings.push(
+        `${s.name}: the Zudu format cannot carry its ${s.auth.type} credentials${authSecret?.value == null ? ' (and they were not included)' : ''}`,
+      );
     }
-    if (s.auth.type === 'bearer' && authSecret?.value === null) warnings.push(`${s.name}: secret '${authSecret.id}' exported without its value (use --include-secrets)`);
+    if (s.auth.type === 'bearer' && authSecret?.value === null)
+      warnings.push(`${s.name}: secret '${authSecret.id}' exported without its value (use --include-secrets)`);
     if (Object.keys(requestHeaders).length) config.request_headers = requestHeaders;
     for (const a of s.toolApprovals) toolApprovals.push({ server_name: s.name, tool_name: a.toolName, tool_hash: a.toolHash, approval_policy: a.state });
-    if (!s.toolPolicy.enabled || s.toolPolicy.allowedTools !== null || !s.isActive) warnings.push(`${s.name}: the Zudu format cannot carry its tool configuration or active flag`);
+    if (!s.toolPolicy.enabled || s.toolPolicy.allowedTools !== null || !s.isActive)
+      warnings.push(`${s.name}: the Zudu format cannot carry its tool configuration or active flag`);
     return { config };
   });
   return { file: { secrets: [...secrets.values()], servers: bodies, tool_approvals: toolApprovals }, warnings };

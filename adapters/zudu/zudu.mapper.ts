@@ -1,39 +1,45 @@
 import { ValidationError } from '../../core/errors';
-import { REDACTED, type NewServer, type ServerPatch, type ServerQuery, type SortField } from '../../core/model/input';
-import type { ApprovalPolicy, DiscoveredTool, McpServer, ToolApproval, ToolApprovalState, Transport } from '../../core/model/server';
+import { REDACTED, type NewServer, type ServerPatch, type ServerQuery } from '../../core/model/input';
+import type { DiscoveredTool, McpServer, ToolApproval } from '../../core/model/server';
 import { approvalStateOf, isToolEnabled } from '../../core/rules/tool-policy';
 import type { NewToolApproval } from '../../core/services/server-registry';
 import type { SecretView } from '../../core/services/secret-vault';
 import { renamer } from '../shared/field-names';
+import { type Agree, type Differ, everyFieldRead, type NoneLeft, type Proven } from '../shared/wire-checks';
+import { ZUDU_DEFAULTS, ZUDU_TRANSPORTS_IN, ZUDU_TRANSPORTS_OUT } from './zudu.vocabulary';
+import type { components, operations } from './zudu.wire';
 
-type ZuduTransport = 'SSE' | 'STREAMABLE_HTTP';
+/**
+ * Every shape below is the contract's (schemas/zudu.openapi.yaml, generated into zudu.wire.ts):
+ * a field the contract gains or loses is a compiler error in this file until it is mapped
+ * (requests: `everyFieldRead`; responses: the declared return types).
+ */
+type Schemas = components['schemas'];
+/** The `data` of an operation's 200 answer. */
+type Data<Op extends keyof operations> = operations[Op]['responses'] extends { 200: { content: { 'application/json': { data: infer D } } } } ? D : never;
+type CreateConfig = Schemas['CreateServerConfig'];
+export type ZuduServerConfig = Schemas['UpdateServerConfig'];
+export type ZuduPatchBody = Schemas['UpdateServerRequest'];
+type ToolApprovalBody = operations['addToolApproval']['requestBody']['content']['application/json'];
+type ListParams = NonNullable<operations['listMcpServers']['parameters']['query']>;
+// The flat PATCH form must carry exactly the fields of `config`.
+export type ZuduPatchProofs = [
+  NoneLeft<Differ<Exclude<keyof ZuduPatchBody, 'config'>, keyof ZuduServerConfig>>,
+  Proven<Agree<Omit<ZuduPatchBody, 'config'>, ZuduServerConfig>>,
+];
 
-/** A server config as the Zudu contract admits it (the validator has checked the shapes). */
-export interface ZuduServerConfig {
-  url?: string;
-  name?: string;
-  approval_policy?: ApprovalPolicy;
-  transport?: ZuduTransport;
-  description?: string;
-  request_headers?: Record<string, string>;
-  secret_token?: { secret_id: string } | null;
-}
-
-export type ZuduPatchBody = ZuduServerConfig & { config?: ZuduServerConfig };
-
-const TRANSPORT_IN: Record<ZuduTransport, Transport> = { SSE: 'sse', STREAMABLE_HTTP: 'streamable_http' };
-const TRANSPORT_OUT: Record<Transport, ZuduTransport> = { sse: 'SSE', streamable_http: 'STREAMABLE_HTTP' };
-
-export function fromZuduCreate(config: Required<Pick<ZuduServerConfig, 'url' | 'name'>> & ZuduServerConfig, organizationId: string): NewServer {
+export function fromZuduCreate(config: CreateConfig, organizationId: string): NewServer {
+  const { url, name, approval_policy, transport, description, request_headers, secret_token, ...unread } = config;
+  everyFieldRead(unread);
   return {
     organizationId,
-    name: config.name,
-    description: config.description ?? '',
-    url: config.url,
-    transport: TRANSPORT_IN[config.transport ?? 'SSE'],
-    auth: config.secret_token ? { type: 'bearer', credentials: { secretId: config.secret_token.secret_id } } : { type: 'none', credentials: {} },
-    requestHeaders: config.request_headers ?? {},
-    approvalPolicy: config.approval_policy ?? 'auto_approve_all',
+    name,
+    description: description ?? '',
+    url,
+    transport: ZUDU_TRANSPORTS_IN[transport ?? ZUDU_DEFAULTS.transport],
+    auth: secret_token ? { type: 'bearer', credentials: { secretId: secret_token.secret_id } } : { type: 'none', credentials: {} },
+    requestHeaders: request_headers ?? {},
+    approvalPolicy: approval_policy ?? ZUDU_DEFAULTS.approvalPolicy,
   };
 }
 
@@ -56,34 +62,33 @@ export function zuduFieldPrefix(body: unknown): string {
 }
 
 export function fromZuduPatch(config: ZuduServerConfig): ServerPatch {
+  const { url, name, approval_policy, transport, description, request_headers, secret_token, ...unread } = config;
+  everyFieldRead(unread);
   return {
-    name: config.name,
-    url: config.url,
-    description: config.description,
-    transport: config.transport === undefined ? undefined : TRANSPORT_IN[config.transport],
-    approvalPolicy: config.approval_policy,
-    requestHeaders: config.request_headers,
-    auth: config.secret_token ? { type: 'bearer', credentials: { secretId: config.secret_token.secret_id } } : undefined,
-    clearBearer: config.secret_token === null,
+    name,
+    url,
+    description,
+    transport: transport === undefined ? undefined : ZUDU_TRANSPORTS_IN[transport],
+    approvalPolicy: approval_policy,
+    requestHeaders: request_headers,
+    auth: secret_token ? { type: 'bearer', credentials: { secretId: secret_token.secret_id } } : undefined,
+    clearAuthOfType: secret_token === null ? 'bearer' : undefined,
   };
 }
 
-export interface ZuduListQuery {
-  page: number;
-  limit: number;
-  sort: SortField;
-  order: 'asc' | 'desc';
-  search: string | null;
-}
+/** The list parameters with the contract's defaults applied; no search is `null`. */
+export type ZuduListQuery = { [K in keyof ListParams]-?: K extends 'search' ? string | null : NonNullable<ListParams[K]> };
 
+/** The validator has checked each parameter; numbers may still arrive as their text. */
 export function fromZuduListQuery(query: Record<string, unknown>): ZuduListQuery {
-  const search = typeof query.search === 'string' && query.search !== '' ? query.search : null;
+  const { page, limit, sort, order, search, ...unread } = query as { [K in keyof ListParams]-?: unknown };
+  everyFieldRead(unread);
   return {
-    page: query.page === undefined ? 0 : Number(query.page),
-    limit: query.limit === undefined ? 20 : Number(query.limit),
-    sort: (query.sort as SortField | undefined) ?? 'created_at',
-    order: (query.order as 'asc' | 'desc' | undefined) ?? 'desc',
-    search,
+    page: page === undefined ? ZUDU_DEFAULTS.list.page : Number(page),
+    limit: limit === undefined ? ZUDU_DEFAULTS.list.limit : Number(limit),
+    sort: (sort as ZuduListQuery['sort'] | undefined) ?? ZUDU_DEFAULTS.list.sort,
+    order: (order as ZuduListQuery['order'] | undefined) ?? ZUDU_DEFAULTS.list.order,
+    search: typeof search === 'string' && search !== '' ? search : null,
   };
 }
 
@@ -98,7 +103,7 @@ export function toCoreQuery(query: ZuduListQuery, organizationId: string): Serve
   };
 }
 
-export function toZuduPage(query: ZuduListQuery, items: McpServer[], total: number) {
+export function toZuduPage(query: ZuduListQuery, items: McpServer[], total: number): Data<'listMcpServers'> {
   const totalPages = Math.ceil(total / query.limit);
   return {
     servers: items.map(toZuduServer),
@@ -112,70 +117,61 @@ export function toZuduPage(query: ZuduListQuery, items: McpServer[], total: numb
   };
 }
 
-export function fromZuduToolApproval(body: {
-  tool_name: string;
-  tool_description?: string | null;
-  input_schema?: unknown;
-  tool_hash?: string;
-  approval_policy?: ToolApprovalState;
-}): NewToolApproval {
-  return {
-    toolName: body.tool_name,
-    toolDescription: body.tool_description,
-    inputSchema: body.input_schema,
-    toolHash: body.tool_hash,
-    state: body.approval_policy,
-  };
+export function fromZuduToolApproval(body: ToolApprovalBody): NewToolApproval {
+  const { tool_name, tool_description, input_schema, tool_hash, approval_policy, ...unread } = body;
+  everyFieldRead(unread);
+  return { toolName: tool_name, toolDescription: tool_description, inputSchema: input_schema, toolHash: tool_hash, state: approval_policy };
 }
 
 /** The server as in the seed's create response: a whitelist, never `{...record}`. */
-export function toZuduServer(s: McpServer) {
+export function toZuduServer(s: McpServer): Schemas['Server'] {
   return {
     id: s.id,
     organization_id: s.organizationId,
     server_url: s.url,
     server_name: s.name,
     approval_policy: s.toolPolicy.approvalPolicy,
-    transport: TRANSPORT_OUT[s.transport],
+    transport: ZUDU_TRANSPORTS_OUT[s.transport],
     description: s.description,
     created_at: s.createdAt,
     updated_at: s.updatedAt,
   };
 }
 
-const toZuduApproval = (a: ToolApproval) => ({ tool_name: a.toolName, tool_hash: a.toolHash, approval_policy: a.state });
+type ApprovalHash = Schemas['ServerDetail']['tool_approval_hashes'][number];
+const toZuduApproval = (a: ToolApproval): ApprovalHash => ({ tool_name: a.toolName, tool_hash: a.toolHash, approval_policy: a.state });
 
 /** GET one server: the seed's fields plus the detail fields; header values are masked. */
-export function toZuduServerDetail(s: McpServer) {
+export function toZuduServerDetail(s: McpServer): Schemas['ServerDetail'] {
   return {
     ...toZuduServer(s),
-    request_headers: Object.fromEntries(Object.keys(s.requestHeaders).map((name) => [name, REDACTED])),
+    request_headers: Object.fromEntries(Object.keys(s.requestHeaders).map((name) => [name, REDACTED] as const)),
     secret_token_id: s.auth.type === 'bearer' ? s.auth.secretId : null,
     tool_approval_hashes: s.toolApprovals.map(toZuduApproval),
-    dependent_agents: [] as unknown[],
+    dependent_agents: [],
   };
 }
 
-export function toZuduToolApproval(server: McpServer, approval: ToolApproval) {
+export function toZuduToolApproval(server: McpServer, approval: ToolApproval): Data<'addToolApproval'> {
   return { ...toZuduApproval(approval), server: { id: server.id, server_name: server.name, approval_policy: server.toolPolicy.approvalPolicy } };
 }
 
 /** The live tool list, each tool with its approval state under the server's policy. */
-export function toZuduLiveTools(server: McpServer, tools: DiscoveredTool[]) {
+export function toZuduLiveTools(server: McpServer, tools: DiscoveredTool[]): Data<'listLiveTools'> {
   return tools.map((tool) => ({
     name: tool.name,
     description: tool.description,
-    inputSchema: (tool.inputSchema ?? {}) as object,
+    inputSchema: (tool.inputSchema ?? {}) as Record<string, unknown>,
     approval_state: approvalStateOf(server, tool),
     enabled: isToolEnabled(server, tool.name),
   }));
 }
 
-export function toZuduApprovalPolicy(s: McpServer) {
+export function toZuduApprovalPolicy(s: McpServer): Data<'updateApprovalPolicy'> {
   return { id: s.id, organization_id: s.organizationId, server_name: s.name, approval_policy: s.toolPolicy.approvalPolicy, updated_at: s.updatedAt };
 }
 
-export function toZuduSecret(s: SecretView) {
+export function toZuduSecret(s: SecretView): Schemas['Secret'] {
   return {
     secret_id: s.id,
     name: s.name,

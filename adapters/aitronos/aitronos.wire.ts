@@ -1,0 +1,382 @@
+/**
+ * Generated from schemas/aitronos.openapi.yaml by scripts/wire-types.js (npm run generate:wire).
+ * Do not edit: change the contract and regenerate; `npm run typecheck` fails while this is stale.
+ */
+
+export interface paths {
+    "/mcp-configurations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the configurations of an organization */
+        get: operations["listMcpConfigurations"];
+        put?: never;
+        /** Create a configuration */
+        post: operations["createMcpConfiguration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/mcp-configurations/{config_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                config_id: string;
+            };
+            cookie?: never;
+        };
+        /** Get one configuration */
+        get: operations["getMcpConfiguration"];
+        /** Update a configuration (partial; absent fields keep their value) */
+        put: operations["updateMcpConfiguration"];
+        post?: never;
+        /** Delete a configuration (soft delete; its credentials are erased) */
+        delete: operations["deleteMcpConfiguration"];
+        options?: never;
+        head?: never;
+        /** Update a configuration (same behaviour as PUT) */
+        patch: operations["patchMcpConfiguration"];
+        trace?: never;
+    };
+    "/mcp-configurations/{config_id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                config_id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Connect to the server now, list its tools, and store the outcome
+         * @description An unreachable or misbehaving server is a 200 with success false and a failure_class;
+         *     only an unknown configuration is an error (404).
+         */
+        post: operations["testMcpConfiguration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        OrganizationId: string;
+        /** @enum {string} */
+        ConfigurationType: "custom" | "streamline" | "personal_connector";
+        SecretValue: string;
+        /**
+         * @description Depends on auth_type. bearer_token: {token}. api_key: {api_key, header_name?}
+         *     (header_name defaults to X-API-Key). oauth: {client_id, client_secret, token_url, scope?}
+         *     for the client-credentials grant, or {access_token}. none: absent or {}.
+         *     Stored encrypted and never returned.
+         */
+        Credentials: {
+            token?: components["schemas"]["SecretValue"];
+            api_key?: components["schemas"]["SecretValue"];
+            header_name?: string;
+            client_id?: string;
+            client_secret?: components["schemas"]["SecretValue"];
+            token_url?: string;
+            scope?: string | null;
+            access_token?: components["schemas"]["SecretValue"];
+        };
+        ToolConfigurationInput: {
+            enabled?: boolean;
+            /** @description null means every tool the server offers */
+            allowed_tools?: string[] | null;
+        };
+        CreateConfiguration: {
+            name: string;
+            organization_id: components["schemas"]["OrganizationId"];
+            /** @description An http:// or https:// URL without user name or password */
+            server_url: string;
+            /**
+             * @description stdio is refused with 422, since a hosted gateway cannot start a local process
+             * @enum {string}
+             */
+            transport_type: "sse" | "streamable_http" | "stdio";
+            /**
+             * @description bearer is accepted as an alias of bearer_token
+             * @enum {string}
+             */
+            auth_type: "none" | "api_key" | "bearer_token" | "bearer" | "oauth";
+            credentials?: components["schemas"]["Credentials"];
+            tool_configuration?: components["schemas"]["ToolConfigurationInput"];
+        };
+        UpdateConfiguration: {
+            name?: string;
+            server_url?: string;
+            is_active?: boolean;
+            credentials?: components["schemas"]["Credentials"];
+            tool_configuration?: components["schemas"]["ToolConfigurationInput"];
+        };
+        Configuration: {
+            id: string;
+            name: string;
+            type: components["schemas"]["ConfigurationType"];
+            organizationId: string;
+            userId: string | null;
+            serverUrl: string;
+            /** @enum {string} */
+            transportType: "sse" | "streamable_http";
+            /** @enum {string} */
+            authType: "none" | "api_key" | "bearer_token" | "oauth";
+            isActive: boolean;
+            /** @enum {string} */
+            connectionStatus: "untested" | "connected" | "failed";
+            /** Format: date-time */
+            lastConnectedAt: string | null;
+            errorMessage: string | null;
+            toolConfiguration: {
+                enabled: boolean;
+                allowedTools: string[] | null;
+            };
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        ConnectionTestResult: {
+            success: boolean;
+            /** @enum {string} */
+            status: "connected" | "failed";
+            message: string;
+            /** @description names of every tool the server offers, or null when the test failed */
+            available_tools: string[] | null;
+            /** @description the discovered tools that tool_configuration lets agents use */
+            enabled_tools: string[] | null;
+            /** @enum {string|null} */
+            failure_class: "transport" | "tls" | "timeout" | "auth" | "protocol" | "blocked" | "config" | "busy" | null;
+            latency_ms: number;
+            protocol_version: string | null;
+            server_info: {
+                name: string;
+                version: string;
+            } | null;
+        };
+        ConfigurationList: {
+            configurations: components["schemas"]["Configuration"][];
+            total: number;
+        };
+        ErrorResponse: {
+            /** @enum {boolean} */
+            success: false;
+            error: {
+                code: string;
+                message: string;
+                system_message: string;
+                /** @enum {string} */
+                type: "client_error" | "authentication_error" | "not_found_error" | "server_error";
+                status: number;
+                details: Record<string, unknown>;
+                trace_id: string;
+                /** Format: date-time */
+                timestamp: string;
+            };
+        };
+    };
+    responses: {
+        /** @description An error in the Aitronos envelope */
+        Error: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+    };
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    listMcpConfigurations: {
+        parameters: {
+            query: {
+                organization_id: components["schemas"]["OrganizationId"];
+                type?: components["schemas"]["ConfigurationType"];
+                is_active?: boolean;
+                /** @description Gateway extension. Without it every configuration is returned, as in the original API. */
+                limit?: number;
+                /** @description Gateway extension, used with limit. */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The configurations, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConfigurationList"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    createMcpConfiguration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateConfiguration"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Configuration"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    getMcpConfiguration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                config_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The configuration */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Configuration"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    updateMcpConfiguration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                config_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateConfiguration"];
+            };
+        };
+        responses: {
+            /** @description The updated configuration */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Configuration"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    deleteMcpConfiguration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                config_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    patchMcpConfiguration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                config_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateConfiguration"];
+            };
+        };
+        responses: {
+            /** @description The updated configuration */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Configuration"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    testMcpConfiguration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                config_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The outcome of the connection test */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionTestResult"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+}
