@@ -47,8 +47,11 @@ export async function startProcess(args: string[], env: Record<string, string>):
   let output = '';
   let exited: number | null | undefined;
   // Drain everything, so a chatty process never blocks on a full pipe; keep the start for errors.
-  child.stdout!.on('data', (chunk) => output.length < 20000 && (output += chunk));
-  child.stderr!.on('data', (chunk) => output.length < 20000 && (output += chunk));
+  const keep = (chunk: Buffer) => {
+    if (output.length < 20000) output += chunk;
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
   child.once('exit', (code) => (exited = code));
   const started = Date.now();
   while (!(await answers(port))) {

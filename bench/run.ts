@@ -68,7 +68,8 @@ async function runScenarios(servers: Partial<Record<Target, Running>>, scenarios
     for (const target of targets) {
       const [first, second] = halves.get(target)!;
       const measured = combine(first!, second!, profile.seconds);
-      (results[scenario.name] ??= {})[target] = measured;
+      results[scenario.name] ??= {};
+      results[scenario.name]![target] = measured;
       log(`  ${target.padEnd(8)} ${scenario.name.padEnd(26)} ${String(measured.requestsPerSecond).padStart(7)} req/s  p99 ${measured.p99Ms} ms`);
     }
   }

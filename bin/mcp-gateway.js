@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-'use strict';
+
 let main;
 try {
   ({ main } = require('../dist/server/main.js'));

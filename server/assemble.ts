@@ -64,5 +64,8 @@ export async function assembleGateway(options: AssemblyOptions): Promise<Assembl
   });
   const server = createHttpServer(app, { ...DEFAULT_HTTP_TIMEOUTS, ...options.httpTimeouts });
   answerClientErrors(server, options.logger, metrics);
-  return { services, app, server, metrics, beginShutdown: () => void (shuttingDown = true) };
+  return { services, app, server, metrics, beginShutdown: () => {
+      shuttingDown = true;
+    },
+  };
 }

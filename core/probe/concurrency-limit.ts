@@ -26,9 +26,11 @@ export class ConcurrencyLimit {
       this.take(tenant);
       return;
     }
+    this.seq += 1;
+    const seq = this.seq;
     await new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
-        seq: (this.seq += 1),
+        seq,
         grant: () => {
           signal.removeEventListener('abort', abandon);
           resolve();

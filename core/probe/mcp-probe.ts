@@ -73,7 +73,8 @@ export class McpProbe implements ConnectionProbe {
     try {
       // The SDK and the HTTP client load on the first probe: most processes never run one.
       const sdk = await loadSdk();
-      const connection = (http = await guardedHttp(this.guard, deadline, this.settings.timeoutMs));
+      http = await guardedHttp(this.guard, deadline, this.settings.timeoutMs);
+      const connection = http;
       const result = await withDeadline(deadline, async () => {
         const headers = { ...target.headers };
         if (target.oauth) {

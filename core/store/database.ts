@@ -36,7 +36,11 @@ export function openDatabase(target: DatabaseTarget, options: { poolMax?: number
   return {
     knex,
     target,
-    reader: () => (target.engine === 'sqlite' ? (reader ??= new SqliteReader(target.filename)) : null),
+    reader: () => {
+      if (target.engine !== 'sqlite') return null;
+      reader ??= new SqliteReader(target.filename);
+      return reader;
+    },
     close: async () => {
       reader?.close();
       await knex.destroy();

@@ -33,7 +33,7 @@ const nasty = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.constantFrom(
     '', ' ', '\u0000', '\ud800', '\udfff', '\u202e\u202d', '😀'.repeat(10), 'ﬃ', 'İ', "'; DROP TABLE mcp_servers; --", '" OR 1=1 --', '%', '_', '\\',
-    '../../etc/passwd', '..%2F..%2F', '%00', 'mcp_' + 'a'.repeat(400), '__proto__', 'constructor', 'prototype', 'null', 'undefined', 'NaN', '1e309',
+    '../../etc/passwd', '..%2F..%2F', '%00', `mcp_${'a'.repeat(400)}`, '__proto__', 'constructor', 'prototype', 'null', 'undefined', 'NaN', '1e309',
     'https://x', 'ftp://x', 'javascript:alert(1)', 'http://user:pw@x', '*', 'SSE', 'bearer', 'stdio',
   ),
   fc.constant('x'.repeat(70_000)),

@@ -30,7 +30,10 @@ describe('secret leak scan', () => {
     const { key } = await gw.aitronosKey({ orgs: [ORG] });
     const zudu = (await gw.zuduKey(ORG)).headers;
     const seen: string[] = [];
-    const keep = <T extends { status: number; text: string; headers: object }>(res: T) => (seen.push(`${res.status} ${JSON.stringify(res.headers)} ${res.text}`), res);
+    const keep = <T extends { status: number; text: string; headers: object }>(res: T) => {
+      seen.push(`${res.status} ${JSON.stringify(res.headers)} ${res.text}`);
+      return res;
+    };
     const v1 = async (method: 'get' | 'post' | 'put' | 'patch' | 'delete', path: string, body?: object) => keep(await (body ? gw.http[method](path).set('X-API-Key', key).send(body) : gw.http[method](path).set('X-API-Key', key)));
     const api = async (method: 'get' | 'post' | 'patch' | 'delete', path: string, body?: object) => keep(await (body ? gw.http[method](path).set(zudu).send(body) : gw.http[method](path).set(zudu)));
     const tokenUrl = echo.url.replace('/mcp', '/token');

@@ -7,7 +7,7 @@ const B_URL = 'https://org-b-private.example.com/mcp';
 const B_DESCRIPTION = 'only org B may read this';
 let bServer: string;
 let bAitronos: string;
-let bSecret = 'secret_org_b';
+const bSecret = 'secret_org_b';
 let aAitronos: string;
 let aZudu: Record<string, string>;
 

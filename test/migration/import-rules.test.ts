@@ -35,7 +35,8 @@ async function freshOrg() {
 let files = 0;
 /** Writes raw JSON text, so keys such as `__proto__` reach the file as they would from disk. */
 const writeText = (text: string) => {
-  const path = join(dir, `f${(files += 1)}.json`);
+  files += 1;
+  const path = join(dir, `f${files}.json`);
   writeFileSync(path, text);
   return path;
 };

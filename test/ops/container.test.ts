@@ -70,7 +70,10 @@ describe('the production image', () => {
     const databaseUrl = `sqlite:${join(dir, 'mcp-gateway.sqlite')}`;
     const printed: string[] = [];
     const lines: string[] = [];
-    const logger = createLogger('info', new Writable({ write: (c, _e, done) => (lines.push(String(c)), done()) }));
+    const logger = createLogger('info', new Writable({ write: (c, _e, done) => {
+        lines.push(String(c));
+        done();
+      }, }));
     const running = await serve(loadConfig({ ...runtimeEnv(dockerfile), DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1' }), logger, (t) => printed.push(t));
     try {
       expect(printed).toEqual([]);

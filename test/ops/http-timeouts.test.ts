@@ -64,7 +64,7 @@ function trickle(head: string, dribble: string): Promise<{ received: string; clo
 describe('HTTP server timeouts', () => {
   it('closes a connection whose body trickles in, with 408, once the request timeout has passed', async () => {
     const head = `POST /v1/mcp-configurations HTTP/1.1\r\nHost: x\r\nX-API-Key: ${key}\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n`;
-    const { received, closedAfterMs } = await trickle(head, '{"name":"' + 'x'.repeat(100));
+    const { received, closedAfterMs } = await trickle(head, `{"name":"${'x'.repeat(100)}`);
     expect(closedAfterMs).toBeGreaterThanOrEqual(TIMEOUTS.requestMs - 50);
     expect(closedAfterMs).toBeLessThan(TIMEOUTS.requestMs + SLACK_MS);
     expect(received).toMatch(/^HTTP\/1\.1 408 /);

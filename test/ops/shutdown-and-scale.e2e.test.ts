@@ -32,7 +32,10 @@ describe('graceful shutdown', () => {
   it('lets every request accepted before SIGTERM finish, refuses new ones, and exits 0', async () => {
     const silent = createServer();
     const sockets = new Set<Socket>();
-    silent.on('connection', (s) => (sockets.add(s), s.on('close', () => sockets.delete(s))));
+    silent.on('connection', (s) => {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+    });
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     const upstream = `http://127.0.0.1:${(silent.address() as { port: number }).port}/mcp`;
     const gateway = await startServe({ DATABASE_URL: db.url, MCP_GATEWAY_ENCRYPTION_KEY: KEY, MCP_GATEWAY_ALLOWED_HOSTS: '127.0.0.1', MCP_GATEWAY_PROBE_TIMEOUT_MS: '1500', LOG_LEVEL: 'info' });

@@ -51,7 +51,7 @@ describe('credentials never leave the gateway', () => {
     const [first, second, third] = ids as [string, string, string];
 
     // Reads, updates (credentials replaced), and every error path that echoes input.
-    await call('get', '/v1/mcp-configurations?organization_id=' + ORG);
+    await call('get', `/v1/mcp-configurations?organization_id=${ORG}`);
     await call('get', `/v1/mcp-configurations/${first}`);
     await call('put', `/v1/mcp-configurations/${first}`, { credentials: { token: plant('rotated') } });
     await call('patch', `/v1/mcp-configurations/${third}`, { credentials: { api_key: plant('rotated-key') }, name: 'renamed' });

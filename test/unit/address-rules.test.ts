@@ -134,7 +134,10 @@ describe('NetworkGuard', () => {
     ['http://168.63.129.16/mcp', 'cloud metadata'],
   ])('refuses the parsed host of %s without resolving or dialing it (%s)', async (url, rule) => {
     const lookups: string[] = [];
-    const guard = new NetworkGuard(policy(), async (host) => (lookups.push(host), []));
+    const guard = new NetworkGuard(policy(), async (host) => {
+      lookups.push(host);
+      return [];
+    });
     await expect(guard.resolve(new URL(url).hostname)).rejects.toMatchObject({ rule });
     expect(lookups).toEqual([]);
   });
