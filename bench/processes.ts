@@ -43,7 +43,10 @@ async function answers(port: number): Promise<boolean> {
 /** Starts a server process and resolves once it answers HTTP on its port; kills it if it never does. */
 export async function startProcess(args: string[], env: Record<string, string>): Promise<Running> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, args, {
+    env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   let exited: number | null | undefined;
   // Drain everything, so a chatty process never blocks on a full pipe; keep the start for errors.

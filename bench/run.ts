@@ -55,7 +55,15 @@ function combine(a: Measured, b: Measured, seconds: number): Measured {
  * speed drifts, a ratio between measurements minutes apart says more about the drift than
  * about the code, and the mirrored order cancels a steady drift.
  */
-async function runScenarios(servers: Partial<Record<Target, Running>>, scenarios: Scenario[], seeded: Seeded, profile: Profile, connections: number, results: Results, log: (t: string) => void) {
+async function runScenarios(
+  servers: Partial<Record<Target, Running>>,
+  scenarios: Scenario[],
+  seeded: Seeded,
+  profile: Profile,
+  connections: number,
+  results: Results,
+  log: (t: string) => void,
+) {
   for (const scenario of scenarios) {
     const targets = (['gateway', ...scenario.baselines] as Target[]).filter((t) => servers[t]);
     const half = profile.seconds / 2;
@@ -75,7 +83,8 @@ async function runScenarios(servers: Partial<Record<Target, Running>>, scenarios
   }
 }
 
-const ratio = (a: Measured | undefined, b: Measured | undefined) => (a && b && b.requestsPerSecond > 0 ? Math.round((a.requestsPerSecond / b.requestsPerSecond) * 100) / 100 : null);
+const ratio = (a: Measured | undefined, b: Measured | undefined) =>
+  a && b && b.requestsPerSecond > 0 ? Math.round((a.requestsPerSecond / b.requestsPerSecond) * 100) / 100 : null;
 
 export async function runBench(options: Options, log: (t: string) => void = (t) => process.stderr.write(`${t}\n`)) {
   const started = Date.now();
@@ -114,12 +123,26 @@ export async function runBench(options: Options, log: (t: string) => void = (t) 
 
   const rows = profile.scenarios.map((s) => {
     const r = results[s.name] ?? {};
-    return { scenario: s.name, ...r.gateway!, vsRawNode: ratio(r.gateway, r['raw-node']), vsExpress: ratio(r.gateway, r.express), baselines: { rawNode: r['raw-node'] ?? null, express: r.express ?? null } };
+    return {
+      scenario: s.name,
+      ...r.gateway!,
+      vsRawNode: ratio(r.gateway, r['raw-node']),
+      vsExpress: ratio(r.gateway, r.express),
+      baselines: { rawNode: r['raw-node'] ?? null, express: r.express ?? null },
+    };
   });
   const get = (name: string) => results[name] ?? {};
   const targets = {
-    getOneVsExpress: { target: 0.8, aitronos: ratio(get('get one (Aitronos)').gateway, get('get one (Aitronos)').express), zudu: ratio(get('get one (Zudu)').gateway, get('get one (Zudu)').express) },
-    createVsExpress: { target: 0.7, aitronos: ratio(get('create (Aitronos)').gateway, get('create (Aitronos)').express), zudu: ratio(get('create (Zudu)').gateway, get('create (Zudu)').express) },
+    getOneVsExpress: {
+      target: 0.8,
+      aitronos: ratio(get('get one (Aitronos)').gateway, get('get one (Aitronos)').express),
+      zudu: ratio(get('get one (Zudu)').gateway, get('get one (Zudu)').express),
+    },
+    createVsExpress: {
+      target: 0.7,
+      aitronos: ratio(get('create (Aitronos)').gateway, get('create (Aitronos)').express),
+      zudu: ratio(get('create (Zudu)').gateway, get('create (Zudu)').express),
+    },
     getOneP99Ms: { target: 10, aitronos: get('get one (Aitronos)').gateway?.p99Ms ?? null, zudu: get('get one (Zudu)').gateway?.p99Ms ?? null },
     deepPageVsFirstPage: { target: 2, slowdown: ratio(get('Zudu list, first page').gateway, get('Zudu list, page 400').gateway) },
     peakMemoryMb: { target: 200, measured: peakMemoryMb },
@@ -142,10 +165,20 @@ export async function runBench(options: Options, log: (t: string) => void = (t) 
 
 function printTable(report: Awaited<ReturnType<typeof runBench>>): void {
   const header = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'vs raw node', 'vs express'];
-  const lines = report.rows.map((r) => [r.scenario, String(r.requestsPerSecond), String(r.p50Ms), String(r.p99Ms), String(r.errors), r.vsRawNode?.toFixed(2) ?? '—', r.vsExpress?.toFixed(2) ?? '—']);
+  const lines = report.rows.map((r) => [
+    r.scenario,
+    String(r.requestsPerSecond),
+    String(r.p50Ms),
+    String(r.p99Ms),
+    String(r.errors),
+    r.vsRawNode?.toFixed(2) ?? '—',
+    r.vsExpress?.toFixed(2) ?? '—',
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const row = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
-  process.stdout.write(`${row(header)}\n|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|\n${lines.map(row).join('\n')}\n`);
+  process.stdout.write(
+    `${row(header)}\n|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|\n${lines.map(row).join('\n')}\n`,
+  );
   const t = report.targets;
   process.stdout.write(
     [

@@ -32,12 +32,21 @@ export const SCENARIOS: Scenario[] = [
     request: (s, n) => ({ method: 'GET', path: `/api/mcp-servers/${pick(s, n())}`, headers: zudu(s) }),
   },
   { name: 'Zudu list, first page', baselines: [], expect: 200, request: (s) => ({ method: 'GET', path: '/api/mcp-servers?limit=20', headers: zudu(s) }) },
-  { name: 'Zudu list, page 400', baselines: [], expect: 200, request: (s) => ({ method: 'GET', path: '/api/mcp-servers?limit=20&page=400', headers: zudu(s) }) },
+  {
+    name: 'Zudu list, page 400',
+    baselines: [],
+    expect: 200,
+    request: (s) => ({ method: 'GET', path: '/api/mcp-servers?limit=20&page=400', headers: zudu(s) }),
+  },
   {
     name: 'Zudu search',
     baselines: [],
     expect: 200,
-    request: (s, n) => ({ method: 'GET', path: `/api/mcp-servers?search=${encodeURIComponent(['billing', 'server 42', 'docs tools', 'weather5'][n() % 4]!)}`, headers: zudu(s) }),
+    request: (s, n) => ({
+      method: 'GET',
+      path: `/api/mcp-servers?search=${encodeURIComponent(['billing', 'server 42', 'docs tools', 'weather5'][n() % 4]!)}`,
+      headers: zudu(s),
+    }),
   },
   {
     name: 'Aitronos list, limit 100',
@@ -53,7 +62,13 @@ export const SCENARIOS: Scenario[] = [
       method: 'POST',
       path: '/v1/mcp-configurations',
       headers: { ...aitronos(s), ...json },
-      body: JSON.stringify({ name: `bench a ${run} ${n()}`, organization_id: s.organizationId, server_url: 'https://bench.example.com/mcp', transport_type: 'sse', auth_type: 'none' }),
+      body: JSON.stringify({
+        name: `bench a ${run} ${n()}`,
+        organization_id: s.organizationId,
+        server_url: 'https://bench.example.com/mcp',
+        transport_type: 'sse',
+        auth_type: 'none',
+      }),
     }),
   },
   {
@@ -73,7 +88,12 @@ export const SCENARIOS: Scenario[] = [
     expect: 200,
     request: (s, n) => {
       const i = n();
-      return { method: 'PATCH', path: `/api/mcp-servers/${pick(s, i)}`, headers: { ...zudu(s), ...json }, body: JSON.stringify({ description: `updated ${i}` }) };
+      return {
+        method: 'PATCH',
+        path: `/api/mcp-servers/${pick(s, i)}`,
+        headers: { ...zudu(s), ...json },
+        body: JSON.stringify({ description: `updated ${i}` }),
+      };
     },
   },
   {

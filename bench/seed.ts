@@ -27,7 +27,8 @@ export async function seed(databaseUrl: string, encryptionKey: Buffer, bigCount:
   try {
     const organizationId = 'org_big';
     const admin = (org: string): Principal => ({ keyId: 'seed', userId: 'usr_seed', organizationIds: [org], role: 'admin' });
-    for (let i = 0; i < 50; i += 1) await gateway.secrets.create(admin(organizationId), organizationId, { id: `secret_shared_${i}`, name: `shared ${i}`, value: `shared-value-${i}` });
+    for (let i = 0; i < 50; i += 1)
+      await gateway.secrets.create(admin(organizationId), organizationId, { id: `secret_shared_${i}`, name: `shared ${i}`, value: `shared-value-${i}` });
     const serverIds: string[] = [];
     const create = async (org: string, i: number) => {
       const word = WORDS[i % WORDS.length]!;

@@ -44,7 +44,11 @@ export class ValidationError extends CoreError {
 
   constructor(field: string, violation: Violation | string) {
     const data: Violation = typeof violation === 'string' ? { rule: 'invalid', text: violation } : violation;
-    super('VALIDATION_FAILED', describeViolation(field, data, (name) => name), field);
+    super(
+      'VALIDATION_FAILED',
+      describeViolation(field, data, (name) => name),
+      field,
+    );
     this.violation = data;
   }
 

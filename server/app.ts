@@ -57,7 +57,13 @@ export function createApp(deps: AppDeps): Express {
   app.use(limitUnreadBody(REQUEST_BODY_LIMIT_BYTES));
   // Swagger UI needs no more than 'self' and inline styles; plain-http deployments keep working.
   app.use(helmet({ contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null } } }));
-  if (deps.corsOrigins?.length) app.use(cors({ origin: deps.corsOrigins.includes('*') ? '*' : deps.corsOrigins, exposedHeaders: ['X-Request-Id', 'RateLimit', 'RateLimit-Policy', 'Retry-After'] }));
+  if (deps.corsOrigins?.length)
+    app.use(
+      cors({
+        origin: deps.corsOrigins.includes('*') ? '*' : deps.corsOrigins,
+        exposedHeaders: ['X-Request-Id', 'RateLimit', 'RateLimit-Policy', 'Retry-After'],
+      }),
+    );
   app.use((_req, res, next) => {
     // While draining, every answer closes its connection, so clients reconnect elsewhere.
     if (shuttingDown()) res.setHeader('Connection', 'close');

@@ -64,7 +64,12 @@ export async function assembleGateway(options: AssemblyOptions): Promise<Assembl
   });
   const server = createHttpServer(app, { ...DEFAULT_HTTP_TIMEOUTS, ...options.httpTimeouts });
   answerClientErrors(server, options.logger, metrics);
-  return { services, app, server, metrics, beginShutdown: () => {
+  return {
+    services,
+    app,
+    server,
+    metrics,
+    beginShutdown: () => {
       shuttingDown = true;
     },
   };

@@ -59,7 +59,16 @@ export function buildCli(io: Io = defaultIo): Command {
   keys
     .command('create')
     .description('issue a key; it is printed once and stored only as a hash')
-    .addOption(new Option('--dialect <dialect>', KEYED.map((i) => `${i.name} (${i.keyFormat!.keyPrefix}… key${i.keyFormat!.secretPrefix ? ` and ${i.keyFormat!.secretPrefix}… secret` : ''})`).join(' or ')).choices(KEYED.map((i) => i.name)).makeOptionMandatory())
+    .addOption(
+      new Option(
+        '--dialect <dialect>',
+        KEYED.map((i) => `${i.name} (${i.keyFormat!.keyPrefix}… key${i.keyFormat!.secretPrefix ? ` and ${i.keyFormat!.secretPrefix}… secret` : ''})`).join(
+          ' or ',
+        ),
+      )
+        .choices(KEYED.map((i) => i.name))
+        .makeOptionMandatory(),
+    )
     .option('--org <org_id>', 'organization the key belongs to (required; repeat for several, Aitronos only)', collect, [])
     .option('--user <usr_id>', 'user the key acts for, in either dialect: what it creates is owned by this user (default: a new one)')
     .addOption(new Option('--role <role>', 'admin manages every configuration, member only its own').choices(ROLES).default('admin'))
@@ -106,7 +115,9 @@ export function buildCli(io: Io = defaultIo): Command {
         if (options.json) return io.out(JSON.stringify(rows));
         if (rows.length === 0) return io.out('no keys');
         for (const k of rows) {
-          io.out(`${k.id}  ${k.dialect.padEnd(8)}  ${k.prefix.padEnd(12)}  ${k.role.padEnd(6)}  ${k.organizationIds.join(',')}  ${k.revokedAt ? `revoked ${k.revokedAt}` : 'active'}`);
+          io.out(
+            `${k.id}  ${k.dialect.padEnd(8)}  ${k.prefix.padEnd(12)}  ${k.role.padEnd(6)}  ${k.organizationIds.join(',')}  ${k.revokedAt ? `revoked ${k.revokedAt}` : 'active'}`,
+          );
         }
       }),
     );

@@ -11,9 +11,7 @@ export class ConfigError extends Error {
   }
 }
 
-const booleanText = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const booleanText = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 /** Every variable the gateway reads; the README table and .env.example list exactly these. */
 export const configSchema = z.object({
@@ -121,7 +119,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
 }
 
 function parseOrigins(text: string | undefined): string[] {
-  const origins = (text ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  const origins = (text ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
   for (const origin of origins) {
     let valid = false;
     try {

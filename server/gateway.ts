@@ -62,7 +62,8 @@ export async function openGateway(options: GatewayOptions): Promise<GatewayServi
     const clock = options.clock ?? systemClock;
     const store = new KnexStore(db.knex, db.target.engine, db.reader());
     // The resolved address goes to the operator's log only; callers are told the rule.
-    const logRefusal = (r: BlockedDestination) => options.logger.warn({ host: r.host, address: r.address, rule: r.rule }, 'probe refused an outbound connection');
+    const logRefusal = (r: BlockedDestination) =>
+      options.logger.warn({ host: r.host, address: r.address, rule: r.rule }, 'probe refused an outbound connection');
     const guard = new NetworkGuard(options.network ?? { allowlist: NO_ALLOWLIST, allowPrivateNetworks: false }, options.resolver ?? systemResolver, logRefusal);
     const probe = new McpProbe(guard, options.probe ?? DEFAULT_PROBE, options.onProbe);
     const registry = new ServerRegistry({ store, cipher, clock });

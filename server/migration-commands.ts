@@ -66,26 +66,33 @@ function printReport(io: CliIo, report: ImportReport): void {
   for (const s of report.secrets) io.out(`secret ${s.id}: ${s.outcome}${s.error ? ` (${s.error})` : ''}`);
   const widths = [6, 9, 30];
   for (const r of report.results) {
-    const row = [r.action.padEnd(widths[0]!), r.outcome.padEnd(widths[1]!), r.targetName.slice(0, 60).padEnd(widths[2]!), r.error ? `FAILED: ${r.error}` : r.reason];
+    const row = [
+      r.action.padEnd(widths[0]!),
+      r.outcome.padEnd(widths[1]!),
+      r.targetName.slice(0, 60).padEnd(widths[2]!),
+      r.error ? `FAILED: ${r.error}` : r.reason,
+    ];
     io.out(row.join('  '));
     for (const warning of r.warnings) io.out(`${' '.repeat(widths[0]! + widths[1]! + 4)}note: ${warning}`);
   }
   const { summary } = report;
   io.out('');
   io.out(`${report.dryRun ? 'Dry run (nothing written)' : 'Summary'} for ${report.results.length} server(s) read as ${report.format}:`);
-  io.out(`  create ${summary.create}  update ${summary.update}  rename ${summary.rename}  skip ${summary.skip}${summary.refuse ? `  refuse ${summary.refuse}` : ''}`);
+  io.out(
+    `  create ${summary.create}  update ${summary.update}  rename ${summary.rename}  skip ${summary.skip}${summary.refuse ? `  refuse ${summary.refuse}` : ''}`,
+  );
   if (!report.dryRun) io.out(`  imported ${summary.imported}  failed ${summary.failed}`);
 }
 
 export function registerMigrationCommands(program: Command, io: CliIo, withGateway: WithGateway): void {
   program
     .command('import <file>')
-    .description('import MCP servers from another platform\'s file (plan first; --dry-run writes nothing)')
+    .description("import MCP servers from another platform's file (plan first; --dry-run writes nothing)")
     .requiredOption('--org <org_id>', 'organization to import into')
-    .addOption(new Option('--format <format>', 'the file\'s format').choices(IMPORT_FORMATS).default('auto'))
+    .addOption(new Option('--format <format>', "the file's format").choices(IMPORT_FORMATS).default('auto'))
     .option('--dry-run', 'print the plan and write nothing')
     .addOption(new Option('--on-conflict <strategy>', 'what to do with a server whose name exists').choices(CONFLICT_STRATEGIES).default('skip'))
-    .option('--rekey', 'native backups: decrypt with MCP_GATEWAY_SOURCE_ENCRYPTION_KEY, re-encrypt under this gateway\'s key')
+    .option('--rekey', "native backups: decrypt with MCP_GATEWAY_SOURCE_ENCRYPTION_KEY, re-encrypt under this gateway's key")
     .option('--json', 'print the report as one JSON object')
     .action((file: string, options: { org: string; format: ImportFormat; dryRun?: boolean; onConflict: ConflictStrategy; rekey?: boolean; json?: boolean }) =>
       withGateway(async (gateway, config) => {
@@ -95,7 +102,8 @@ export function registerMigrationCommands(program: Command, io: CliIo, withGatew
         const common = { strategy: options.onConflict, dryRun: options.dryRun ?? false, onProgress };
         let report: ImportReport;
         if (parsed.kind === 'native') {
-          if (options.rekey && !config.sourceEncryptionKey) throw new UsageError('--rekey needs MCP_GATEWAY_SOURCE_ENCRYPTION_KEY: the key the backup was written under');
+          if (options.rekey && !config.sourceEncryptionKey)
+            throw new UsageError('--rekey needs MCP_GATEWAY_SOURCE_ENCRYPTION_KEY: the key the backup was written under');
           const sourceCipher = options.rekey && config.sourceEncryptionKey ? new AesGcmCipher(config.sourceEncryptionKey) : undefined;
           report = await gateway.restore.run(options.org, parsed.backup, { ...common, sourceCipher });
         } else {
@@ -111,15 +119,20 @@ export function registerMigrationCommands(program: Command, io: CliIo, withGatew
 
   program
     .command('export')
-    .description('export an organization\'s MCP servers for another platform, or as a native backup')
+    .description("export an organization's MCP servers for another platform, or as a native backup")
     .requiredOption('--org <org_id>', 'organization to export')
-    .addOption(new Option('--format <format>', 'aitronos: create bodies; zudu: secrets + create bodies; native: full backup').choices(['aitronos', 'zudu', 'native']).makeOptionMandatory())
+    .addOption(
+      new Option('--format <format>', 'aitronos: create bodies; zudu: secrets + create bodies; native: full backup')
+        .choices(['aitronos', 'zudu', 'native'])
+        .makeOptionMandatory(),
+    )
     .option('--include-secrets', 'write secret values in clear text (aitronos and zudu formats); the file is created with mode 0600')
     .option('--out <file>', 'write to this new file (mode 0600) instead of standard output')
     .option('--force', 'with --out: replace an existing file (or symlink) by a new file')
     .action((options: { org: string; format: 'aitronos' | 'zudu' | 'native'; includeSecrets?: boolean; out?: string; force?: boolean }) =>
       withGateway(async (gateway) => {
-        if (options.format === 'native' && options.includeSecrets) throw new UsageError('--include-secrets does not apply to native backups: they keep secrets encrypted');
+        if (options.format === 'native' && options.includeSecrets)
+          throw new UsageError('--include-secrets does not apply to native backups: they keep secrets encrypted');
         let document: unknown;
         let warnings: string[] = [];
         if (options.format === 'native') {

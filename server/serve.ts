@@ -13,7 +13,11 @@ export interface RunningServer {
 
 /** One HTTP server process: open the database, print the demo keys on a first start, listen. */
 export async function serve(config: GatewayConfig, logger: Logger, print: (text: string) => void, options: { demo?: boolean } = {}): Promise<RunningServer> {
-  const { services: gateway, server, beginShutdown } = await assembleGateway({
+  const {
+    services: gateway,
+    server,
+    beginShutdown,
+  } = await assembleGateway({
     ...config,
     logger,
     rateLimitPerMinute: config.rateLimitPerMinute,

@@ -36,7 +36,12 @@ export function strictIntegerQuery(spec: Record<string, unknown>): RequestHandle
     for (const name of names) {
       const value = query[name];
       if (typeof value === 'string' && !DECIMAL_INTEGER.test(value)) {
-        next(Object.assign(new Error('Bad query parameter'), { status: 400, errors: [{ path: `/query/${name}`, message: 'must be integer', errorCode: 'type.openapi.validation' }] }));
+        next(
+          Object.assign(new Error('Bad query parameter'), {
+            status: 400,
+            errors: [{ path: `/query/${name}`, message: 'must be integer', errorCode: 'type.openapi.validation' }],
+          }),
+        );
         return;
       }
     }

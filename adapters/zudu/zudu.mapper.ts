@@ -196,6 +196,8 @@ const renameZudu = renamer(
 /** A core field in this dialect's words; server-config fields get the body's prefix (`config.`). */
 export function toZuduField(field: string, prefix: string): string {
   const wire = renameZudu(field);
-  const inConfig = ['url', 'name', 'description', 'transport', 'approval_policy'].includes(wire) || ['request_headers', 'secret_token'].some((p) => wire === p || wire.startsWith(`${p}.`));
+  const inConfig =
+    ['url', 'name', 'description', 'transport', 'approval_policy'].includes(wire) ||
+    ['request_headers', 'secret_token'].some((p) => wire === p || wire.startsWith(`${p}.`));
   return inConfig ? prefix + wire : wire;
 }

@@ -17,10 +17,33 @@ export interface BaselineDb {
 export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 const COLUMNS = [
-  'id', 'organization_id', 'owner_id', 'type', 'name', 'name_key', 'description', 'url', 'search_text', 'transport', 'auth_type',
-  'auth_config', 'auth_secret_id', 'request_headers', 'tools_enabled', 'allowed_tools', 'approval_policy', 'tool_approvals',
-  'is_active', 'connection_status', 'last_tested_at', 'last_connected_at', 'connection_error', 'discovered_tools',
-  'created_at', 'updated_at', 'deleted_at',
+  'id',
+  'organization_id',
+  'owner_id',
+  'type',
+  'name',
+  'name_key',
+  'description',
+  'url',
+  'search_text',
+  'transport',
+  'auth_type',
+  'auth_config',
+  'auth_secret_id',
+  'request_headers',
+  'tools_enabled',
+  'allowed_tools',
+  'approval_policy',
+  'tool_approvals',
+  'is_active',
+  'connection_status',
+  'last_tested_at',
+  'last_connected_at',
+  'connection_error',
+  'discovered_tools',
+  'created_at',
+  'updated_at',
+  'deleted_at',
 ];
 
 export function openBaselineDb(): BaselineDb {
@@ -40,9 +63,14 @@ export function openBaselineDb(): BaselineDb {
   const pool = new Pool({ connectionString: process.env.BASELINE_POSTGRES, max: 10 });
   return {
     keyByHash: async (hash) => (await pool.query({ name: 'key', text: 'SELECT * FROM api_keys WHERE key_hash = $1', values: [hash] })).rows[0],
-    serverById: async (id) => (await pool.query({ name: 'server', text: 'SELECT * FROM mcp_servers WHERE id = $1 AND deleted_at IS NULL', values: [id] })).rows[0],
+    serverById: async (id) =>
+      (await pool.query({ name: 'server', text: 'SELECT * FROM mcp_servers WHERE id = $1 AND deleted_at IS NULL', values: [id] })).rows[0],
     insertServer: async (row) => {
-      await pool.query({ name: 'insert', text: `INSERT INTO mcp_servers (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`, values: COLUMNS.map((c) => row[c]) });
+      await pool.query({
+        name: 'insert',
+        text: `INSERT INTO mcp_servers (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`,
+        values: COLUMNS.map((c) => row[c]),
+      });
     },
   };
 }

@@ -68,4 +68,3 @@ export interface ProbeOutcome {
   serverInfo: { name: string; version: string } | null;
   tools: DiscoveredTool[] | null;
 }
-

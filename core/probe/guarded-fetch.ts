@@ -70,8 +70,7 @@ function capped(response: Response, onTooLarge: (error: ResponseTooLarge) => voi
           const error = new ResponseTooLarge();
           onTooLarge(error);
           controller.error(error);
-        }
-        else controller.enqueue(chunk);
+        } else controller.enqueue(chunk);
       },
     }),
   );

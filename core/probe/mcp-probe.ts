@@ -42,7 +42,10 @@ export class McpProbe implements ConnectionProbe {
     private readonly settings: ProbeSettings,
     private readonly onOutcome: (outcome: ProbeOutcome) => void = () => undefined,
   ) {
-    this.limit = new ConcurrencyLimit(settings.maxConcurrent, Math.min(settings.maxConcurrentPerOrganization ?? settings.maxConcurrent, settings.maxConcurrent));
+    this.limit = new ConcurrencyLimit(
+      settings.maxConcurrent,
+      Math.min(settings.maxConcurrentPerOrganization ?? settings.maxConcurrent, settings.maxConcurrent),
+    );
   }
 
   /** Probes holding a slot right now. */
@@ -161,7 +164,11 @@ interface Listed {
 function scrubbed(result: Listed, scrubber: SecretScrubber): Pick<ProbeOutcome, 'message' | 'protocolVersion' | 'serverInfo' | 'tools'> {
   const tools = result.tools
     .filter((tool) => !scrubber.carries(tool.name))
-    .map((tool) => ({ name: tool.name, description: tool.description === null ? null : scrubber.text(tool.description), inputSchema: scrubber.json(tool.inputSchema) }));
+    .map((tool) => ({
+      name: tool.name,
+      description: tool.description === null ? null : scrubber.text(tool.description),
+      inputSchema: scrubber.json(tool.inputSchema),
+    }));
   const withheld = result.tools.length - tools.length;
   const info = result.serverInfo ? { name: scrubber.text(String(result.serverInfo.name)), version: scrubber.text(String(result.serverInfo.version)) } : null;
   return {
@@ -178,6 +185,8 @@ function withDeadline<T>(deadline: AbortSignal, work: () => Promise<T>): Promise
     const onAbort = () => reject(deadline.reason);
     if (deadline.aborted) return onAbort();
     deadline.addEventListener('abort', onAbort, { once: true });
-    work().then(resolve, reject).finally(() => deadline.removeEventListener('abort', onAbort));
+    work()
+      .then(resolve, reject)
+      .finally(() => deadline.removeEventListener('abort', onAbort));
   });
 }

@@ -107,7 +107,10 @@ function knownReason(errors: ErrorLike[]): ProbeFailureReason | null {
 function networkReason(errors: ErrorLike[], upstream: UpstreamWords): ProbeFailureReason | null {
   const words = (text: string | undefined) => (text ? upstream(text) : null);
   for (const e of errors) {
-    const code = typeof e.code === 'string' ? e.code : (/\b(E[A-Z]{3,}|UND_ERR_[A-Z_]+|CERT_[A-Z_]+|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)\b/.exec(e.message ?? '')?.[1] ?? '');
+    const code =
+      typeof e.code === 'string'
+        ? e.code
+        : (/\b(E[A-Z]{3,}|UND_ERR_[A-Z_]+|CERT_[A-Z_]+|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)\b/.exec(e.message ?? '')?.[1] ?? '');
     // A certificate's names come from the upstream: they count as its words.
     if (TLS_CODE.test(code)) return { kind: 'tls', code, words: words(e.message) };
     if (TIMEOUT_CODE.test(code)) return { kind: 'connect_timeout', code };
@@ -143,6 +146,12 @@ function answerReason(errors: ErrorLike[], error: unknown, upstream: UpstreamWor
  */
 export function sanitizeMessage(message: string, scrubber: SecretScrubber): string {
   // Scrubbed again after whitespace is folded: folding can join what the first pass saw apart.
-  const text = scrubber.text(scrubber.text(message).replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, ' ').replace(/\s+/g, ' ').trim());
+  const text = scrubber.text(
+    scrubber
+      .text(message)
+      .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim(),
+  );
   return text.length > 500 ? `${text.slice(0, 497)}...` : text;
 }

@@ -24,11 +24,7 @@ const FIELDS_BY_TYPE: Record<AuthType, ReadonlyArray<keyof Credentials>> = {
  * Turns plaintext credentials into a stored auth that points at secrets, plus the secrets to
  * write. Errors name fields as `auth.<credential>`; each dialect names them in its words.
  */
-export function resolveAuth(
-  type: AuthType,
-  credentials: Credentials,
-  newSecretId: () => string,
-): { auth: ServerAuth; secrets: PendingSecret[] } {
+export function resolveAuth(type: AuthType, credentials: Credentials, newSecretId: () => string): { auth: ServerAuth; secrets: PendingSecret[] } {
   const given = (Object.keys(credentials) as Array<keyof Credentials>).filter((k) => credentials[k] !== undefined);
   for (const field of given) {
     if (!FIELDS_BY_TYPE[type].includes(field)) {
@@ -61,10 +57,7 @@ export function resolveAuth(
   }
 }
 
-function resolveOAuth(
-  credentials: Credentials,
-  secret: (purpose: string, plaintext: string) => PendingSecret,
-): { auth: ServerAuth; secrets: PendingSecret[] } {
+function resolveOAuth(credentials: Credentials, secret: (purpose: string, plaintext: string) => PendingSecret): { auth: ServerAuth; secrets: PendingSecret[] } {
   const clientFields = [credentials.clientId, credentials.clientSecret, credentials.tokenUrl, credentials.scope];
   if (credentials.accessToken !== undefined) {
     if (clientFields.some((v) => v !== undefined)) {

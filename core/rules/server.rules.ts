@@ -108,8 +108,17 @@ export function checkEncodableText(value: string, field: string): string {
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 // Headers the HTTP client owns; letting a tenant set them would break or smuggle requests.
 const RESERVED_HEADERS = new Set([
-  'host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade',
-  'te', 'trailer', 'proxy-authorization', 'proxy-connection', 'expect',
+  'host',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'upgrade',
+  'te',
+  'trailer',
+  'proxy-authorization',
+  'proxy-connection',
+  'expect',
 ]);
 
 export function checkHeaderName(name: string, field: string): string {

@@ -8,12 +8,7 @@ export function assertOrganization(principal: Principal, organizationId: string)
 }
 
 /** Another tenant's server answers exactly like one that does not exist. */
-export async function findAccessibleServer(
-  store: Store,
-  principal: Principal,
-  id: string,
-  options: { forUpdate?: boolean } = {},
-): Promise<McpServer> {
+export async function findAccessibleServer(store: Store, principal: Principal, id: string, options: { forUpdate?: boolean } = {}): Promise<McpServer> {
   const server = await store.servers.findById(id, options);
   if (!server || !belongsTo(principal, server.organizationId)) throw new NotFound('server', id);
   return server;

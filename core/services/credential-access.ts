@@ -23,13 +23,7 @@ export function canManageSecret(principal: Principal, secret: StoredSecret): boo
  *   would let whoever creates that id later choose where its value goes).
  * - An admin may also name an id that does not exist yet (Zudu's seed creates the server first).
  */
-export async function assertCanAttachSecret(
-  store: Store,
-  principal: Principal,
-  organizationId: string,
-  secretId: string,
-  serverId: string,
-): Promise<void> {
+export async function assertCanAttachSecret(store: Store, principal: Principal, organizationId: string, secretId: string, serverId: string): Promise<void> {
   const secret = await store.secrets.findById(organizationId, secretId, { forUpdate: true });
   if (!secret) {
     if (principal.role === 'admin') return;

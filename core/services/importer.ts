@@ -122,7 +122,13 @@ export class Importer {
     return { ...c, requestHeaders, keepAuth, maskedKept, kept };
   }
 
-  private onConflict(base: Omit<PlanEntry, 'action' | 'reason' | 'existingId'>, strategy: ConflictStrategy, taken: Set<string>, existingId: string | null, why: string): PlanEntry {
+  private onConflict(
+    base: Omit<PlanEntry, 'action' | 'reason' | 'existingId'>,
+    strategy: ConflictStrategy,
+    taken: Set<string>,
+    existingId: string | null,
+    why: string,
+  ): PlanEntry {
     if (strategy === 'update' && existingId) return { ...base, action: 'update', reason: `a server with this name exists and ${why}`, existingId };
     if (strategy === 'rename') {
       const targetName = freeName(base.name, (key) => taken.has(key));
@@ -144,7 +150,11 @@ export class Importer {
     if (c.enabled !== undefined && server.toolPolicy.enabled !== c.enabled) diff.push('tools enabled');
     if (c.allowedTools !== undefined && !same(server.toolPolicy.allowedTools, c.allowedTools)) diff.push('allowed tools');
     if (c.isActive !== undefined && server.isActive !== c.isActive) diff.push('active flag');
-    if (c.requestHeaders !== undefined && !same(sortedEntries(decryptHeaders(this.deps.cipher, server.id, server.requestHeaders)), sortedEntries(c.requestHeaders))) diff.push('request headers');
+    if (
+      c.requestHeaders !== undefined &&
+      !same(sortedEntries(decryptHeaders(this.deps.cipher, server.id, server.requestHeaders)), sortedEntries(c.requestHeaders))
+    )
+      diff.push('request headers');
     if (c.auth !== null && !c.keepAuth && !sameAuth(server, c.auth, secretValues)) diff.push('credentials');
     return diff;
   }
@@ -176,7 +186,8 @@ export class Importer {
       }
       try {
         if (await this.deps.store.secrets.findById(organizationId, secret.id)) report.push({ id: secret.id, outcome: 'exists', error: null });
-        else if (secret.value === null) report.push({ id: secret.id, outcome: 'missing value', error: 'the file has no value for it (exported without --include-secrets)' });
+        else if (secret.value === null)
+          report.push({ id: secret.id, outcome: 'missing value', error: 'the file has no value for it (exported without --include-secrets)' });
         else {
           const now = this.deps.clock.now();
           await this.deps.store.secrets.insert({

@@ -7,7 +7,16 @@ import type { Cipher, Clock, Store } from '../ports';
 import { nameKey } from '../rules/name-key';
 import { checkHttpUrl, checkName, checkOrganizationId, checkSecretValue } from '../rules/server.rules';
 import { refusalOfBackupSecret, refusalOfBackupServer } from './import-checks';
-import { dropSecretsOfFailedServers, freeName, inParallel, summarize, type ConflictStrategy, type ImportReport, type ImportResult, type PlanEntry } from './import-report';
+import {
+  dropSecretsOfFailedServers,
+  freeName,
+  inParallel,
+  summarize,
+  type ConflictStrategy,
+  type ImportReport,
+  type ImportResult,
+  type PlanEntry,
+} from './import-report';
 import { decryptHeaders, encryptHeaders } from './request-headers';
 import { secretContext } from './secret-context';
 
@@ -37,19 +46,29 @@ export class NativeRestore {
     const byName = new Map(items.map((s) => [nameKey(s.name), s]));
     const secretsReport = await this.restoreSharedSecrets(organizationId, backup, source, options.dryRun);
     const entries = backup.servers.map((record) => this.plan(record, backup.secrets, byId, byName, options.strategy));
-    const results = await inParallel(entries, 8, options.onProgress, (entry, index): Promise<ImportResult> =>
-      entry.action === 'refuse'
-        ? Promise.resolve({ ...entry, outcome: 'failed', id: null, error: entry.reason })
-        : options.dryRun || entry.action === 'skip'
-          ? Promise.resolve({ ...entry, outcome: options.dryRun ? 'planned' : 'unchanged', id: entry.existingId, error: null })
-          : this.apply(organizationId, backup, backup.servers[index]!, entry, source),
+    const results = await inParallel(
+      entries,
+      8,
+      options.onProgress,
+      (entry, index): Promise<ImportResult> =>
+        entry.action === 'refuse'
+          ? Promise.resolve({ ...entry, outcome: 'failed', id: null, error: entry.reason })
+          : options.dryRun || entry.action === 'skip'
+            ? Promise.resolve({ ...entry, outcome: options.dryRun ? 'planned' : 'unchanged', id: entry.existingId, error: null })
+            : this.apply(organizationId, backup, backup.servers[index]!, entry, source),
     );
     const users = backup.servers.map((s, i) => ({ secretId: 'secretId' in s.auth ? s.auth.secretId : undefined, landed: results[i]!.outcome !== 'failed' }));
     await dropSecretsOfFailedServers(this.deps.store, organizationId, secretsReport, users);
     return { format: 'native', dryRun: options.dryRun, secrets: secretsReport, results, summary: summarize(results) };
   }
 
-  private plan(record: McpServer, secrets: StoredSecret[], byId: Map<string, McpServer>, byName: Map<string, McpServer>, strategy: ConflictStrategy): PlanEntry {
+  private plan(
+    record: McpServer,
+    secrets: StoredSecret[],
+    byId: Map<string, McpServer>,
+    byName: Map<string, McpServer>,
+    strategy: ConflictStrategy,
+  ): PlanEntry {
     const base = { source: `servers[${record.id}]`, name: record.name, warnings: [], targetName: record.name };
     const refusal = refusalOfBackupServer(record) ?? refusalOfOwnSecrets(record, secrets);
     if (refusal) return { ...base, action: 'refuse', reason: refusal, existingId: null };
@@ -83,7 +102,10 @@ export class NativeRestore {
         name: checkName(entry.targetName),
         url: checkHttpUrl(record.url),
         // Stored in the parsed form the probe dials, as the API stores it.
-        auth: record.auth.type === 'oauth' && record.auth.grant === 'client_credentials' ? { ...record.auth, tokenUrl: checkHttpUrl(record.auth.tokenUrl, 'auth.tokenUrl') } : record.auth,
+        auth:
+          record.auth.type === 'oauth' && record.auth.grant === 'client_credentials'
+            ? { ...record.auth, tokenUrl: checkHttpUrl(record.auth.tokenUrl, 'auth.tokenUrl') }
+            : record.auth,
         organizationId,
         requestHeaders: encryptHeaders(this.deps.cipher, id, decryptHeaders(source, record.id, record.requestHeaders)),
         deletedAt: null,
@@ -91,7 +113,8 @@ export class NativeRestore {
       const secrets = ownSecrets.map((s) => this.reencrypt(s, backup.organizationId, organizationId, source, id));
       await this.deps.store.transaction(async (tx) => {
         if (entry.action === 'update') {
-          for (const stale of await tx.secrets.listByOrganization(organizationId)) if (stale.managedBy === id) await tx.secrets.delete(organizationId, stale.id);
+          for (const stale of await tx.secrets.listByOrganization(organizationId))
+            if (stale.managedBy === id) await tx.secrets.delete(organizationId, stale.id);
         }
         for (const secret of secrets) await tx.secrets.insert(secret);
         if (entry.action === 'update') await tx.servers.update(server);

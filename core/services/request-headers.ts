@@ -18,12 +18,7 @@ export function encryptHeaders(cipher: Cipher, serverId: string, headers: Record
  * The new header set of an update. A value equal to the mask keeps what is stored for that
  * header; a mask for a header that has no stored value is refused, not stored as a literal.
  */
-export function replaceHeaders(
-  cipher: Cipher,
-  serverId: string,
-  current: EncryptedHeaders,
-  next: Record<string, string>,
-): EncryptedHeaders {
+export function replaceHeaders(cipher: Cipher, serverId: string, current: EncryptedHeaders, next: Record<string, string>): EncryptedHeaders {
   checkRequestHeaders(Object.fromEntries(Object.entries(next).map(([n, v]) => [n, v === REDACTED ? '' : v])));
   const stored = new Map(Object.entries(current).map(([name, value]) => [name.toLowerCase(), value]));
   const result: EncryptedHeaders = {};

@@ -52,8 +52,16 @@ export class SecretVault {
   async list(principal: Principal, organizationId: string): Promise<SecretView[]> {
     assertOrganization(principal, organizationId);
     const secrets = (await this.deps.store.secrets.listByOrganization(organizationId)).filter((s) => canManageSecret(principal, s));
-    const users = await this.deps.store.servers.findUsingSecrets(organizationId, secrets.map((s) => s.id));
-    return secrets.map((s) => toView(s, users.filter((u) => u.secretId === s.id)));
+    const users = await this.deps.store.servers.findUsingSecrets(
+      organizationId,
+      secrets.map((s) => s.id),
+    );
+    return secrets.map((s) =>
+      toView(
+        s,
+        users.filter((u) => u.secretId === s.id),
+      ),
+    );
   }
 
   async get(principal: Principal, organizationId: string, id: string): Promise<SecretView> {
@@ -83,7 +91,11 @@ export class SecretVault {
     return this.deps.store.transaction(async (tx) => {
       await this.find(tx, principal, organizationId, id, true);
       const users = await tx.servers.findUsingSecrets(organizationId, [id]);
-      if (users.length > 0) throw new SecretInUse(id, users.map((u) => u.id));
+      if (users.length > 0)
+        throw new SecretInUse(
+          id,
+          users.map((u) => u.id),
+        );
       await tx.secrets.delete(organizationId, id);
     });
   }

@@ -11,7 +11,10 @@ const PROBE = 'mcp-gateway encryption key check';
 export async function verifyEncryptionKey(knex: Knex, cipher: Cipher): Promise<void> {
   const row = (await knex('gateway_meta').where({ key: META_KEY }).first()) as { value: string } | undefined;
   if (!row) {
-    await knex('gateway_meta').insert({ key: META_KEY, value: cipher.encrypt(PROBE, META_KEY) }).onConflict('key').ignore();
+    await knex('gateway_meta')
+      .insert({ key: META_KEY, value: cipher.encrypt(PROBE, META_KEY) })
+      .onConflict('key')
+      .ignore();
     return;
   }
   let matches = false;
@@ -21,8 +24,6 @@ export async function verifyEncryptionKey(knex: Knex, cipher: Cipher): Promise<v
     matches = false;
   }
   if (!matches) {
-    throw new Error(
-      'MCP_GATEWAY_ENCRYPTION_KEY does not match the key this database was encrypted with; start with the original key',
-    );
+    throw new Error('MCP_GATEWAY_ENCRYPTION_KEY does not match the key this database was encrypted with; start with the original key');
   }
 }

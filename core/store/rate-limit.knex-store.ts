@@ -22,7 +22,10 @@ export class KnexRateLimitCounter {
       [key, windowStart],
     );
     const rows = (Array.isArray(result) ? result : result.rows) as Array<{ hits: unknown }>;
-    if (++this.sweeps % 500 === 0) await this.db('rate_limit_counters').where('window_start', '<', windowStart - this.windowMs).delete();
+    if (++this.sweeps % 500 === 0)
+      await this.db('rate_limit_counters')
+        .where('window_start', '<', windowStart - this.windowMs)
+        .delete();
     return { hits: toMillis(rows[0]?.hits ?? 1), resetAt: windowStart + this.windowMs };
   }
 

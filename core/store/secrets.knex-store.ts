@@ -22,9 +22,9 @@ export class KnexSecretStore implements SecretRepository {
   }
 
   async listByOrganization(organizationId: string): Promise<StoredSecret[]> {
-    const rows = (await this.db(TABLE).where({ organization_id: organizationId }).orderBy([{ column: 'created_at' }, { column: 'id' }])) as Array<
-      Record<string, unknown>
-    >;
+    const rows = (await this.db(TABLE)
+      .where({ organization_id: organizationId })
+      .orderBy([{ column: 'created_at' }, { column: 'id' }])) as Array<Record<string, unknown>>;
     return rows.map(fromRow);
   }
 

@@ -33,7 +33,10 @@ export class SqliteReader {
   /** Runs a knex query on this connection: knex only writes the SQL. */
   run<T>(query: Knex.QueryBuilder): T[] {
     const { sql, bindings } = query.toSQL().toNative();
-    return this.all<T>(sql, bindings.map((b) => (typeof b === 'boolean' ? Number(b) : b)));
+    return this.all<T>(
+      sql,
+      bindings.map((b) => (typeof b === 'boolean' ? Number(b) : b)),
+    );
   }
 
   close(): void {

@@ -20,7 +20,12 @@ export function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const labelNames = ['dialect', 'route', 'status'] as const;
-  const requests = new Counter({ name: 'mcp_gateway_http_requests_total', help: 'HTTP requests by dialect, route template and status', labelNames, registers: [registry] });
+  const requests = new Counter({
+    name: 'mcp_gateway_http_requests_total',
+    help: 'HTTP requests by dialect, route template and status',
+    labelNames,
+    registers: [registry],
+  });
   const duration = new Histogram({
     name: 'mcp_gateway_http_request_duration_seconds',
     help: 'HTTP request duration by dialect, route template and status',
@@ -28,7 +33,12 @@ export function createMetrics(): Metrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
     registers: [registry],
   });
-  const probes = new Counter({ name: 'mcp_gateway_probe_results_total', help: 'Connection tests by outcome (failure class, or none)', labelNames: ['failure_class'], registers: [registry] });
+  const probes = new Counter({
+    name: 'mcp_gateway_probe_results_total',
+    help: 'Connection tests by outcome (failure class, or none)',
+    labelNames: ['failure_class'],
+    registers: [registry],
+  });
   const pools: Knex[] = [];
   const pool = (name: string, help: string, read: (p: { numUsed(): number; numFree(): number; numPendingAcquires(): number }) => number) =>
     new Gauge({

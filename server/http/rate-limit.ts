@@ -69,7 +69,10 @@ export function authFailureLimiter(perMinute: number, send: (res: Response, prob
     if (entry && entry.resetAt > Date.now() && entry.count >= perMinute) {
       const retryAfter = Math.max(1, Math.ceil((entry.resetAt - Date.now()) / 1000));
       res.setHeader('Retry-After', String(retryAfter));
-      send(res, { kind: 'RATE_LIMITED', detail: `More than ${perMinute} failed authentications per minute from this address; retry after ${retryAfter} seconds` });
+      send(res, {
+        kind: 'RATE_LIMITED',
+        detail: `More than ${perMinute} failed authentications per minute from this address; retry after ${retryAfter} seconds`,
+      });
       return;
     }
     res.once('finish', () => {

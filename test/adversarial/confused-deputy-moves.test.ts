@@ -57,13 +57,19 @@ async function memberProbes(id: string): Promise<void> {
 }
 
 describe('a member moving its own server to another origin', () => {
-  it("refuses a member moving its server to another origin while it carries request-header values an admin wrote (Zudu request_headers)", async () => {
+  it('refuses a member moving its server to another origin while it carries request-header values an admin wrote (Zudu request_headers)', async () => {
     const own = await memberServer();
     // The admin configures the member's server for it: a header value meant for `legit` only.
-    const byAdmin = await gw.http.patch(`/api/mcp-servers/${own}`).set(adminZudu).send({ config: { request_headers: { 'X-Team-Token': ADMIN_HEADER } } });
+    const byAdmin = await gw.http
+      .patch(`/api/mcp-servers/${own}`)
+      .set(adminZudu)
+      .send({ config: { request_headers: { 'X-Team-Token': ADMIN_HEADER } } });
     expect(byAdmin.status).toBe(200);
     // The member moves the server, keeping the header (absent = kept; the mask would keep it too).
-    const moved = await gw.http.patch(`/api/mcp-servers/${own}`).set(memberZudu).send({ config: { url: attacker.url } });
+    const moved = await gw.http
+      .patch(`/api/mcp-servers/${own}`)
+      .set(memberZudu)
+      .send({ config: { url: attacker.url } });
     await memberProbes(own);
     expect(deliveredToAttacker()).not.toContain(ADMIN_HEADER);
     expect(moved.status).toBe(403);
@@ -72,7 +78,12 @@ describe('a member moving its own server to another origin', () => {
   it('refuses the same move through the Aitronos dialect, and through Zudu with the header sent back as the mask', async () => {
     const own = await memberServer();
     expect(
-      (await gw.http.patch(`/api/mcp-servers/${own}`).set(adminZudu).send({ config: { request_headers: { 'X-Team-Token': `${ADMIN_HEADER}-2` } } })).status,
+      (
+        await gw.http
+          .patch(`/api/mcp-servers/${own}`)
+          .set(adminZudu)
+          .send({ config: { request_headers: { 'X-Team-Token': `${ADMIN_HEADER}-2` } } })
+      ).status,
     ).toBe(200);
     const aitronos = await gw.http.patch(`/v1/mcp-configurations/${own}`).set('X-API-Key', memberKey).send({ server_url: attacker.url });
     const back = `${new URL(attacker.url).origin}/elsewhere`;
@@ -95,12 +106,17 @@ describe('a member moving its own server to another origin', () => {
     expect(rotated.status).toBe(200);
     // The value's writer owns it now: the member can neither move it nor see it.
     expect((await gw.http.get('/api/secrets/secret_member_rotated').set(memberZudu)).status).toBe(404);
-    const moved = await gw.http.patch(`/api/mcp-servers/${own}`).set(memberZudu).send({ config: { url: attacker.url } });
+    const moved = await gw.http
+      .patch(`/api/mcp-servers/${own}`)
+      .set(memberZudu)
+      .send({ config: { url: attacker.url } });
     // Or attach the same secret to a second server pointing at the attacker directly.
     const second = await gw.http
       .post('/api/mcp-servers')
       .set(memberZudu)
-      .send({ config: { url: attacker.url, name: 'second use of rotated', transport: 'STREAMABLE_HTTP', secret_token: { secret_id: 'secret_member_rotated' } } });
+      .send({
+        config: { url: attacker.url, name: 'second use of rotated', transport: 'STREAMABLE_HTTP', secret_token: { secret_id: 'secret_member_rotated' } },
+      });
     await memberProbes(own);
     if (second.status === 200) await memberProbes(second.body.data.id);
     expect(deliveredToAttacker()).not.toContain(ADMIN_ROTATED);
@@ -111,10 +127,16 @@ describe('a member moving its own server to another origin', () => {
   it('refuses a member moving its server while it references a secret id an admin attached before creating it (Zudu seed order)', async () => {
     const own = await memberServer();
     // The admin, in the seed's order, names the id first (allowed for admins) ...
-    const attach = await gw.http.patch(`/api/mcp-servers/${own}`).set(adminZudu).send({ config: { secret_token: { secret_id: 'secret_seed_later' } } });
+    const attach = await gw.http
+      .patch(`/api/mcp-servers/${own}`)
+      .set(adminZudu)
+      .send({ config: { secret_token: { secret_id: 'secret_seed_later' } } });
     expect(attach.status).toBe(200);
     // ... the member moves the server while the id dangles: nothing exists to be checked ...
-    const moved = await gw.http.patch(`/api/mcp-servers/${own}`).set(memberZudu).send({ config: { url: attacker.url } });
+    const moved = await gw.http
+      .patch(`/api/mcp-servers/${own}`)
+      .set(memberZudu)
+      .send({ config: { url: attacker.url } });
     // ... and the admin creates the secret it attached, for the server it attached it to.
     const seeded = await gw.http.post('/api/secrets').set(adminZudu).send({ secret_id: 'secret_seed_later', name: 'seed', value: ADMIN_SEEDED });
     expect(seeded.status).toBe(200);
@@ -125,12 +147,18 @@ describe('a member moving its own server to another origin', () => {
 
   it('lets a member move its server with header values it wrote itself, or with new values for headers an admin wrote', async () => {
     const own = await memberServer({ request_headers: { 'X-Mine': 'member-own-header' } });
-    const moved = await gw.http.patch(`/api/mcp-servers/${own}`).set(memberZudu).send({ config: { url: `${attacker.url}?own` } });
+    const moved = await gw.http
+      .patch(`/api/mcp-servers/${own}`)
+      .set(memberZudu)
+      .send({ config: { url: `${attacker.url}?own` } });
     expect(moved.status).toBe(200);
     expect(moved.body.data.request_headers).toEqual({ 'X-Mine': '********' });
 
     const other = await memberServer();
-    await gw.http.patch(`/api/mcp-servers/${other}`).set(adminZudu).send({ config: { request_headers: { 'X-Team-Token': `${ADMIN_HEADER}-3` } } });
+    await gw.http
+      .patch(`/api/mcp-servers/${other}`)
+      .set(adminZudu)
+      .send({ config: { request_headers: { 'X-Team-Token': `${ADMIN_HEADER}-3` } } });
     const replaced = await gw.http
       .patch(`/api/mcp-servers/${other}`)
       .set(memberZudu)

@@ -59,7 +59,9 @@ beforeAll(async () => {
   });
   await gw.http.post('/api/secrets').set(adminZudu).send({ secret_id: 'secret_admin_shared', name: 'Admin shared', value: ADMIN_SHARED });
   const adminSecrets = await gw.http.get('/api/secrets').set(adminZudu);
-  adminInlineSecretId = adminSecrets.body.data.secrets.find((s: { used_by: Array<{ id: string }> }) => s.used_by.some((u) => u.id === adminInlineServer)).secret_id;
+  adminInlineSecretId = adminSecrets.body.data.secrets.find((s: { used_by: Array<{ id: string }> }) =>
+    s.used_by.some((u) => u.id === adminInlineServer),
+  ).secret_id;
 });
 
 afterAll(async () => {
@@ -115,7 +117,10 @@ describe('a member key and the credentials of its organization', () => {
     }
     const own = await memberZuduServer();
     for (const secretId of ['secret_admin_shared', adminInlineSecretId, 'secret_not_there_yet']) {
-      const res = await gw.http.patch(`/api/mcp-servers/${own}`).set(memberZudu).send({ config: { secret_token: { secret_id: secretId } } });
+      const res = await gw.http
+        .patch(`/api/mcp-servers/${own}`)
+        .set(memberZudu)
+        .send({ config: { secret_token: { secret_id: secretId } } });
       expect(res.status).toBe(403);
     }
     const detail = await gw.http.get(`/api/mcp-servers/${own}`).set(memberZudu);
@@ -129,17 +134,29 @@ describe('a member key and the credentials of its organization', () => {
       .send({ config: { url: legit.url, name: 'borrows inline', secret_token: { secret_id: adminInlineSecretId } } });
     expect(zudu.status).toBe(400);
     expect(zudu.body.error).toMatch(/^config\.secret_token\.secret_id .*another server's inline credentials/);
-    const own = await gw.http.post('/api/mcp-servers').set(adminZudu).send({ config: { url: legit.url, name: 'admin plain' } });
-    const patch = await gw.http.patch(`/api/mcp-servers/${own.body.data.id}`).set(adminZudu).send({ config: { secret_token: { secret_id: adminInlineSecretId } } });
+    const own = await gw.http
+      .post('/api/mcp-servers')
+      .set(adminZudu)
+      .send({ config: { url: legit.url, name: 'admin plain' } });
+    const patch = await gw.http
+      .patch(`/api/mcp-servers/${own.body.data.id}`)
+      .set(adminZudu)
+      .send({ config: { secret_token: { secret_id: adminInlineSecretId } } });
     expect(patch.status).toBe(400);
     // Its own inline secret, named back by id, is still its own.
-    const self = await gw.http.patch(`/api/mcp-servers/${adminInlineServer}`).set(adminZudu).send({ config: { secret_token: { secret_id: adminInlineSecretId } } });
+    const self = await gw.http
+      .patch(`/api/mcp-servers/${adminInlineServer}`)
+      .set(adminZudu)
+      .send({ config: { secret_token: { secret_id: adminInlineSecretId } } });
     expect(self.status).toBe(200);
   });
 
   it('may attach its own secret to its own server, and change that server in both dialects (Zudu pairs have a user now)', async () => {
     const own = await memberZuduServer({ secret_token: { secret_id: 'secret_member_own' } });
-    const zuduPatch = await gw.http.patch(`/api/mcp-servers/${own}`).set(memberZudu).send({ config: { description: 'mine' } });
+    const zuduPatch = await gw.http
+      .patch(`/api/mcp-servers/${own}`)
+      .set(memberZudu)
+      .send({ config: { description: 'mine' } });
     expect(zuduPatch.status).toBe(200);
     const aitronosPatch = await asMember(gw.http.patch(`/v1/mcp-configurations/${own}`)).send({ name: `renamed ${own}` });
     expect(aitronosPatch.status).toBe(200);
@@ -149,11 +166,20 @@ describe('a member key and the credentials of its organization', () => {
   it('gets a user of its own when issued without one, so a Zudu member pair can change the servers it created', async () => {
     const pair = await gw.zuduKey(ORG, { role: 'member' });
     expect(pair.userId).toMatch(/^usr_/);
-    const created = await gw.http.post('/api/mcp-servers').set(pair.headers).send({ config: { url: legit.url, name: 'made by a fresh member pair' } });
+    const created = await gw.http
+      .post('/api/mcp-servers')
+      .set(pair.headers)
+      .send({ config: { url: legit.url, name: 'made by a fresh member pair' } });
     expect(created.status).toBe(200);
-    const patched = await gw.http.patch(`/api/mcp-servers/${created.body.data.id}`).set(pair.headers).send({ config: { description: 'changed by its creator' } });
+    const patched = await gw.http
+      .patch(`/api/mcp-servers/${created.body.data.id}`)
+      .set(pair.headers)
+      .send({ config: { description: 'changed by its creator' } });
     expect(patched.status).toBe(200);
-    const otherMember = await gw.http.patch(`/api/mcp-servers/${created.body.data.id}`).set(memberZudu).send({ config: { description: 'not yours' } });
+    const otherMember = await gw.http
+      .patch(`/api/mcp-servers/${created.body.data.id}`)
+      .set(memberZudu)
+      .send({ config: { description: 'not yours' } });
     expect(otherMember.status).toBe(403);
   });
 
@@ -170,17 +196,32 @@ describe('a member key and the credentials of its organization', () => {
     expect(admin.body.data.used_by.map((u: { id: string }) => u.id)).toEqual([dangling.body.data.id]);
   });
 
-  it("cannot move its own server to another origin while it carries a credential an admin put there, in either dialect; a path change on the same origin is fine", async () => {
+  it('cannot move its own server to another origin while it carries a credential an admin put there, in either dialect; a path change on the same origin is fine', async () => {
     const own = await memberZuduServer({ url: `${legit.url}` });
     // An admin attaches its shared secret to the member's server (the admin's decision).
-    expect((await gw.http.patch(`/api/mcp-servers/${own}`).set(adminZudu).send({ config: { secret_token: { secret_id: 'secret_admin_shared' } } })).status).toBe(200);
-    const zudu = await gw.http.patch(`/api/mcp-servers/${own}`).set(memberZudu).send({ config: { url: attacker.url } });
+    expect(
+      (
+        await gw.http
+          .patch(`/api/mcp-servers/${own}`)
+          .set(adminZudu)
+          .send({ config: { secret_token: { secret_id: 'secret_admin_shared' } } })
+      ).status,
+    ).toBe(200);
+    const zudu = await gw.http
+      .patch(`/api/mcp-servers/${own}`)
+      .set(memberZudu)
+      .send({ config: { url: attacker.url } });
     expect(zudu.status).toBe(403);
     expect(zudu.body.error).toMatch(/cannot manage/);
-    const aitronos = await asMember(gw.http.patch(`/v1/mcp-configurations/${own}`)).set(json).send({ server_url: attacker.url });
+    const aitronos = await asMember(gw.http.patch(`/v1/mcp-configurations/${own}`))
+      .set(json)
+      .send({ server_url: attacker.url });
     expect(aitronos.status).toBe(403);
     expect(aitronos.body.error.code).toBe('INSUFFICIENT_PERMISSIONS');
-    const samePath = await gw.http.patch(`/api/mcp-servers/${own}`).set(memberZudu).send({ config: { url: `${new URL(legit.url).origin}/other-path` } });
+    const samePath = await gw.http
+      .patch(`/api/mcp-servers/${own}`)
+      .set(memberZudu)
+      .send({ config: { url: `${new URL(legit.url).origin}/other-path` } });
     expect(samePath.status).toBe(200);
 
     // Inline credentials an admin writes onto the member's server are the admin's too.
@@ -196,8 +237,22 @@ describe('a member key and the credentials of its organization', () => {
     expect((await asAdmin(gw.http.put(`/v1/mcp-configurations/${other}`)).send({ credentials: { token: ADMIN_ON_MEMBER } })).status).toBe(200);
     expect((await asMember(gw.http.patch(`/v1/mcp-configurations/${other}`)).send({ server_url: attacker.url })).status).toBe(403);
     // Detaching is always allowed; then the server may go anywhere, carrying nothing.
-    expect((await gw.http.patch(`/api/mcp-servers/${own}`).set(memberZudu).send({ config: { secret_token: null } })).status).toBe(200);
-    expect((await gw.http.patch(`/api/mcp-servers/${own}`).set(memberZudu).send({ config: { url: attacker.url } })).status).toBe(200);
+    expect(
+      (
+        await gw.http
+          .patch(`/api/mcp-servers/${own}`)
+          .set(memberZudu)
+          .send({ config: { secret_token: null } })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await gw.http
+          .patch(`/api/mcp-servers/${own}`)
+          .set(memberZudu)
+          .send({ config: { url: attacker.url } })
+      ).status,
+    ).toBe(200);
   });
 
   it('moves its own credentials with its own server when it changes the origin, and the stored status starts again as untested', async () => {
@@ -244,7 +299,10 @@ describe("a server's inline credentials", () => {
     const ownerServer = await gw.services.store.servers.findById(owner.body.id);
     const secretId = (ownerServer!.auth as { secretId: string }).secretId;
     // A reference the API now refuses, written the way older versions let it be written.
-    const referrer = await gw.http.post('/api/mcp-servers').set(adminZudu).send({ config: { url: legit.url, name: 'Legacy referrer' } });
+    const referrer = await gw.http
+      .post('/api/mcp-servers')
+      .set(adminZudu)
+      .send({ config: { url: legit.url, name: 'Legacy referrer' } });
     const referrerServer = await gw.services.store.servers.findById(referrer.body.data.id);
     await gw.services.store.servers.update({ ...referrerServer!, auth: { type: 'bearer', secretId } });
 

@@ -12,12 +12,29 @@ const KILLS = Number(process.env.CRASH_KILLS ?? 10);
 
 function create(port: number, apiKey: string, name: string): Promise<number | null> {
   return new Promise((resolve) => {
-    const body = JSON.stringify({ name, organization_id: 'org_crash', server_url: `https://${name.replace(/\W/g, '')}.example.com/mcp`, transport_type: 'sse', auth_type: 'bearer_token', credentials: { token: `token-of-${name}` } });
-    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/v1/mcp-configurations', agent: false, headers: { 'X-API-Key': apiKey, 'Content-Type': 'application/json' } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? null));
-      res.on('error', () => resolve(null));
+    const body = JSON.stringify({
+      name,
+      organization_id: 'org_crash',
+      server_url: `https://${name.replace(/\W/g, '')}.example.com/mcp`,
+      transport_type: 'sse',
+      auth_type: 'bearer_token',
+      credentials: { token: `token-of-${name}` },
     });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/v1/mcp-configurations',
+        agent: false,
+        headers: { 'X-API-Key': apiKey, 'Content-Type': 'application/json' },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? null));
+        res.on('error', () => resolve(null));
+      },
+    );
     req.on('error', () => resolve(null));
     req.end(body);
   });
@@ -29,8 +46,15 @@ afterAll(() => db.drop());
 
 describe('crash durability', () => {
   it(`keeps every acknowledged create whole, and nothing half-written, across ${KILLS} SIGKILLs under load`, async () => {
-    const env = { DATABASE_URL: db.url, MCP_GATEWAY_ENCRYPTION_KEY: KEY.toString('base64'), MCP_GATEWAY_DEMO: 'false', MCP_GATEWAY_RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'info' };
-    const apiKey = JSON.parse((await cli(db.url, KEY.toString('base64'), 'keys', 'create', '--dialect', 'aitronos', '--org', 'org_crash', '--json')).stdout).apiKey as string;
+    const env = {
+      DATABASE_URL: db.url,
+      MCP_GATEWAY_ENCRYPTION_KEY: KEY.toString('base64'),
+      MCP_GATEWAY_DEMO: 'false',
+      MCP_GATEWAY_RATE_LIMIT_PER_MINUTE: '0',
+      LOG_LEVEL: 'info',
+    };
+    const apiKey = JSON.parse((await cli(db.url, KEY.toString('base64'), 'keys', 'create', '--dialect', 'aitronos', '--org', 'org_crash', '--json')).stdout)
+      .apiKey as string;
     const acknowledged = new Set<string>();
     let sent = 0;
     for (let round = 0; round < KILLS; round += 1) {

@@ -32,9 +32,39 @@ const nasty = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 40 }),
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.constantFrom(
-    '', ' ', '\u0000', '\ud800', '\udfff', '\u202e\u202d', '😀'.repeat(10), 'ﬃ', 'İ', "'; DROP TABLE mcp_servers; --", '" OR 1=1 --', '%', '_', '\\',
-    '../../etc/passwd', '..%2F..%2F', '%00', `mcp_${'a'.repeat(400)}`, '__proto__', 'constructor', 'prototype', 'null', 'undefined', 'NaN', '1e309',
-    'https://x', 'ftp://x', 'javascript:alert(1)', 'http://user:pw@x', '*', 'SSE', 'bearer', 'stdio',
+    '',
+    ' ',
+    '\u0000',
+    '\ud800',
+    '\udfff',
+    '\u202e\u202d',
+    '😀'.repeat(10),
+    'ﬃ',
+    'İ',
+    "'; DROP TABLE mcp_servers; --",
+    '" OR 1=1 --',
+    '%',
+    '_',
+    '\\',
+    '../../etc/passwd',
+    '..%2F..%2F',
+    '%00',
+    `mcp_${'a'.repeat(400)}`,
+    '__proto__',
+    'constructor',
+    'prototype',
+    'null',
+    'undefined',
+    'NaN',
+    '1e309',
+    'https://x',
+    'ftp://x',
+    'javascript:alert(1)',
+    'http://user:pw@x',
+    '*',
+    'SSE',
+    'bearer',
+    'stdio',
   ),
   fc.constant('x'.repeat(70_000)),
 );
@@ -53,10 +83,12 @@ const weird: fc.Arbitrary<unknown> = fc.oneof(
 
 /** A valid body with some fields replaced, dropped or added: what reaches deepest. */
 const mutated = (base: () => Record<string, unknown>) =>
-  fc.tuple(fc.dictionary(fc.oneof(fc.constantFrom(...Object.keys(base()), 'credentials', 'config', 'extra'), nasty), weird, { maxKeys: 3 }), fc.boolean()).map(([changes, wrap]) => {
-    const body = { ...base(), ...changes };
-    return wrap ? { config: body } : body;
-  });
+  fc
+    .tuple(fc.dictionary(fc.oneof(fc.constantFrom(...Object.keys(base()), 'credentials', 'config', 'extra'), nasty), weird, { maxKeys: 3 }), fc.boolean())
+    .map(([changes, wrap]) => {
+      const body = { ...base(), ...changes };
+      return wrap ? { config: body } : body;
+    });
 
 const body = fc.oneof(
   { weight: 3, arbitrary: fc.jsonValue({ maxDepth: 4 }) },
@@ -65,7 +97,15 @@ const body = fc.oneof(
   { weight: 2, arbitrary: mutated(() => ({ name: 'n', value: 'v', secret_id: 'secret_x' })) },
   { weight: 1, arbitrary: fc.constantFrom('{"name": "x",', '{', '[', 'nul', '{"a":1}{"b":2}', '\u0000', '{"name":"\\ud800"}') },
 );
-const contentType = fc.constantFrom('application/json', 'application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=utf-16', 'multipart/form-data; boundary=x', '');
+const contentType = fc.constantFrom(
+  'application/json',
+  'application/json',
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'application/json; charset=utf-16',
+  'multipart/form-data; boundary=x',
+  '',
+);
 /** Every byte percent-encoded (a lone surrogate becomes U+FFFD's bytes). */
 const percentEncode = (text: string) => [...Buffer.from(text, 'utf8')].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
 // Path ids, already encoded: a real id, anything at all, and raw invalid UTF-8 and traversal forms.
@@ -105,7 +145,9 @@ const ROUTES: Route[] = [
   { dialect: 'zudu', method: 'delete', path: () => `/api/secrets/${secretId}` },
 ];
 
-const query = fc.dictionary(fc.constantFrom('organization_id', 'type', 'is_active', 'limit', 'offset', 'page', 'sort', 'order', 'search', 'x'), nasty, { maxKeys: 3 });
+const query = fc.dictionary(fc.constantFrom('organization_id', 'type', 'is_active', 'limit', 'offset', 'page', 'sort', 'order', 'search', 'x'), nasty, {
+  maxKeys: 3,
+});
 const auth = fc.constantFrom('valid', 'valid', 'valid', 'none', 'wrong', 'duplicated', 'oversized', 'other dialect');
 
 async function fingerprint(): Promise<string> {
@@ -130,7 +172,8 @@ describe(`fuzzing every route of both dialects (${RUNS} requests)`, () => {
         if (how === 'valid') req = req.set(validHeaders);
         if (how === 'wrong') req = req.set({ 'X-API-Key': 'ak_wrong', 'X-API-SECRET': 's3cr3t_wrong' });
         // An array becomes the same header sent twice.
-        if (how === 'duplicated') req = req.set('X-API-Key', [aitronosKey, 'ak_other'] as unknown as string).set('X-API-SECRET', [zudu['X-API-SECRET']!, 'x'] as unknown as string);
+        if (how === 'duplicated')
+          req = req.set('X-API-Key', [aitronosKey, 'ak_other'] as unknown as string).set('X-API-SECRET', [zudu['X-API-SECRET']!, 'x'] as unknown as string);
         if (how === 'oversized') req = req.set({ ...validHeaders, 'X-Padding': 'p'.repeat(8000) });
         if (how === 'other dialect') req = req.set(route.dialect === 'aitronos' ? zudu : { 'X-API-Key': aitronosKey });
         if (route.method !== 'get' && route.method !== 'delete') {
@@ -143,7 +186,8 @@ describe(`fuzzing every route of both dialects (${RUNS} requests)`, () => {
         expect(res.status < 500 || documented502).toBe(true);
         expect(res.text).not.toMatch(/\n\s+at .+\(.*:\d+:\d+\)/);
         if (res.status >= 400) {
-          if (route.dialect === 'aitronos') expect(res.body).toMatchObject({ success: false, error: { code: expect.stringMatching(/^[A-Z_]+$/), status: res.status } });
+          if (route.dialect === 'aitronos')
+            expect(res.body).toMatchObject({ success: false, error: { code: expect.stringMatching(/^[A-Z_]+$/), status: res.status } });
           else expect(res.body).toMatchObject({ status: 'error', message: expect.any(String), error: expect.any(String) });
           const after = await fingerprint();
           expect({ path, status: res.status, database: after }).toEqual({ path, status: res.status, database: before });

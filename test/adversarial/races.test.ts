@@ -19,7 +19,10 @@ describe('races', () => {
     const requests = Array.from({ length: 200 }, (_, i) =>
       i % 2
         ? gw.http.post('/v1/mcp-configurations').set('X-API-Key', key).send(aitronosCreateBody(ORG, { name }))
-        : gw.http.post('/api/mcp-servers').set(zudu).send({ config: zuduConfig({ name }) }),
+        : gw.http
+            .post('/api/mcp-servers')
+            .set(zudu)
+            .send({ config: zuduConfig({ name }) }),
     );
     const responses = await Promise.all(requests);
     const aitronos = responses.filter((_, i) => i % 2);
@@ -31,12 +34,23 @@ describe('races', () => {
       expect(r.status).toBe(409);
       expect(r.body).toMatchObject({ message: 'MCP server name already exists', status: 'error' });
     }
-    expect(await gw.services.db.knex('mcp_servers').where({ organization_id: ORG, name }).count({ n: '*' }).then((r) => Number(r[0]!.n))).toBe(1);
+    expect(
+      await gw.services.db
+        .knex('mcp_servers')
+        .where({ organization_id: ORG, name })
+        .count({ n: '*' })
+        .then((r) => Number(r[0]!.n)),
+    ).toBe(1);
   }, 30000);
 
   it('leaves a server updated by 50 concurrent writers in exactly one writer’s state, never a mix', async () => {
     const created = (await gw.http.post('/api/mcp-servers').set(zudu).send({ config: zuduConfig() })).body.data;
-    const writes = Array.from({ length: 50 }, (_, i) => ({ name: `writer ${i}`, url: `https://writer${i}.example.com/mcp`, description: `written by ${i}`, request_headers: { 'X-Writer': `w${i}` } }));
+    const writes = Array.from({ length: 50 }, (_, i) => ({
+      name: `writer ${i}`,
+      url: `https://writer${i}.example.com/mcp`,
+      description: `written by ${i}`,
+      request_headers: { 'X-Writer': `w${i}` },
+    }));
     const responses = await Promise.all(
       writes.map((w, i) =>
         i % 2
@@ -59,7 +73,10 @@ describe('races', () => {
       await gw.http.post('/api/secrets').set(zudu).send({ secret_id: secretId, name: 'raced', value: 'v' });
       const [deleted, created] = await Promise.all([
         gw.http.delete(`/api/secrets/${secretId}`).set(zudu),
-        gw.http.post('/api/mcp-servers').set(zudu).send({ config: zuduConfig({ secret_token: { secret_id: secretId } }) }),
+        gw.http
+          .post('/api/mcp-servers')
+          .set(zudu)
+          .send({ config: zuduConfig({ secret_token: { secret_id: secretId } }) }),
       ]);
       expect(created.status).toBe(200);
       expect([200, 409]).toContain(deleted.status);

@@ -34,20 +34,39 @@ describe('secret leak scan', () => {
       seen.push(`${res.status} ${JSON.stringify(res.headers)} ${res.text}`);
       return res;
     };
-    const v1 = async (method: 'get' | 'post' | 'put' | 'patch' | 'delete', path: string, body?: object) => keep(await (body ? gw.http[method](path).set('X-API-Key', key).send(body) : gw.http[method](path).set('X-API-Key', key)));
-    const api = async (method: 'get' | 'post' | 'patch' | 'delete', path: string, body?: object) => keep(await (body ? gw.http[method](path).set(zudu).send(body) : gw.http[method](path).set(zudu)));
+    const v1 = async (method: 'get' | 'post' | 'put' | 'patch' | 'delete', path: string, body?: object) =>
+      keep(await (body ? gw.http[method](path).set('X-API-Key', key).send(body) : gw.http[method](path).set('X-API-Key', key)));
+    const api = async (method: 'get' | 'post' | 'patch' | 'delete', path: string, body?: object) =>
+      keep(await (body ? gw.http[method](path).set(zudu).send(body) : gw.http[method](path).set(zudu)));
     const tokenUrl = echo.url.replace('/mcp', '/token');
     const base = (name: string, extra: object) => ({ name, organization_id: ORG, server_url: echo.url, transport_type: 'streamable_http', ...extra });
 
     // Every way in: each auth type, secret values, request header values.
     const ids = [
       (await v1('post', '/v1/mcp-configurations', base('bearer', { auth_type: 'bearer_token', credentials: { token: plant('bearer') } }))).body.id,
-      (await v1('post', '/v1/mcp-configurations', base('api key', { auth_type: 'api_key', credentials: { api_key: plant('apikey'), header_name: 'X-Key' } }))).body.id,
-      (await v1('post', '/v1/mcp-configurations', base('oauth', { auth_type: 'oauth', credentials: { client_id: 'cid', client_secret: plant('clientsecret'), token_url: tokenUrl } }))).body.id,
+      (await v1('post', '/v1/mcp-configurations', base('api key', { auth_type: 'api_key', credentials: { api_key: plant('apikey'), header_name: 'X-Key' } })))
+        .body.id,
+      (
+        await v1(
+          'post',
+          '/v1/mcp-configurations',
+          base('oauth', { auth_type: 'oauth', credentials: { client_id: 'cid', client_secret: plant('clientsecret'), token_url: tokenUrl } }),
+        )
+      ).body.id,
       (await v1('post', '/v1/mcp-configurations', base('access', { auth_type: 'oauth', credentials: { access_token: plant('accesstoken') } }))).body.id,
     ] as string[];
     const secret = (await api('post', '/api/secrets', { name: 'shared', value: plant('secretvalue') })).body.data;
-    const zuduServer = (await api('post', '/api/mcp-servers', { config: { name: 'zudu', url: echo.url, transport: 'SSE', request_headers: { 'X-Private': plant('header') }, secret_token: { secret_id: secret.secret_id } } })).body.data;
+    const zuduServer = (
+      await api('post', '/api/mcp-servers', {
+        config: {
+          name: 'zudu',
+          url: echo.url,
+          transport: 'SSE',
+          request_headers: { 'X-Private': plant('header') },
+          secret_token: { secret_id: secret.secret_id },
+        },
+      })
+    ).body.data;
     ids.push(zuduServer.id);
 
     // Every way out: reads, updates, probes that fail (the upstream echoes), error paths.

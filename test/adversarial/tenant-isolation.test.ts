@@ -16,7 +16,10 @@ beforeAll(async () => {
   ({ key: bAitronos } = await gw.aitronosKey({ orgs: ['org_b'] }));
   const bZudu = (await gw.zuduKey('org_b')).headers;
   await gw.http.post('/api/secrets').set(bZudu).send({ secret_id: bSecret, name: 'B secret', value: 'b-secret-value' });
-  const created = await gw.http.post('/api/mcp-servers').set(bZudu).send({ config: zuduConfig({ name: B_NAME, url: B_URL, description: B_DESCRIPTION, secret_token: { secret_id: bSecret } }) });
+  const created = await gw.http
+    .post('/api/mcp-servers')
+    .set(bZudu)
+    .send({ config: zuduConfig({ name: B_NAME, url: B_URL, description: B_DESCRIPTION, secret_token: { secret_id: bSecret } }) });
   bServer = created.body.data.id;
   await gw.http.post(`/api/mcp-servers/${bServer}/tool-approvals`).set(bZudu).send({ tool_name: 'b_tool' });
   ({ key: aAitronos } = await gw.aitronosKey({ orgs: ['org_a'] }));

@@ -23,9 +23,15 @@ const serve = async (server: Promise<Listening>) => {
 };
 
 async function probe(url: string, transport: 'sse' | 'streamable_http' = 'streamable_http') {
-  const created = await gw.http.post('/v1/mcp-configurations').set('X-API-Key', key).send(aitronosCreateBody('org_faults', { server_url: url, transport_type: transport }));
+  const created = await gw.http
+    .post('/v1/mcp-configurations')
+    .set('X-API-Key', key)
+    .send(aitronosCreateBody('org_faults', { server_url: url, transport_type: transport }));
   const started = Date.now();
-  const res = await gw.http.post(`/v1/mcp-configurations/${created.body.id}/test`).set('X-API-Key', key).timeout(TIMEOUT_MS + 5000);
+  const res = await gw.http
+    .post(`/v1/mcp-configurations/${created.body.id}/test`)
+    .set('X-API-Key', key)
+    .timeout(TIMEOUT_MS + 5000);
   return { result: res.body, elapsed: Date.now() - started };
 }
 
@@ -82,24 +88,42 @@ describe('probes against misbehaving upstreams', () => {
   });
 
   it('reports invalid JSON-RPC as protocol', async () => {
-    const garbage = await serve(startHttpServer((_req, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"jsonrpc": "2.0", "result": ')));
+    const garbage = await serve(
+      startHttpServer((_req, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"jsonrpc": "2.0", "result": ')),
+    );
     const { result } = await probe(garbage.url);
     expect(result).toMatchObject({ success: false, failure_class: 'protocol' });
-    const wrongShape = await serve(faultyAfterInit((res, id) => res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id, result: { tools: 'not a list' } }))));
+    const wrongShape = await serve(
+      faultyAfterInit((res, id) =>
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id, result: { tools: 'not a list' } })),
+      ),
+    );
     expect((await probe(wrongShape.url)).result).toMatchObject({ success: false, failure_class: 'protocol' });
   });
 
   /** A tools/list answer whose one tool's input schema nests `depth` objects, written as text (no recursion). */
-  const nestedSchemaTool = (depth: number) => `{"name":"deep","inputSchema":${'{"type":"object","properties":{"a":'.repeat(depth)}{"type":"string"}${'}}'.repeat(depth)}}`;
+  const nestedSchemaTool = (depth: number) =>
+    `{"name":"deep","inputSchema":${'{"type":"object","properties":{"a":'.repeat(depth)}{"type":"string"}${'}}'.repeat(depth)}}`;
   const deepUpstream = (depth: number) =>
-    faultyAfterInit((res, id) => res.writeHead(200, { 'Content-Type': 'application/json' }).end(`{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":{"tools":[${nestedSchemaTool(depth)}]}}`));
+    faultyAfterInit((res, id) =>
+      res
+        .writeHead(200, { 'Content-Type': 'application/json' })
+        .end(`{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":{"tools":[${nestedSchemaTool(depth)}]}}`),
+    );
 
   it('stores a tool schema 5,000 levels deep as a protocol failure saying so, in /test and in Zudu /tools, never a 500', async () => {
     const deep = await serve(deepUpstream(5000));
-    const created = await gw.http.post('/v1/mcp-configurations').set('X-API-Key', key).send(aitronosCreateBody('org_faults', { server_url: deep.url }));
+    const created = await gw.http
+      .post('/v1/mcp-configurations')
+      .set('X-API-Key', key)
+      .send(aitronosCreateBody('org_faults', { server_url: deep.url }));
     const tested = await gw.http.post(`/v1/mcp-configurations/${created.body.id}/test`).set('X-API-Key', key);
     expect(tested.status).toBe(200);
-    expect(tested.body).toMatchObject({ success: false, failure_class: 'protocol', message: expect.stringMatching(/input schema is too deeply nested \(more than 64 levels/) });
+    expect(tested.body).toMatchObject({
+      success: false,
+      failure_class: 'protocol',
+      message: expect.stringMatching(/input schema is too deeply nested \(more than 64 levels/),
+    });
     const stored = await gw.http.get(`/v1/mcp-configurations/${created.body.id}`).set('X-API-Key', key);
     expect(stored.body).toMatchObject({ connectionStatus: 'failed', errorMessage: expect.stringMatching(/^protocol: .*too deeply nested/) });
 
@@ -131,7 +155,10 @@ describe('probes against misbehaving upstreams', () => {
 
   it('keeps serving other requests normally while 100 probes wait on a hanging server', async () => {
     const silent = await serve(startSilentServer());
-    const created = await gw.http.post('/v1/mcp-configurations').set('X-API-Key', key).send(aitronosCreateBody('org_faults', { server_url: silent.url }));
+    const created = await gw.http
+      .post('/v1/mcp-configurations')
+      .set('X-API-Key', key)
+      .send(aitronosCreateBody('org_faults', { server_url: silent.url }));
     const probes = Promise.all(Array.from({ length: 100 }, () => gw.http.post(`/v1/mcp-configurations/${created.body.id}/test`).set('X-API-Key', key)));
     await new Promise((r) => setTimeout(r, 200));
     const latencies: number[] = [];

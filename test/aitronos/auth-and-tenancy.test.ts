@@ -84,7 +84,11 @@ describe('tenancy', () => {
       expect(foreign.status).toBe(404);
       // Identical but for the id itself, the request id and the time.
       const strip = (body: any, id: string) =>
-        JSON.parse(JSON.stringify({ ...body.error, trace_id: undefined, timestamp: undefined }).split(id).join('<id>'));
+        JSON.parse(
+          JSON.stringify({ ...body.error, trace_id: undefined, timestamp: undefined })
+            .split(id)
+            .join('<id>'),
+        );
       expect(strip(foreign.body, theirs.id)).toEqual(strip(missing.body, 'mcp_nonexistent'));
       expect(JSON.stringify(foreign.body)).not.toContain(theirs.name);
     }

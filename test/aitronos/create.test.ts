@@ -15,11 +15,7 @@ const liveCount = async (org = 'org_abc123') =>
 
 describe('POST /v1/mcp-configurations', () => {
   it("accepts the seed page's curl request verbatim and answers 201 in the documented shape", async () => {
-    const res = await gw.http
-      .post('/v1/mcp-configurations')
-      .set('X-API-Key', key)
-      .set('Content-Type', 'application/json')
-      .send(SEED_AITRONOS_CREATE);
+    const res = await gw.http.post('/v1/mcp-configurations').set('X-API-Key', key).set('Content-Type', 'application/json').send(SEED_AITRONOS_CREATE);
 
     expect(res.status).toBe(201);
     expect(res.body).toEqual({
@@ -131,7 +127,10 @@ describe('bad input on create', () => {
   });
 
   it('says why stdio is refused and names the accepted transports', async () => {
-    const res = await gw.http.post('/v1/mcp-configurations').set('X-API-Key', key).send({ ...valid(), transport_type: 'stdio' });
+    const res = await gw.http
+      .post('/v1/mcp-configurations')
+      .set('X-API-Key', key)
+      .send({ ...valid(), transport_type: 'stdio' });
     expect(res.body.error.system_message).toMatch(/stdio.*not supported.*sse.*streamable_http/);
   });
 

@@ -34,8 +34,14 @@ describe('names are unique per organization among live configurations', () => {
       Array.from({ length: 20 }, () => create(aitronosCreateBody('org_race', { name, auth_type: 'bearer_token', credentials: { token: 'tok' } }))),
     );
     const servers = await gw.services.db.knex('mcp_servers').where({ organization_id: 'org_race', name }).select('id');
-    const secrets = await gw.services.db.knex('secrets').whereIn('managed_by', servers.map((s) => s.id));
-    const allManaged = await gw.services.db.knex('secrets').whereNotNull('managed_by').whereNotIn('managed_by', gw.services.db.knex('mcp_servers').select('id'));
+    const secrets = await gw.services.db.knex('secrets').whereIn(
+      'managed_by',
+      servers.map((s) => s.id),
+    );
+    const allManaged = await gw.services.db
+      .knex('secrets')
+      .whereNotNull('managed_by')
+      .whereNotIn('managed_by', gw.services.db.knex('mcp_servers').select('id'));
     expect(servers).toHaveLength(1);
     expect(secrets).toHaveLength(1);
     expect(allManaged).toHaveLength(0);

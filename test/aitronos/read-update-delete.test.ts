@@ -46,7 +46,10 @@ describe('GET /v1/mcp-configurations (list)', () => {
   beforeAll(async () => {
     ({ key: orgKey } = await gw.aitronosKey({ orgs: [org] }));
     for (let i = 0; i < 5; i += 1) {
-      const res = await gw.http.post('/v1/mcp-configurations').set('X-API-Key', orgKey).send(aitronosCreateBody(org, { name: `list-${i}` }));
+      const res = await gw.http
+        .post('/v1/mcp-configurations')
+        .set('X-API-Key', orgKey)
+        .send(aitronosCreateBody(org, { name: `list-${i}` }));
       ids.push(res.body.id as string);
     }
     await gw.http.patch(`/v1/mcp-configurations/${ids[1]}`).set('X-API-Key', orgKey).send({ is_active: false });
@@ -98,7 +101,10 @@ describe('GET /v1/mcp-configurations (list)', () => {
     [{ type: 'other' }, 'type'],
     [{ colour: 'blue' }, 'colour'],
   ])('answers 422 for the bad query %j', async (query, field) => {
-    const res = await gw.http.get('/v1/mcp-configurations').query({ organization_id: org, ...query }).set('X-API-Key', listKey());
+    const res = await gw.http
+      .get('/v1/mcp-configurations')
+      .query({ organization_id: org, ...query })
+      .set('X-API-Key', listKey());
     expect(res.status).toBe(422);
     expect(res.body.error.details.field).toBe(field);
   });
@@ -108,7 +114,9 @@ describe.each(['put', 'patch'] as const)('%s /v1/mcp-configurations/{id}', (meth
   it('changes only the fields given and moves updatedAt', async () => {
     const created = await create({ tool_configuration: { enabled: true, allowed_tools: ['a'] } });
     await new Promise((r) => setTimeout(r, 5));
-    const res = await gw.http[method](`/v1/mcp-configurations/${created.id}`).set('X-API-Key', key).send({ name: `${created.name} renamed` });
+    const res = await gw.http[method](`/v1/mcp-configurations/${created.id}`)
+      .set('X-API-Key', key)
+      .send({ name: `${created.name} renamed` });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ ...created, name: `${created.name} renamed`, updatedAt: expect.any(String) });
     expect(Date.parse(res.body.updatedAt)).toBeGreaterThan(Date.parse(created.updatedAt));
@@ -118,26 +126,34 @@ describe.each(['put', 'patch'] as const)('%s /v1/mcp-configurations/{id}', (meth
 
   it('updates the URL, the active flag and the tool configuration', async () => {
     const created = await create();
-    const res = await gw.http[method](`/v1/mcp-configurations/${created.id}`).set('X-API-Key', key).send({
-      server_url: 'https://moved.example.com/mcp',
-      is_active: false,
-      tool_configuration: { allowed_tools: ['search'] },
-    });
+    const res = await gw.http[method](`/v1/mcp-configurations/${created.id}`)
+      .set('X-API-Key', key)
+      .send({
+        server_url: 'https://moved.example.com/mcp',
+        is_active: false,
+        tool_configuration: { allowed_tools: ['search'] },
+      });
     expect(res.body).toMatchObject({
       serverUrl: 'https://moved.example.com/mcp',
       isActive: false,
       toolConfiguration: { enabled: true, allowedTools: ['search'] },
     });
-    const cleared = await gw.http[method](`/v1/mcp-configurations/${created.id}`).set('X-API-Key', key).send({ tool_configuration: { allowed_tools: null } });
+    const cleared = await gw.http[method](`/v1/mcp-configurations/${created.id}`)
+      .set('X-API-Key', key)
+      .send({ tool_configuration: { allowed_tools: null } });
     expect(cleared.body.toolConfiguration).toEqual({ enabled: true, allowedTools: null });
   });
 
   it('replaces credentials of the current auth type and refuses fields of another', async () => {
     const created = await create({ auth_type: 'bearer_token', credentials: { token: 'old' } });
-    const ok = await gw.http[method](`/v1/mcp-configurations/${created.id}`).set('X-API-Key', key).send({ credentials: { token: 'new' } });
+    const ok = await gw.http[method](`/v1/mcp-configurations/${created.id}`)
+      .set('X-API-Key', key)
+      .send({ credentials: { token: 'new' } });
     expect(ok.status).toBe(200);
     expect(ok.body.authType).toBe('bearer_token');
-    const wrong = await gw.http[method](`/v1/mcp-configurations/${created.id}`).set('X-API-Key', key).send({ credentials: { api_key: 'k' } });
+    const wrong = await gw.http[method](`/v1/mcp-configurations/${created.id}`)
+      .set('X-API-Key', key)
+      .send({ credentials: { api_key: 'k' } });
     expect(wrong.status).toBe(422);
     expect(wrong.body.error.details.field).toBe('credentials.api_key');
   });

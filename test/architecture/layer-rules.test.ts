@@ -36,7 +36,10 @@ describe('the layer rules (dependency-cruiser)', () => {
       file('core/store/database.ts', 'export const db = 1;\n');
       file('core/uses-adapter.ts', "import { keys } from '../adapters/aitronos/keys';\nexport const a = keys;\n");
       file('adapters/aitronos/keys.ts', 'export const keys = 1;\n');
-      file('adapters/zudu/router.ts', "import { keys } from '../aitronos/keys';\nimport { db } from '../../core/store/database';\nimport { app } from '../../server/app';\nexport const r = [keys, db, app];\n");
+      file(
+        'adapters/zudu/router.ts',
+        "import { keys } from '../aitronos/keys';\nimport { db } from '../../core/store/database';\nimport { app } from '../../server/app';\nexport const r = [keys, db, app];\n",
+      );
       file('adapters/migration/format.ts', "import { keys } from '../aitronos/keys';\nexport const f = keys;\n");
       file('server/app.ts', "import { r } from '../adapters/zudu/router';\nexport const app = 1;\nexport const again = r;\n");
       expect(brokenRules(dir, ['core', 'adapters', 'server'])).toEqual([

@@ -19,7 +19,11 @@ function mountedRoutes(router: express.Router): string[] {
 
 function specRoutes(spec: Record<string, any>): string[] {
   return Object.entries(spec.paths as Record<string, Record<string, unknown>>)
-    .flatMap(([path, item]) => Object.keys(item).filter((k) => METHODS.includes(k)).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`))
+    .flatMap(([path, item]) =>
+      Object.keys(item)
+        .filter((k) => METHODS.includes(k))
+        .map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`),
+    )
     .sort();
 }
 
@@ -34,7 +38,10 @@ describe('the contracts in schemas/', () => {
   });
 
   it('is the Zudu contract too: schemas/zudu.openapi.yaml describes exactly the routes mounted under /api', () => {
-    const mounted = [...mountedRoutes(zuduServersRouter(gw.services.registry, gw.services.connections)), ...mountedRoutes(zuduSecretsRouter(gw.services.secrets))].sort();
+    const mounted = [
+      ...mountedRoutes(zuduServersRouter(gw.services.registry, gw.services.connections)),
+      ...mountedRoutes(zuduSecretsRouter(gw.services.secrets)),
+    ].sort();
     expect(mounted).toEqual(specRoutes(loadSpec('zudu')));
   });
 

@@ -37,12 +37,20 @@ describe('a validation error', () => {
     const exclusive = withForeignMessage(new ValidationError('auth.token', { rule: 'exclusive', other: 'auth.secretId' }));
     const aitronos = aitronosErrorBody(toProblem(exclusive), 'trace') as { status: number; body: { error: Record<string, unknown> } };
     expect(aitronos.status).toBe(422);
-    expect(aitronos.body.error).toMatchObject({ system_message: 'Give either credentials.token or credentials, not both', details: { field: 'credentials.token' } });
+    expect(aitronos.body.error).toMatchObject({
+      system_message: 'Give either credentials.token or credentials, not both',
+      details: { field: 'credentials.token' },
+    });
 
     const duplicate = withForeignMessage(new ValidationError('requestHeaders.x-team', { rule: 'duplicate', first: 'X-Team' }));
     expect(zuduErrorBody(toProblem(duplicate), 'req', 'config.')).toEqual({
       status: 400,
-      body: { message: 'Validation failed', status: 'error', error: "config.request_headers.x-team repeats the header name 'X-Team' (header names ignore case)", request_id: 'req' },
+      body: {
+        message: 'Validation failed',
+        status: 'error',
+        error: "config.request_headers.x-team repeats the header name 'X-Team' (header names ignore case)",
+        request_id: 'req',
+      },
     });
     expect((zuduErrorBody(toProblem(duplicate), 'req', '').body as { error: string }).error).toMatch(/^request_headers\.x-team repeats/);
   });
@@ -50,7 +58,14 @@ describe('a validation error', () => {
 
 describe('a probe failure', () => {
   const refusingGuard = () => new NetworkGuard({ allowlist: parseAllowlist('') as Allowlist, allowPrivateNetworks: false });
-  const target = (transport: 'sse' | 'streamable_http') => ({ organizationId: 'org', url: 'http://127.0.0.1:4999/mcp', transport, headers: {}, oauth: null, secrets: [] });
+  const target = (transport: 'sse' | 'streamable_http') => ({
+    organizationId: 'org',
+    url: 'http://127.0.0.1:4999/mcp',
+    transport,
+    headers: {},
+    oauth: null,
+    secrets: [],
+  });
 
   it.each(['sse', 'streamable_http'] as const)('is a typed value on the outcome over %s, even where the SDK flattens its causes to text', async (transport) => {
     const probe = new McpProbe(refusingGuard(), { timeoutMs: 5000, maxConcurrent: 2 });
@@ -83,7 +98,13 @@ describe('the URL check use case', () => {
 
   it('skips the connectivity test of a malformed URL and says why in data', async () => {
     const check = await checkServerUrl(gw.services, admin, 'org_check', 'ftp://example.com/');
-    expect(check).toEqual({ url: 'ftp://example.com/', formatValid: false, duplicates: 0, connectivity: 'skipped', findings: [{ kind: 'invalid_format', maxLength: 1000 }] });
+    expect(check).toEqual({
+      url: 'ftp://example.com/',
+      formatValid: false,
+      duplicates: 0,
+      connectivity: 'skipped',
+      findings: [{ kind: 'invalid_format', maxLength: 1000 }],
+    });
   });
 });
 

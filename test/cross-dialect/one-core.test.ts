@@ -20,7 +20,10 @@ const zuduGet = async (id: string) => (await gw.http.get(`/api/mcp-servers/${id}
 describe('one core behind both dialects', () => {
   it('keeps a description and a per-tool approval made in Zudu when Aitronos renames the server (the named example)', async () => {
     const created = (
-      await gw.http.post('/api/mcp-servers').set(zudu).send({ config: zuduConfig({ description: 'Customer support tools', approval_policy: 'require_approval_per_tool' }) })
+      await gw.http
+        .post('/api/mcp-servers')
+        .set(zudu)
+        .send({ config: zuduConfig({ description: 'Customer support tools', approval_policy: 'require_approval_per_tool' }) })
     ).body.data;
     await gw.http.post(`/api/mcp-servers/${created.id}/tool-approvals`).set(zudu).send({ tool_name: 'refund', tool_description: 'Refund an order' });
     const before = await zuduGet(created.id);
@@ -31,11 +34,18 @@ describe('one core behind both dialects', () => {
     const after = await zuduGet(created.id);
     expect(after).toEqual({ ...before, server_name: 'Renamed in Aitronos', updated_at: expect.any(Number) });
     expect(after.description).toBe('Customer support tools');
-    expect(after.tool_approval_hashes).toEqual([{ tool_name: 'refund', tool_hash: expect.stringMatching(/^[0-9a-f]{64}$/), approval_policy: 'requires_approval' }]);
+    expect(after.tool_approval_hashes).toEqual([
+      { tool_name: 'refund', tool_hash: expect.stringMatching(/^[0-9a-f]{64}$/), approval_policy: 'requires_approval' },
+    ]);
   });
 
   it('shows a server created in Aitronos to Zudu under the same id, with the same shared fields', async () => {
-    const a = (await gw.http.post('/v1/mcp-configurations').set('X-API-Key', key).send(aitronosCreateBody(ORG, { auth_type: 'bearer_token', credentials: { token: 't' } }))).body;
+    const a = (
+      await gw.http
+        .post('/v1/mcp-configurations')
+        .set('X-API-Key', key)
+        .send(aitronosCreateBody(ORG, { auth_type: 'bearer_token', credentials: { token: 't' } }))
+    ).body;
     const z = await zuduGet(a.id);
     expect(z).toMatchObject({
       id: a.id,
@@ -52,16 +62,37 @@ describe('one core behind both dialects', () => {
   });
 
   it('shows a server created in Zudu to Aitronos, and keeps its tool configuration and active flag through Zudu updates', async () => {
-    const z = (await gw.http.post('/api/mcp-servers').set(zudu).send({ config: zuduConfig({ secret_token: { secret_id: 'secret_ref' } }) })).body.data;
+    const z = (
+      await gw.http
+        .post('/api/mcp-servers')
+        .set(zudu)
+        .send({ config: zuduConfig({ secret_token: { secret_id: 'secret_ref' } }) })
+    ).body.data;
     const a = await aitronosGet(z.id);
-    expect(a).toMatchObject({ id: z.id, name: z.server_name, serverUrl: z.server_url, transportType: 'sse', authType: 'bearer_token', organizationId: ORG, userId: zuduUser });
-    await gw.http.patch(`/v1/mcp-configurations/${z.id}`).set('X-API-Key', key).send({ is_active: false, tool_configuration: { enabled: false, allowed_tools: ['x'] } });
+    expect(a).toMatchObject({
+      id: z.id,
+      name: z.server_name,
+      serverUrl: z.server_url,
+      transportType: 'sse',
+      authType: 'bearer_token',
+      organizationId: ORG,
+      userId: zuduUser,
+    });
+    await gw.http
+      .patch(`/v1/mcp-configurations/${z.id}`)
+      .set('X-API-Key', key)
+      .send({ is_active: false, tool_configuration: { enabled: false, allowed_tools: ['x'] } });
     await gw.http.patch(`/api/mcp-servers/${z.id}`).set(zudu).send({ description: 'changed in Zudu', name: 'Zudu rename' });
     expect(await aitronosGet(z.id)).toMatchObject({ name: 'Zudu rename', isActive: false, toolConfiguration: { enabled: false, allowedTools: ['x'] } });
   });
 
   it('keeps Aitronos api_key credentials when Zudu, which cannot see them, clears its bearer token', async () => {
-    const a = (await gw.http.post('/v1/mcp-configurations').set('X-API-Key', key).send(aitronosCreateBody(ORG, { auth_type: 'api_key', credentials: { api_key: 'k' } }))).body;
+    const a = (
+      await gw.http
+        .post('/v1/mcp-configurations')
+        .set('X-API-Key', key)
+        .send(aitronosCreateBody(ORG, { auth_type: 'api_key', credentials: { api_key: 'k' } }))
+    ).body;
     expect((await zuduGet(a.id)).secret_token_id).toBeNull();
     await gw.http.patch(`/api/mcp-servers/${a.id}`).set(zudu).send({ secret_token: null });
     expect((await aitronosGet(a.id)).authType).toBe('api_key');
@@ -78,13 +109,21 @@ describe('one core behind both dialects', () => {
 
   it('shares one name space: a name taken in one dialect is a 409 in the other', async () => {
     const z = (await gw.http.post('/api/mcp-servers').set(zudu).send({ config: zuduConfig() })).body.data;
-    const res = await gw.http.post('/v1/mcp-configurations').set('X-API-Key', key).send(aitronosCreateBody(ORG, { name: z.server_name }));
+    const res = await gw.http
+      .post('/v1/mcp-configurations')
+      .set('X-API-Key', key)
+      .send(aitronosCreateBody(ORG, { name: z.server_name }));
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('DUPLICATE_NAME');
   });
 
   it('lets a Zudu secret value rotate the token of a server whose token Aitronos set', async () => {
-    const a = (await gw.http.post('/v1/mcp-configurations').set('X-API-Key', key).send(aitronosCreateBody(ORG, { auth_type: 'bearer_token', credentials: { token: 'first' } }))).body;
+    const a = (
+      await gw.http
+        .post('/v1/mcp-configurations')
+        .set('X-API-Key', key)
+        .send(aitronosCreateBody(ORG, { auth_type: 'bearer_token', credentials: { token: 'first' } }))
+    ).body;
     const secretId = (await zuduGet(a.id)).secret_token_id;
     const secret = await gw.http.get(`/api/secrets/${secretId}`).set(zudu);
     expect(secret.body.data.used_by).toEqual([{ id: a.id, server_name: a.name }]);

@@ -25,24 +25,36 @@ describe('a server URL with control characters', () => {
     ['DEL', 'https://mcp.example.com/\u007fmcp'],
   ])('is refused with %s: 422 naming server_url in Aitronos, 400 naming config.url in Zudu, nothing stored', async (_case, url) => {
     const before = await total();
-    const aitronos = await gw.http.post('/v1/mcp-configurations').set('X-API-Key', key).send(aitronosCreateBody(ORG, { server_url: url }));
+    const aitronos = await gw.http
+      .post('/v1/mcp-configurations')
+      .set('X-API-Key', key)
+      .send(aitronosCreateBody(ORG, { server_url: url }));
     expect(aitronos.status).toBe(422);
     expect(aitronos.body.error).toMatchObject({ code: 'VALIDATION_ERROR', details: { field: 'server_url' } });
     expect(aitronos.body.error.system_message).toBe('server_url must not contain control characters');
-    const created = await gw.http.post('/api/mcp-servers').set(zudu).send({ config: zuduConfig({ url }) });
+    const created = await gw.http
+      .post('/api/mcp-servers')
+      .set(zudu)
+      .send({ config: zuduConfig({ url }) });
     expect(created.status).toBe(400);
     expect(created.body).toMatchObject({ message: 'Validation failed', error: 'config.url must not contain control characters' });
     expect(await total()).toBe(before);
   });
 
   it('is refused on update in both dialects, and the stored URL stays', async () => {
-    const made = await gw.http.post('/v1/mcp-configurations').set('X-API-Key', key).send(aitronosCreateBody(ORG, { server_url: 'https://stays.example.com/mcp' }));
+    const made = await gw.http
+      .post('/v1/mcp-configurations')
+      .set('X-API-Key', key)
+      .send(aitronosCreateBody(ORG, { server_url: 'https://stays.example.com/mcp' }));
     const id = made.body.id as string;
     const aitronos = await gw.http.patch(`/v1/mcp-configurations/${id}`).set('X-API-Key', key).send({ server_url: 'https://stays.example.com/\u0000' });
     expect([aitronos.status, aitronos.body.error.details.field]).toEqual([422, 'server_url']);
     const flat = await gw.http.patch(`/api/mcp-servers/${id}`).set(zudu).send({ url: 'https://stays.exa\tmple.com/mcp' });
     expect([flat.status, flat.body.error]).toEqual([400, 'url must not contain control characters']);
-    const wrapped = await gw.http.patch(`/api/mcp-servers/${id}`).set(zudu).send({ config: { url: 'https://stays.example.com/\u0000' } });
+    const wrapped = await gw.http
+      .patch(`/api/mcp-servers/${id}`)
+      .set(zudu)
+      .send({ config: { url: 'https://stays.example.com/\u0000' } });
     expect([wrapped.status, wrapped.body.error]).toEqual([400, 'config.url must not contain control characters']);
     const got = await gw.http.get(`/v1/mcp-configurations/${id}`).set('X-API-Key', key);
     expect(got.body.serverUrl).toBe('https://stays.example.com/mcp');
@@ -57,12 +69,18 @@ describe('a server URL with control characters', () => {
 
 describe('a server URL is stored as the URL parser reads it', () => {
   it('stores and shows the normalized form (lower-case host, default port dropped, spaces encoded) in both dialects', async () => {
-    const res = await gw.http.post('/v1/mcp-configurations').set('X-API-Key', key).send(aitronosCreateBody(ORG, { server_url: ' HTTPS://MCP.Example.COM:443/a b?q=1 ' }));
+    const res = await gw.http
+      .post('/v1/mcp-configurations')
+      .set('X-API-Key', key)
+      .send(aitronosCreateBody(ORG, { server_url: ' HTTPS://MCP.Example.COM:443/a b?q=1 ' }));
     expect(res.status).toBe(201);
     expect(res.body.serverUrl).toBe('https://mcp.example.com/a%20b?q=1');
     const zuduView = await gw.http.get(`/api/mcp-servers/${res.body.id}`).set(zudu);
     expect(zuduView.body.data.server_url).toBe('https://mcp.example.com/a%20b?q=1');
-    const created = await gw.http.post('/api/mcp-servers').set(zudu).send({ config: zuduConfig({ url: 'http://Other.Example.com:80' }) });
+    const created = await gw.http
+      .post('/api/mcp-servers')
+      .set(zudu)
+      .send({ config: zuduConfig({ url: 'http://Other.Example.com:80' }) });
     expect(created.body.data.server_url).toBe('http://other.example.com/');
     const patched = await gw.http.patch(`/api/mcp-servers/${created.body.data.id}`).set(zudu).send({ url: 'https://Other.Example.com/x/../mcp' });
     expect(patched.body.data.server_url).toBe('https://other.example.com/mcp');

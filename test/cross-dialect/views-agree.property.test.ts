@@ -108,22 +108,46 @@ describe('both dialects are views of one record', () => {
         for (const o of ops) {
           if (o.kind === 'createA') {
             const credentials = o.auth === 'bearer_token' ? { token: 'tok' } : o.auth === 'api_key' ? { api_key: 'k' } : undefined;
-            const res = await gw.http
-              .post('/v1/mcp-configurations')
-              .set(a())
-              .send({ name: o.name, organization_id: org, server_url: o.url, transport_type: o.transport, auth_type: o.auth, credentials, tool_configuration: o.tools });
+            const res = await gw.http.post('/v1/mcp-configurations').set(a()).send({
+              name: o.name,
+              organization_id: org,
+              server_url: o.url,
+              transport_type: o.transport,
+              auth_type: o.auth,
+              credentials,
+              tool_configuration: o.tools,
+            });
             if (nameTaken(o.name)) {
               expect(res.status).toBe(409);
               continue;
             }
             expect(res.status).toBe(201);
             servers.push({
-              id: res.body.id, name: o.name.trim(), url: o.url, transport: o.transport, description: '', approvalPolicy: 'auto_approve_all',
-              approvals: {}, headers: [], enabled: o.tools?.enabled ?? true, allowedTools: o.tools?.allowed_tools ?? null, isActive: true,
-              authType: o.auth as Model['authType'], secretRef: o.auth === 'bearer_token' ? 'managed' : null, createdAt: Date.parse(res.body.createdAt),
+              id: res.body.id,
+              name: o.name.trim(),
+              url: o.url,
+              transport: o.transport,
+              description: '',
+              approvalPolicy: 'auto_approve_all',
+              approvals: {},
+              headers: [],
+              enabled: o.tools?.enabled ?? true,
+              allowedTools: o.tools?.allowed_tools ?? null,
+              isActive: true,
+              authType: o.auth as Model['authType'],
+              secretRef: o.auth === 'bearer_token' ? 'managed' : null,
+              createdAt: Date.parse(res.body.createdAt),
             });
           } else if (o.kind === 'createZ') {
-            const config = { name: o.name, url: o.url, transport: o.transport && ZT[o.transport], description: o.description, approval_policy: o.policy, request_headers: o.headers, secret_token: o.secret ? { secret_id: o.secret } : undefined };
+            const config = {
+              name: o.name,
+              url: o.url,
+              transport: o.transport && ZT[o.transport],
+              description: o.description,
+              approval_policy: o.policy,
+              request_headers: o.headers,
+              secret_token: o.secret ? { secret_id: o.secret } : undefined,
+            };
             const res = await gw.http.post('/api/mcp-servers').set(zudu).send({ config });
             if (nameTaken(o.name)) {
               expect(res.status).toBe(409);
@@ -131,9 +155,20 @@ describe('both dialects are views of one record', () => {
             }
             expect(res.status).toBe(200);
             servers.push({
-              id: res.body.data.id, name: o.name.trim(), url: o.url, transport: o.transport ?? 'sse', description: o.description ?? '',
-              approvalPolicy: o.policy ?? 'auto_approve_all', approvals: {}, headers: Object.keys(o.headers ?? {}), enabled: true, allowedTools: null,
-              isActive: true, authType: o.secret ? 'bearer_token' : 'none', secretRef: o.secret ?? null, createdAt: res.body.data.created_at,
+              id: res.body.data.id,
+              name: o.name.trim(),
+              url: o.url,
+              transport: o.transport ?? 'sse',
+              description: o.description ?? '',
+              approvalPolicy: o.policy ?? 'auto_approve_all',
+              approvals: {},
+              headers: Object.keys(o.headers ?? {}),
+              enabled: true,
+              allowedTools: null,
+              isActive: true,
+              authType: o.secret ? 'bearer_token' : 'none',
+              secretRef: o.secret ?? null,
+              createdAt: res.body.data.created_at,
             });
           } else {
             const s = pick(o.target);
@@ -152,8 +187,18 @@ describe('both dialects are views of one record', () => {
               if (o.tools?.enabled !== undefined) s.enabled = o.tools.enabled;
               if (o.tools && 'allowed_tools' in o.tools) s.allowedTools = o.tools.allowed_tools ?? null;
             } else if (o.kind === 'updateZ') {
-              const fields = { name: o.name, url: o.url, transport: o.transport && ZT[o.transport], description: o.description, request_headers: o.headers, secret_token: o.secret === undefined ? undefined : o.secret && { secret_id: o.secret } };
-              const res = await gw.http.patch(`/api/mcp-servers/${s.id}`).set(zudu).send(o.wrapped ? { config: fields } : fields);
+              const fields = {
+                name: o.name,
+                url: o.url,
+                transport: o.transport && ZT[o.transport],
+                description: o.description,
+                request_headers: o.headers,
+                secret_token: o.secret === undefined ? undefined : o.secret && { secret_id: o.secret },
+              };
+              const res = await gw.http
+                .patch(`/api/mcp-servers/${s.id}`)
+                .set(zudu)
+                .send(o.wrapped ? { config: fields } : fields);
               if (o.name !== undefined && nameTaken(o.name, s)) {
                 expect(res.status).toBe(409);
                 continue;
@@ -170,14 +215,19 @@ describe('both dialects are views of one record', () => {
               expect((await gw.http.patch(`/api/mcp-servers/${s.id}/approval-policy`).set(zudu).send({ approval_policy: o.policy })).status).toBe(200);
               s.approvalPolicy = o.policy;
             } else if (o.kind === 'approveZ') {
-              expect((await gw.http.post(`/api/mcp-servers/${s.id}/tool-approvals`).set(zudu).send({ tool_name: o.tool, approval_policy: o.state })).status).toBe(200);
+              expect(
+                (await gw.http.post(`/api/mcp-servers/${s.id}/tool-approvals`).set(zudu).send({ tool_name: o.tool, approval_policy: o.state })).status,
+              ).toBe(200);
               s.approvals[o.tool] = o.state;
             } else if (o.kind === 'unapproveZ') {
               const res = await gw.http.delete(`/api/mcp-servers/${s.id}/tool-approvals/${o.tool}`).set(zudu);
               expect(res.status).toBe(o.tool in s.approvals ? 200 : 404);
               delete s.approvals[o.tool];
             } else {
-              const res = o.via === 'aitronos' ? await gw.http.delete(`/v1/mcp-configurations/${s.id}`).set(a()) : await gw.http.delete(`/api/mcp-servers/${s.id}`).set(zudu);
+              const res =
+                o.via === 'aitronos'
+                  ? await gw.http.delete(`/v1/mcp-configurations/${s.id}`).set(a())
+                  : await gw.http.delete(`/api/mcp-servers/${s.id}`).set(zudu);
               expect(res.status).toBe(o.via === 'aitronos' ? 204 : 200);
               s.id = '';
             }
@@ -192,12 +242,22 @@ describe('both dialects are views of one record', () => {
           const av = aList.body.configurations.find((c: any) => c.id === s.id);
           const zv = (await gw.http.get(`/api/mcp-servers/${s.id}`).set(zudu)).body.data;
           expect(av).toMatchObject({
-            name: s.name, serverUrl: s.url, transportType: s.transport, authType: s.authType, isActive: s.isActive,
-            toolConfiguration: { enabled: s.enabled, allowedTools: s.allowedTools }, createdAt: new Date(s.createdAt).toISOString(),
+            name: s.name,
+            serverUrl: s.url,
+            transportType: s.transport,
+            authType: s.authType,
+            isActive: s.isActive,
+            toolConfiguration: { enabled: s.enabled, allowedTools: s.allowedTools },
+            createdAt: new Date(s.createdAt).toISOString(),
           });
           expect(zv).toMatchObject({
-            server_name: s.name, server_url: s.url, transport: ZT[s.transport], description: s.description, approval_policy: s.approvalPolicy,
-            created_at: s.createdAt, updated_at: Date.parse(av.updatedAt),
+            server_name: s.name,
+            server_url: s.url,
+            transport: ZT[s.transport],
+            description: s.description,
+            approval_policy: s.approvalPolicy,
+            created_at: s.createdAt,
+            updated_at: Date.parse(av.updatedAt),
           });
           expect(Object.keys(zv.request_headers).sort()).toEqual([...s.headers].sort());
           expect(Object.fromEntries(zv.tool_approval_hashes.map((t: any) => [t.tool_name, t.approval_policy]))).toEqual(s.approvals);

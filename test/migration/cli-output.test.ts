@@ -10,7 +10,10 @@ const ORG = 'org_cli_output';
 beforeAll(async () => {
   gw = await startTestGateway();
   const { key } = await gw.aitronosKey({ orgs: [ORG] });
-  await gw.http.post('/v1/mcp-configurations').set('X-API-Key', key).send({ organization_id: ORG, name: 'One', server_url: 'https://one.example.com/sse', transport_type: 'sse', auth_type: 'none' });
+  await gw.http
+    .post('/v1/mcp-configurations')
+    .set('X-API-Key', key)
+    .send({ organization_id: ORG, name: 'One', server_url: 'https://one.example.com/sse', transport_type: 'sse', auth_type: 'none' });
 });
 afterAll(() => gw.close());
 
@@ -22,7 +25,10 @@ describe('the command line prints names escaped', () => {
   const names = ['esc\u001b]0;pwned\u0007', 'csi\u009b2J', 'bidi\u202eevil', 'sep\u2028line', 'del\u007f'];
   const file = () => {
     const path = join(dir, `names-${Math.random()}.json`);
-    writeFileSync(path, JSON.stringify({ mcpServers: Object.fromEntries(names.map((n, i) => [n, { url: `https://n${i}.example.com/mcp`, headers: { [`X-${i}`]: 'v' } }])) }));
+    writeFileSync(
+      path,
+      JSON.stringify({ mcpServers: Object.fromEntries(names.map((n, i) => [n, { url: `https://n${i}.example.com/mcp`, headers: { [`X-${i}`]: 'v' } }])) }),
+    );
     return path;
   };
 
@@ -58,7 +64,11 @@ describe('the command line prints names escaped', () => {
     // Names with C0 controls or DEL were refused on import (the name rule); the others landed.
     const landed = names.filter((n) => !/[\u0000-\u001f\u007f]/.test(n));
     expect(landed).toHaveLength(3);
-    expect(JSON.parse(res.stdout).servers.map((s: any) => s.config.name).sort()).toEqual(landed.sort());
+    expect(
+      JSON.parse(res.stdout)
+        .servers.map((s: any) => s.config.name)
+        .sort(),
+    ).toEqual(landed.sort());
     const out = join(dir, 'names-export.json');
     expect((await gw.cli('export', '--org', o, '--format', 'zudu', '--out', out)).code).toBe(0);
     expect(readFileSync(out, 'utf8')).not.toMatch(TERMINAL_CONTROLS);

@@ -6,7 +6,13 @@ import { startTestGateway, type TestGateway } from '../support/test-gateway';
 let gw: TestGateway;
 const dir = mkdtempSync(join(tmpdir(), 'mcp-export-'));
 const ORG = 'org_source';
-const SECRETS = { bearer: 'export-bearer-5ecret', apiKey: 'export-api-k3y', header: 'export-header-va1ue', clientSecret: 'export-client-5ecret', shared: 'export-shared-5ecret' };
+const SECRETS = {
+  bearer: 'export-bearer-5ecret',
+  apiKey: 'export-api-k3y',
+  header: 'export-header-va1ue',
+  clientSecret: 'export-client-5ecret',
+  shared: 'export-shared-5ecret',
+};
 let aitronosKey: string;
 let zudu: Record<string, string>;
 
@@ -14,23 +20,52 @@ let zudu: Record<string, string>;
 async function seed(): Promise<void> {
   ({ key: aitronosKey } = await gw.aitronosKey({ orgs: [ORG] }));
   ({ headers: zudu } = await gw.zuduKey(ORG));
-  const a = (body: Record<string, unknown>) => gw.http.post('/v1/mcp-configurations').set('X-API-Key', aitronosKey).send({ organization_id: ORG, ...body });
-  await a({ name: 'Bearer one', server_url: 'https://bearer.example.com/mcp', transport_type: 'streamable_http', auth_type: 'bearer_token', credentials: { token: SECRETS.bearer }, tool_configuration: { enabled: true, allowed_tools: ['search'] } });
-  await a({ name: 'Keyed', server_url: 'https://keyed.example.com/mcp', transport_type: 'sse', auth_type: 'api_key', credentials: { api_key: SECRETS.apiKey, header_name: 'X-Key' } });
-  await a({ name: 'OAuth', server_url: 'https://oauth.example.com/mcp', transport_type: 'sse', auth_type: 'oauth', credentials: { client_id: 'gw', client_secret: SECRETS.clientSecret, token_url: 'https://auth.example.com/token', scope: 'tools' } });
-  await gw.http.post('/api/secrets').set(zudu).send({ secret_id: 'secret_shared', name: 'Shared token', value: SECRETS.shared });
-  const z = await gw.http.post('/api/mcp-servers').set(zudu).send({
-    config: {
-      name: 'Zudu full',
-      url: 'https://zudu.example.com/mcp',
-      transport: 'STREAMABLE_HTTP',
-      description: 'Everything Zudu can say',
-      approval_policy: 'require_approval_per_tool',
-      request_headers: { 'X-Team': SECRETS.header },
-      secret_token: { secret_id: 'secret_shared' },
-    },
+  const a = (body: Record<string, unknown>) =>
+    gw.http
+      .post('/v1/mcp-configurations')
+      .set('X-API-Key', aitronosKey)
+      .send({ organization_id: ORG, ...body });
+  await a({
+    name: 'Bearer one',
+    server_url: 'https://bearer.example.com/mcp',
+    transport_type: 'streamable_http',
+    auth_type: 'bearer_token',
+    credentials: { token: SECRETS.bearer },
+    tool_configuration: { enabled: true, allowed_tools: ['search'] },
   });
-  await gw.http.post(`/api/mcp-servers/${z.body.data.id}/tool-approvals`).set(zudu).send({ tool_name: 'refund', tool_description: 'Refund', approval_policy: 'auto_approved' });
+  await a({
+    name: 'Keyed',
+    server_url: 'https://keyed.example.com/mcp',
+    transport_type: 'sse',
+    auth_type: 'api_key',
+    credentials: { api_key: SECRETS.apiKey, header_name: 'X-Key' },
+  });
+  await a({
+    name: 'OAuth',
+    server_url: 'https://oauth.example.com/mcp',
+    transport_type: 'sse',
+    auth_type: 'oauth',
+    credentials: { client_id: 'gw', client_secret: SECRETS.clientSecret, token_url: 'https://auth.example.com/token', scope: 'tools' },
+  });
+  await gw.http.post('/api/secrets').set(zudu).send({ secret_id: 'secret_shared', name: 'Shared token', value: SECRETS.shared });
+  const z = await gw.http
+    .post('/api/mcp-servers')
+    .set(zudu)
+    .send({
+      config: {
+        name: 'Zudu full',
+        url: 'https://zudu.example.com/mcp',
+        transport: 'STREAMABLE_HTTP',
+        description: 'Everything Zudu can say',
+        approval_policy: 'require_approval_per_tool',
+        request_headers: { 'X-Team': SECRETS.header },
+        secret_token: { secret_id: 'secret_shared' },
+      },
+    });
+  await gw.http
+    .post(`/api/mcp-servers/${z.body.data.id}/tool-approvals`)
+    .set(zudu)
+    .send({ tool_name: 'refund', tool_description: 'Refund', approval_policy: 'auto_approved' });
   await gw.http.patch(`/v1/mcp-configurations/${z.body.data.id}`).set('X-API-Key', aitronosKey).send({ is_active: false });
 }
 
@@ -53,7 +88,21 @@ async function views(on: TestGateway, org: string, keepIds: boolean) {
   const { headers } = await on.zuduKey(org);
   const list = (await on.http.get('/v1/mcp-configurations').query({ organization_id: org }).set('X-API-Key', key)).body.configurations as any[];
   const detail = await Promise.all(list.map(async (c) => (await on.http.get(`/api/mcp-servers/${c.id}`).set(headers)).body.data));
-  const strip = (o: any) => (keepIds ? o : { ...o, id: undefined, organizationId: undefined, organization_id: undefined, userId: undefined, createdAt: undefined, updatedAt: undefined, created_at: undefined, updated_at: undefined, secret_token_id: o.secret_token_id ? 'secret' : null });
+  const strip = (o: any) =>
+    keepIds
+      ? o
+      : {
+          ...o,
+          id: undefined,
+          organizationId: undefined,
+          organization_id: undefined,
+          userId: undefined,
+          createdAt: undefined,
+          updatedAt: undefined,
+          created_at: undefined,
+          updated_at: undefined,
+          secret_token_id: o.secret_token_id ? 'secret' : null,
+        };
   const byName = (a: any, b: any) => ((a.name ?? a.server_name) < (b.name ?? b.server_name) ? -1 : 1);
   return { aitronos: list.map(strip).sort(byName), zudu: detail.map(strip).sort(byName) };
 }
@@ -80,7 +129,12 @@ describe('mcp-gateway export', () => {
     expect(plain.stderr).toMatch(/Zudu full: the Aitronos format cannot carry its description, request headers, approval policy, tool approvals/);
     const secret = JSON.parse((await exportTo('aitronos', '--include-secrets')).text);
     expect(secret.find((b: any) => b.name === 'Keyed').credentials).toEqual({ api_key: SECRETS.apiKey, header_name: 'X-Key' });
-    expect(secret.find((b: any) => b.name === 'OAuth').credentials).toEqual({ client_id: 'gw', client_secret: SECRETS.clientSecret, token_url: 'https://auth.example.com/token', scope: 'tools' });
+    expect(secret.find((b: any) => b.name === 'OAuth').credentials).toEqual({
+      client_id: 'gw',
+      client_secret: SECRETS.clientSecret,
+      token_url: 'https://auth.example.com/token',
+      scope: 'tools',
+    });
   });
 
   it('writes the secrets to create first, Zudu create bodies that reference them, and the tool approvals', async () => {
@@ -95,7 +149,9 @@ describe('mcp-gateway export', () => {
       request_headers: { 'X-Team': SECRETS.header },
       secret_token: { secret_id: 'secret_shared' },
     });
-    expect(file.tool_approvals).toEqual([{ server_name: 'Zudu full', tool_name: 'refund', tool_hash: expect.stringMatching(/^[0-9a-f]{64}$/), approval_policy: 'auto_approved' }]);
+    expect(file.tool_approvals).toEqual([
+      { server_name: 'Zudu full', tool_name: 'refund', tool_hash: expect.stringMatching(/^[0-9a-f]{64}$/), approval_policy: 'auto_approved' },
+    ]);
   });
 
   it('refuses --include-secrets for a native backup', async () => {

@@ -56,7 +56,11 @@ describe('mcp-gateway import', () => {
     const second = await importJson(fixturePath(file), o.id);
     expect(second.code).toBe(0);
     expect(second.report.summary).toMatchObject({ create: 0, update: 0, rename: 0, imported: 0, failed: 0 });
-    expect(second.report.results.filter((r: any) => !r.reason.startsWith('already up to date')).every((r: any) => r.action === 'skip' && /stdio|cannot/.test(r.reason))).toBe(true);
+    expect(
+      second.report.results
+        .filter((r: any) => !r.reason.startsWith('already up to date'))
+        .every((r: any) => r.action === 'skip' && /stdio|cannot/.test(r.reason)),
+    ).toBe(true);
     expect(await o.aitronos()).toEqual(before);
   });
 
@@ -66,7 +70,12 @@ describe('mcp-gateway import', () => {
     expect(report.results[0].warnings[0]).toMatch(/needs credentials/);
     const [needsCredentials, open] = await o.aitronos();
     expect(needsCredentials).toMatchObject({ name: 'My MCP Server', isActive: false, authType: 'none' });
-    expect(open).toMatchObject({ name: 'Public Docs', isActive: false, toolConfiguration: { enabled: true, allowedTools: ['search'] }, createdAt: '2025-11-02T08:30:00.000Z' });
+    expect(open).toMatchObject({
+      name: 'Public Docs',
+      isActive: false,
+      toolConfiguration: { enabled: true, allowedTools: ['search'] },
+      createdAt: '2025-11-02T08:30:00.000Z',
+    });
   });
 
   it('imports desktop header values as encrypted request headers, and skips stdio entries with the reason', async () => {
@@ -137,8 +146,22 @@ describe('mcp-gateway import', () => {
   it('lands each server whole or not at all, reports which failed, and exits non-zero', async () => {
     const o = await freshOrg();
     const file = writeJson('partial.json', [
-      { name: 'Good one', organization_id: 'x', server_url: 'https://good.example.com', transport_type: 'sse', auth_type: 'bearer_token', credentials: { token: 't1' } },
-      { name: 'Bad URL', organization_id: 'x', server_url: 'ftp://bad.example.com', transport_type: 'sse', auth_type: 'bearer_token', credentials: { token: 't2' } },
+      {
+        name: 'Good one',
+        organization_id: 'x',
+        server_url: 'https://good.example.com',
+        transport_type: 'sse',
+        auth_type: 'bearer_token',
+        credentials: { token: 't1' },
+      },
+      {
+        name: 'Bad URL',
+        organization_id: 'x',
+        server_url: 'ftp://bad.example.com',
+        transport_type: 'sse',
+        auth_type: 'bearer_token',
+        credentials: { token: 't2' },
+      },
       { name: 'Good two', organization_id: 'x', server_url: 'https://good2.example.com', transport_type: 'sse', auth_type: 'none' },
     ]);
     const res = await importJson(file, o.id);
@@ -150,7 +173,10 @@ describe('mcp-gateway import', () => {
       ['Good two', 'imported'],
     ]);
     expect(res.report.results[1].error).toMatch(/url must be a valid HTTP\/HTTPS URL/);
-    const orphans = await gw.services.db.knex('secrets').where({ organization_id: o.id }).whereNotIn('managed_by', gw.services.db.knex('mcp_servers').select('id'));
+    const orphans = await gw.services.db
+      .knex('secrets')
+      .where({ organization_id: o.id })
+      .whereNotIn('managed_by', gw.services.db.knex('mcp_servers').select('id'));
     expect(orphans).toEqual([]);
   });
 
@@ -166,7 +192,13 @@ describe('mcp-gateway import', () => {
     try {
       const { readImport } = await import('../../adapters/migration/formats');
       const parsed = readImport([
-        { name: 'Fails after its secret', server_url: 'https://a.example.com', transport_type: 'sse', auth_type: 'bearer_token', credentials: { token: 'halfway' } },
+        {
+          name: 'Fails after its secret',
+          server_url: 'https://a.example.com',
+          transport_type: 'sse',
+          auth_type: 'bearer_token',
+          credentials: { token: 'halfway' },
+        },
         { name: 'Lands', server_url: 'https://b.example.com', transport_type: 'sse', auth_type: 'bearer_token', credentials: { token: 'whole' } },
       ]);
       if (parsed.kind !== 'servers') throw new Error('expected servers');

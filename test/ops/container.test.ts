@@ -27,7 +27,9 @@ describe('the container files', () => {
   });
 
   it('compose the gateway with PostgreSQL using only variables the gateway knows', () => {
-    const compose = parse(readFileSync(join(ROOT, 'compose.yaml'), 'utf8')) as { services: Record<string, { environment?: Record<string, string>; image?: string }> };
+    const compose = parse(readFileSync(join(ROOT, 'compose.yaml'), 'utf8')) as {
+      services: Record<string, { environment?: Record<string, string>; image?: string }>;
+    };
     expect(compose.services.postgres!.image).toMatch(/^postgres:/);
     const env = compose.services.gateway!.environment!;
     expect(env.DATABASE_URL).toMatch(/^postgres:\/\/.+@postgres:5432\//);
@@ -70,11 +72,18 @@ describe('the production image', () => {
     const databaseUrl = `sqlite:${join(dir, 'mcp-gateway.sqlite')}`;
     const printed: string[] = [];
     const lines: string[] = [];
-    const logger = createLogger('info', new Writable({ write: (c, _e, done) => {
-        lines.push(String(c));
-        done();
-      }, }));
-    const running = await serve(loadConfig({ ...runtimeEnv(dockerfile), DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1' }), logger, (t) => printed.push(t));
+    const logger = createLogger(
+      'info',
+      new Writable({
+        write: (c, _e, done) => {
+          lines.push(String(c));
+          done();
+        },
+      }),
+    );
+    const running = await serve(loadConfig({ ...runtimeEnv(dockerfile), DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1' }), logger, (t) =>
+      printed.push(t),
+    );
     try {
       expect(printed).toEqual([]);
       expect(lines.join('')).not.toMatch(/ak_|sk_|s3cr3t_|org_demo/);
@@ -86,7 +95,9 @@ describe('the production image', () => {
       const argv = documented!.replace('<org>', 'org_first').split(/\s+/).concat('--json');
       const created = await cli(databaseUrl, key, ...argv);
       expect(created.code).toBe(0);
-      const res = await fetch(`http://127.0.0.1:${running.port}/v1/mcp-configurations?organization_id=org_first`, { headers: { 'X-API-Key': JSON.parse(created.stdout).apiKey } });
+      const res = await fetch(`http://127.0.0.1:${running.port}/v1/mcp-configurations?organization_id=org_first`, {
+        headers: { 'X-API-Key': JSON.parse(created.stdout).apiKey },
+      });
       expect(res.status).toBe(200);
     } finally {
       await running.stop();

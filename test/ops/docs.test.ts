@@ -30,33 +30,45 @@ describe('the contracts and their documentation', () => {
 
   // The browser check needs Debian's chromium (.ci/run installs it); a machine without it says so.
   const inBrowser = existsSync(CHROMIUM) || process.env.CI ? it : it.skip;
-  inBrowser('renders both dialects’ operations in headless Chromium under the security headers', async () => {
-    const { chromium } = await import('playwright-core');
-    const server: Server = await new Promise((resolve) => {
-      const s = gw.app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    const port = (server.address() as { port: number }).port;
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    try {
-      const page = await browser.newPage();
-      const problems: string[] = [];
-      page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
-      page.on('pageerror', (e) => problems.push(e.message));
-      await page.goto(`http://127.0.0.1:${port}/docs`);
-      await page.waitForSelector('.opblock-summary-path', { timeout: 20000 });
-      const aitronosPaths = await page.$$eval('.opblock-summary-path', (els) => els.map((e) => e.textContent?.trim()));
-      expect(aitronosPaths).toContain('/mcp-configurations/{config_id}/test');
-      await page.selectOption('.topbar select', { label: 'Zudu dialect (/api)' });
-      await page.waitForSelector('.opblock-summary-path:has-text("/secrets")', { timeout: 20000 });
-      const zuduPaths = await page.$$eval('.opblock-summary-path', (els) => els.map((e) => e.textContent?.trim()));
-      expect(zuduPaths).toEqual(expect.arrayContaining(['/mcp-servers/{id}/tools', '/secrets/{secret_id}']));
-      expect(problems).toEqual([]);
-    } finally {
-      await browser.close();
-      server.close();
-    }
-  }, 60000);
+  inBrowser(
+    'renders both dialects’ operations in headless Chromium under the security headers',
+    async () => {
+      const { chromium } = await import('playwright-core');
+      const server: Server = await new Promise((resolve) => {
+        const s = gw.app.listen(0, '127.0.0.1', () => resolve(s));
+      });
+      const port = (server.address() as { port: number }).port;
+      const browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
+      });
+      try {
+        const page = await browser.newPage();
+        const problems: string[] = [];
+        page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+        page.on('pageerror', (e) => problems.push(e.message));
+        await page.goto(`http://127.0.0.1:${port}/docs`);
+        await page.waitForSelector('.opblock-summary-path', { timeout: 20000 });
+        const aitronosPaths = await page.$$eval('.opblock-summary-path', (els) => els.map((e) => e.textContent?.trim()));
+        expect(aitronosPaths).toContain('/mcp-configurations/{config_id}/test');
+        await page.selectOption('.topbar select', { label: 'Zudu dialect (/api)' });
+        await page.waitForSelector('.opblock-summary-path:has-text("/secrets")', { timeout: 20000 });
+        const zuduPaths = await page.$$eval('.opblock-summary-path', (els) => els.map((e) => e.textContent?.trim()));
+        expect(zuduPaths).toEqual(expect.arrayContaining(['/mcp-servers/{id}/tools', '/secrets/{secret_id}']));
+        expect(problems).toEqual([]);
+      } finally {
+        await browser.close();
+        server.close();
+      }
+    },
+    60000,
+  );
 });

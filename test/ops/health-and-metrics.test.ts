@@ -52,7 +52,10 @@ describe('GET /metrics', () => {
     const { key } = await gw.aitronosKey({ orgs: ['org_metrics'] });
     const gone = await startSilentServer();
     await gone.close();
-    const created = await gw.http.post('/v1/mcp-configurations').set('X-API-Key', key).send(aitronosCreateBody('org_metrics', { server_url: gone.url }));
+    const created = await gw.http
+      .post('/v1/mcp-configurations')
+      .set('X-API-Key', key)
+      .send(aitronosCreateBody('org_metrics', { server_url: gone.url }));
     await gw.http.post(`/v1/mcp-configurations/${created.body.id}/test`).set('X-API-Key', key);
     const text = (await gw.http.get('/metrics')).text;
     expect(text).toContain('mcp_gateway_probe_results_total{failure_class="transport"} 1');

@@ -89,7 +89,10 @@ describe('HTTP server timeouts', () => {
   it('never cuts an answer that takes longer than the request timeout once the request has arrived', async () => {
     const silent = await startSilentServer();
     try {
-      const created = await gw.http.post('/v1/mcp-configurations').set('X-API-Key', key).send(aitronosCreateBody('org_slow', { server_url: silent.url, auth_type: 'none' }));
+      const created = await gw.http
+        .post('/v1/mcp-configurations')
+        .set('X-API-Key', key)
+        .send(aitronosCreateBody('org_slow', { server_url: silent.url, auth_type: 'none' }));
       expect(created.status).toBe(201);
       const started = Date.now();
       const res = await gw.http.post(`/v1/mcp-configurations/${created.body.id}/test`).set('X-API-Key', key);
@@ -106,7 +109,13 @@ describe('serve', () => {
   it('sets the headers, request and keep-alive timeouts deliberately, keep-alive from MCP_GATEWAY_KEEP_ALIVE_TIMEOUT_MS', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mcp-gateway-timeouts-'));
     const logger = createLogger('silent', new Writable({ write: (_c, _e, done) => done() }));
-    const config = loadConfig({ DATABASE_URL: `sqlite:${join(dir, 'g.sqlite')}`, PORT: '0', HOST: '127.0.0.1', MCP_GATEWAY_DEMO: 'false', MCP_GATEWAY_KEEP_ALIVE_TIMEOUT_MS: '65000' });
+    const config = loadConfig({
+      DATABASE_URL: `sqlite:${join(dir, 'g.sqlite')}`,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      MCP_GATEWAY_DEMO: 'false',
+      MCP_GATEWAY_KEEP_ALIVE_TIMEOUT_MS: '65000',
+    });
     const running = await serve(config, logger, () => undefined);
     try {
       expect(running.server.headersTimeout).toBe(DEFAULT_HTTP_TIMEOUTS.headersMs);
@@ -114,7 +123,8 @@ describe('serve', () => {
       expect(running.server.keepAliveTimeout).toBe(65_000);
       expect(DEFAULT_HTTP_TIMEOUTS).toEqual({ headersMs: 20_000, requestMs: 30_000, keepAliveMs: 5_000 });
       expect(loadConfig({}).keepAliveTimeoutMs).toBe(5_000);
-      for (const bad of ['10', '600001', 'soon']) expect(() => loadConfig({ MCP_GATEWAY_KEEP_ALIVE_TIMEOUT_MS: bad })).toThrow(/^MCP_GATEWAY_KEEP_ALIVE_TIMEOUT_MS is invalid/);
+      for (const bad of ['10', '600001', 'soon'])
+        expect(() => loadConfig({ MCP_GATEWAY_KEEP_ALIVE_TIMEOUT_MS: bad })).toThrow(/^MCP_GATEWAY_KEEP_ALIVE_TIMEOUT_MS is invalid/);
     } finally {
       await running.stop();
       rmSync(dir, { recursive: true, force: true });

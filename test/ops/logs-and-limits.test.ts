@@ -26,12 +26,28 @@ describe('request logs', () => {
   it('never write keys, secrets or bodies, whatever the request carried', async () => {
     const { key } = await gw.aitronosKey({ orgs: ['org_logs'] });
     const zudu = await gw.zuduKey('org_logs');
-    await gw.http.post('/v1/mcp-configurations').set('Authorization', `Bearer ${key}`).send(aitronosCreateBody('org_logs', { auth_type: 'bearer_token', credentials: { token: 'log-planted-token' } }));
-    await gw.http.post('/api/mcp-servers').set(zudu.headers).set('Cookie', 'session=log-planted-cookie').send({ config: zuduConfig({ request_headers: { 'X-A': 'log-planted-header' } }) });
+    await gw.http
+      .post('/v1/mcp-configurations')
+      .set('Authorization', `Bearer ${key}`)
+      .send(aitronosCreateBody('org_logs', { auth_type: 'bearer_token', credentials: { token: 'log-planted-token' } }));
+    await gw.http
+      .post('/api/mcp-servers')
+      .set(zudu.headers)
+      .set('Cookie', 'session=log-planted-cookie')
+      .send({ config: zuduConfig({ request_headers: { 'X-A': 'log-planted-header' } }) });
     await gw.http.post('/api/secrets').set(zudu.headers).send({ name: 'x', value: 'log-planted-secret' });
     await gw.http.get('/api/mcp-servers').set({ 'X-API-KEY': zudu.headers['X-API-KEY']!, 'X-API-SECRET': 'log-planted-wrong-secret' });
     const text = gw.logs.join('\n');
-    for (const planted of [key, zudu.headers['X-API-KEY']!, zudu.headers['X-API-SECRET']!, 'log-planted-token', 'log-planted-cookie', 'log-planted-header', 'log-planted-secret', 'log-planted-wrong-secret']) {
+    for (const planted of [
+      key,
+      zudu.headers['X-API-KEY']!,
+      zudu.headers['X-API-SECRET']!,
+      'log-planted-token',
+      'log-planted-cookie',
+      'log-planted-header',
+      'log-planted-secret',
+      'log-planted-wrong-secret',
+    ]) {
       expect(text).not.toContain(planted);
     }
     expect(gw.logs.length).toBeGreaterThan(3);
@@ -41,11 +57,22 @@ describe('request logs', () => {
     const lines: string[] = [];
     const { Writable } = require('node:stream') as typeof import('node:stream');
     const { createLogger } = require('../../server/logger') as typeof import('../../server/logger');
-    const logger = createLogger('info', new Writable({ write: (c, _e, done) => {
-        lines.push(String(c));
-        done();
-      }, }));
-    logger.info({ req: { headers: { authorization: 'Bearer ak_x1', 'x-api-key': 'ak_x2', 'x-api-secret': 's3cr3t_x3', cookie: 'c=x4' }, body: { token: 'x5' } }, credentials: { token: 'x6' } }, 'oops');
+    const logger = createLogger(
+      'info',
+      new Writable({
+        write: (c, _e, done) => {
+          lines.push(String(c));
+          done();
+        },
+      }),
+    );
+    logger.info(
+      {
+        req: { headers: { authorization: 'Bearer ak_x1', 'x-api-key': 'ak_x2', 'x-api-secret': 's3cr3t_x3', cookie: 'c=x4' }, body: { token: 'x5' } },
+        credentials: { token: 'x6' },
+      },
+      'oops',
+    );
     for (const planted of ['ak_x1', 'ak_x2', 's3cr3t_x3', 'c=x4', 'x5', 'x6']) expect(lines.join('')).not.toContain(planted);
   });
 });
@@ -64,7 +91,12 @@ describe('limits', () => {
       statuses.push(last.status);
     }
     expect(statuses).toEqual([200, 200, 200, 429]);
-    expect(last!.body.error).toMatchObject({ code: 'RATE_LIMIT_EXCEEDED', status: 429, type: 'client_error', system_message: expect.stringMatching(/3 requests per minute/) });
+    expect(last!.body.error).toMatchObject({
+      code: 'RATE_LIMIT_EXCEEDED',
+      status: 429,
+      type: 'client_error',
+      system_message: expect.stringMatching(/3 requests per minute/),
+    });
     expect(Number(last!.headers['retry-after'])).toBeGreaterThan(0);
     expect(last!.headers.ratelimit).toMatch(/limit=3, remaining=0, reset=\d+/);
     expect(last!.headers['ratelimit-policy']).toMatch(/^3;w=60/);
@@ -82,7 +114,12 @@ describe('limits', () => {
       statuses.push(last.status);
     }
     expect(statuses).toEqual([200, 200, 200, 429]);
-    expect(last!.body).toEqual({ message: 'Too many requests', status: 'error', error: expect.stringMatching(/retry after \d+ seconds/), request_id: expect.any(String) });
+    expect(last!.body).toEqual({
+      message: 'Too many requests',
+      status: 'error',
+      error: expect.stringMatching(/retry after \d+ seconds/),
+      request_id: expect.any(String),
+    });
   });
 
   it('counts failed authentications per client address, so made-up keys cannot slip past the limit', async () => {
@@ -111,7 +148,11 @@ describe('limits', () => {
       const statuses: number[] = [];
       for (let i = 0; i < 4; i += 1) {
         // The client forges an entry; the proxy appends the address it really saw.
-        const res = await proxied.http.get('/v1/mcp-configurations').query({ organization_id: 'org_rl' }).set('X-API-Key', `ak_made_up_${i}`).set('X-Forwarded-For', `198.51.100.${i}, 203.0.113.7`);
+        const res = await proxied.http
+          .get('/v1/mcp-configurations')
+          .query({ organization_id: 'org_rl' })
+          .set('X-API-Key', `ak_made_up_${i}`)
+          .set('X-Forwarded-For', `198.51.100.${i}, 203.0.113.7`);
         statuses.push(res.status);
       }
       expect(statuses).toEqual([401, 401, 401, 429]);
@@ -126,12 +167,16 @@ describe('limits', () => {
       const keys = await Promise.all([1, 2, 3].map(() => busy.aitronosKey({ orgs: ['org_rl'] })));
       const statuses = [];
       // Nine good requests from one address with three keys (three each), then a failure: not limited.
-      for (const { key } of keys) for (let i = 0; i < 3; i += 1) statuses.push((await busy.http.get('/v1/mcp-configurations').query({ organization_id: 'org_rl' }).set('X-API-Key', key)).status);
+      for (const { key } of keys)
+        for (let i = 0; i < 3; i += 1)
+          statuses.push((await busy.http.get('/v1/mcp-configurations').query({ organization_id: 'org_rl' }).set('X-API-Key', key)).status);
       statuses.push((await busy.http.get('/v1/mcp-configurations').query({ organization_id: 'org_rl' }).set('X-API-Key', 'ak_made_up')).status);
       expect(statuses).toEqual([...Array(9).fill(200), 401]);
       // Requests in flight at once are not failures either.
       const more = await Promise.all([1, 2, 3, 4, 5].map(() => busy.aitronosKey({ orgs: ['org_rl'] })));
-      const atOnce = await Promise.all(more.map(({ key }) => busy.http.get('/v1/mcp-configurations').query({ organization_id: 'org_rl' }).set('X-API-Key', key)));
+      const atOnce = await Promise.all(
+        more.map(({ key }) => busy.http.get('/v1/mcp-configurations').query({ organization_id: 'org_rl' }).set('X-API-Key', key)),
+      );
       expect(atOnce.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
     } finally {
       await busy.close();
@@ -143,11 +188,19 @@ describe('limits', () => {
     const fresh = await startTestGateway();
     try {
       const { key } = await fresh.aitronosKey({ orgs: ['org_big'] });
-      const v1 = await fresh.http.post('/v1/mcp-configurations').set('X-API-Key', key).set('Content-Type', 'application/json').send(JSON.stringify({ name: big }));
+      const v1 = await fresh.http
+        .post('/v1/mcp-configurations')
+        .set('X-API-Key', key)
+        .set('Content-Type', 'application/json')
+        .send(JSON.stringify({ name: big }));
       expect(v1.status).toBe(413);
       expect(v1.body.error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', status: 413 });
       const zudu = await fresh.zuduKey('org_big');
-      const api = await fresh.http.post('/api/mcp-servers').set(zudu.headers).set('Content-Type', 'application/json').send(JSON.stringify({ config: { name: big } }));
+      const api = await fresh.http
+        .post('/api/mcp-servers')
+        .set(zudu.headers)
+        .set('Content-Type', 'application/json')
+        .send(JSON.stringify({ config: { name: big } }));
       expect(api.status).toBe(413);
       expect(api.body).toMatchObject({ message: 'Payload too large', status: 'error' });
     } finally {

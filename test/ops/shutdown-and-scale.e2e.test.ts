@@ -8,15 +8,24 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database'
 const KEY = Buffer.alloc(32, 11).toString('base64');
 
 /** One request on a connection of its own; resolves with the status or the network error code. */
-function call(port: number, method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<{ status?: number; error?: string; body?: any }> {
+function call(
+  port: number,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: unknown,
+): Promise<{ status?: number; error?: string; body?: any }> {
   return new Promise((resolve) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const req = request({ host: '127.0.0.1', port, method, path, agent: false, headers: { ...headers, ...(payload ? { 'Content-Type': 'application/json' } : {}) } }, (res) => {
-      let text = '';
-      res.on('data', (c) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode, body: text ? JSON.parse(text) : undefined }));
-      res.on('error', (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? e.message }));
-    });
+    const req = request(
+      { host: '127.0.0.1', port, method, path, agent: false, headers: { ...headers, ...(payload ? { 'Content-Type': 'application/json' } : {}) } },
+      (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode, body: text ? JSON.parse(text) : undefined }));
+        res.on('error', (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? e.message }));
+      },
+    );
     req.on('error', (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? e.message }));
     req.end(payload);
   });
@@ -38,10 +47,22 @@ describe('graceful shutdown', () => {
     });
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     const upstream = `http://127.0.0.1:${(silent.address() as { port: number }).port}/mcp`;
-    const gateway = await startServe({ DATABASE_URL: db.url, MCP_GATEWAY_ENCRYPTION_KEY: KEY, MCP_GATEWAY_ALLOWED_HOSTS: '127.0.0.1', MCP_GATEWAY_PROBE_TIMEOUT_MS: '1500', LOG_LEVEL: 'info' });
+    const gateway = await startServe({
+      DATABASE_URL: db.url,
+      MCP_GATEWAY_ENCRYPTION_KEY: KEY,
+      MCP_GATEWAY_ALLOWED_HOSTS: '127.0.0.1',
+      MCP_GATEWAY_PROBE_TIMEOUT_MS: '1500',
+      LOG_LEVEL: 'info',
+    });
     try {
       const auth = { 'X-API-Key': keyFrom(gateway) };
-      const created = await call(gateway.port, 'POST', '/v1/mcp-configurations', auth, { name: 'slow', organization_id: 'org_demo', server_url: upstream, transport_type: 'streamable_http', auth_type: 'none' });
+      const created = await call(gateway.port, 'POST', '/v1/mcp-configurations', auth, {
+        name: 'slow',
+        organization_id: 'org_demo',
+        server_url: upstream,
+        transport_type: 'streamable_http',
+        auth_type: 'none',
+      });
       expect(created.status).toBe(201);
       // Slow requests (a connection test that waits 1.5 s for a silent server) and a stream of fast ones.
       const slow = Array.from({ length: 4 }, () => call(gateway.port, 'POST', `/v1/mcp-configurations/${created.body.id}/test`, auth));
@@ -66,9 +87,7 @@ describe('graceful shutdown', () => {
       expect(slowResults.map((r) => [r.status, r.body?.failure_class])).toEqual(Array(4).fill([200, 'timeout']));
       // Every request the gateway accepted (its request log names it) got its whole answer. The
       // others reached the port after it closed: refused, or reset by the kernel's accept queue.
-      const accepted = new Map(
-        [...gateway.stdout().matchAll(/"requestId":"(shutdown-\d+)"[^\n]*"res":\{"status":(\d+)\}/g)].map((m) => [m[1]!, Number(m[2])]),
-      );
+      const accepted = new Map([...gateway.stdout().matchAll(/"requestId":"(shutdown-\d+)"[^\n]*"res":\{"status":(\d+)\}/g)].map((m) => [m[1]!, Number(m[2])]));
       expect(accepted.size).toBeGreaterThan(10);
       for (const r of fastResults) {
         if (accepted.has(r.id)) expect({ id: r.id, status: r.status }).toEqual({ id: r.id, status: accepted.get(r.id) });
@@ -106,18 +125,32 @@ describe('WORKERS', () => {
 const onPostgres = process.env.MCP_TEST_ENGINE === 'postgres' ? describe : describe.skip;
 onPostgres('two instances on one PostgreSQL database', () => {
   it('share servers, let exactly one of concurrent same-name creates win, and count the rate limit together', async () => {
-    const env = { DATABASE_URL: db.url, MCP_GATEWAY_ENCRYPTION_KEY: KEY, MCP_GATEWAY_RATE_LIMIT_PER_MINUTE: '1000', MCP_GATEWAY_DEMO: 'false', LOG_LEVEL: 'info' };
+    const env = {
+      DATABASE_URL: db.url,
+      MCP_GATEWAY_ENCRYPTION_KEY: KEY,
+      MCP_GATEWAY_RATE_LIMIT_PER_MINUTE: '1000',
+      MCP_GATEWAY_DEMO: 'false',
+      LOG_LEVEL: 'info',
+    };
     const created = JSON.parse((await cli(db.url, KEY, 'keys', 'create', '--dialect', 'aitronos', '--org', 'org_scale', '--json')).stdout);
     const a = await startServe(env);
     const b = await startServe(env);
     try {
       const auth = { 'X-API-Key': created.apiKey };
-      const body = (name: string) => ({ name, organization_id: 'org_scale', server_url: 'https://scale.example.com/mcp', transport_type: 'sse', auth_type: 'none' });
+      const body = (name: string) => ({
+        name,
+        organization_id: 'org_scale',
+        server_url: 'https://scale.example.com/mcp',
+        transport_type: 'sse',
+        auth_type: 'none',
+      });
       const made = await call(a.port, 'POST', '/v1/mcp-configurations', auth, body('made on A'));
       const read = await call(b.port, 'GET', `/v1/mcp-configurations/${made.body.id}`, auth);
       expect(read).toMatchObject({ status: 200, body: { id: made.body.id, name: 'made on A' } });
 
-      const race = await Promise.all(Array.from({ length: 40 }, (_, i) => call(i % 2 ? a.port : b.port, 'POST', '/v1/mcp-configurations', auth, body('contended'))));
+      const race = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => call(i % 2 ? a.port : b.port, 'POST', '/v1/mcp-configurations', auth, body('contended'))),
+      );
       expect(race.filter((r) => r.status === 201)).toHaveLength(1);
       expect(race.filter((r) => r.status === 409)).toHaveLength(39);
 
@@ -127,7 +160,9 @@ onPostgres('two instances on one PostgreSQL database', () => {
         const fresh = JSON.parse((await cli(db.url, KEY, 'keys', 'create', '--dialect', 'aitronos', '--org', 'org_scale', '--json')).stdout);
         const statuses: number[] = [];
         for (let i = 0; i < 12; i += 1) {
-          const r = await call(i % 2 ? limited.port : limitedToo.port, 'GET', '/v1/mcp-configurations?organization_id=org_scale', { 'X-API-Key': fresh.apiKey });
+          const r = await call(i % 2 ? limited.port : limitedToo.port, 'GET', '/v1/mcp-configurations?organization_id=org_scale', {
+            'X-API-Key': fresh.apiKey,
+          });
           statuses.push(r.status!);
         }
         expect(statuses.filter((s) => s === 200)).toHaveLength(10);

@@ -113,9 +113,7 @@ describe('POST /v1/mcp-configurations/{id}/test', () => {
           res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ access_token: token, token_type: 'Bearer', expires_in: 60 }));
         }),
       );
-      server = await serve(
-        startMcpServer({ transport: 'streamable_http', requireHeader: { name: 'Authorization', value: 'Bearer issued-0-scope-tools' } }),
-      );
+      server = await serve(startMcpServer({ transport: 'streamable_http', requireHeader: { name: 'Authorization', value: 'Bearer issued-0-scope-tools' } }));
     });
 
     it('fetches a token from token_url and connects with it', async () => {
@@ -140,7 +138,12 @@ describe('POST /v1/mcp-configurations/{id}/test', () => {
 
     it('sends a stored access token as a bearer token', async () => {
       const direct = await serve(startMcpServer({ transport: 'sse', requireHeader: { name: 'Authorization', value: 'Bearer stored-access-token' } }));
-      const { result } = await createAndTest({ server_url: direct.url, transport_type: 'sse', auth_type: 'oauth', credentials: { access_token: 'stored-access-token' } });
+      const { result } = await createAndTest({
+        server_url: direct.url,
+        transport_type: 'sse',
+        auth_type: 'oauth',
+        credentials: { access_token: 'stored-access-token' },
+      });
       expect(result.success).toBe(true);
     });
   });
@@ -148,7 +151,10 @@ describe('POST /v1/mcp-configurations/{id}/test', () => {
   it('sends the stored request headers, and keeps their values out of any message', async () => {
     const zudu = await gw.zuduKey(ORG);
     const server = await serve(startMcpServer({ transport: 'streamable_http', requireHeader: { name: 'X-Tenant', value: 'acme-secret-header' } }));
-    const created = await gw.http.post('/api/mcp-servers').set(zudu.headers).send({ config: { name: 'with headers', url: server.url, transport: 'STREAMABLE_HTTP', request_headers: { 'X-Tenant': 'acme-secret-header' } } });
+    const created = await gw.http
+      .post('/api/mcp-servers')
+      .set(zudu.headers)
+      .send({ config: { name: 'with headers', url: server.url, transport: 'STREAMABLE_HTTP', request_headers: { 'X-Tenant': 'acme-secret-header' } } });
     const res = await gw.http.post(`/v1/mcp-configurations/${created.body.data.id}/test`).set('X-API-Key', key);
     expect(res.body.success).toBe(true);
   });
@@ -199,7 +205,10 @@ describe('POST /v1/mcp-configurations/{id}/test', () => {
   it('reports a bearer reference to a secret that does not exist as config, without connecting', async () => {
     const zudu = await gw.zuduKey(ORG);
     const server = await serve(startMcpServer({ transport: 'sse' }));
-    const created = await gw.http.post('/api/mcp-servers').set(zudu.headers).send({ config: { name: 'dangling', url: server.url, secret_token: { secret_id: 'secret_missing' } } });
+    const created = await gw.http
+      .post('/api/mcp-servers')
+      .set(zudu.headers)
+      .send({ config: { name: 'dangling', url: server.url, secret_token: { secret_id: 'secret_missing' } } });
     const res = await gw.http.post(`/v1/mcp-configurations/${created.body.data.id}/test`).set('X-API-Key', key);
     expect(res.body).toMatchObject({ success: false, failure_class: 'config', message: expect.stringMatching(/secret_missing.*does not exist/) });
     expect(server.hits).toBe(0);
@@ -217,7 +226,10 @@ describe('POST /v1/mcp-configurations/{id}/test', () => {
     /** Starts a test and resolves, with the test still running, once the upstream has seen its first request. */
     async function startTest(id: string, upstream: Listening): Promise<{ pending: Promise<import('supertest').Response> }> {
       const before = upstream.hits;
-      const pending = gw.http.post(`/v1/mcp-configurations/${id}/test`).set('X-API-Key', key).then((r) => r);
+      const pending = gw.http
+        .post(`/v1/mcp-configurations/${id}/test`)
+        .set('X-API-Key', key)
+        .then((r) => r);
       for (let i = 0; i < 200 && upstream.hits === before; i += 1) await new Promise((r) => setTimeout(r, 10));
       expect(upstream.hits).toBeGreaterThan(before);
       // Wrapped: an async function returning the promise itself would wait for the test to end.
@@ -227,7 +239,10 @@ describe('POST /v1/mcp-configurations/{id}/test', () => {
     it('answers the live outcome but does not store it against a URL it never tested', async () => {
       const old = await serve(startMcpServer({ transport: 'streamable_http', delayMs: 200 }));
       const next = await serve(startMcpServer({ transport: 'streamable_http' }));
-      const created = await gw.http.post('/v1/mcp-configurations').set('X-API-Key', key).send(aitronosCreateBody(ORG, { server_url: old.url }));
+      const created = await gw.http
+        .post('/v1/mcp-configurations')
+        .set('X-API-Key', key)
+        .send(aitronosCreateBody(ORG, { server_url: old.url }));
       const { pending } = await startTest(created.body.id, old);
       const moved = await gw.http.patch(`/v1/mcp-configurations/${created.body.id}`).set('X-API-Key', key).send({ server_url: next.url });
       expect(moved.status).toBe(200);
@@ -240,9 +255,14 @@ describe('POST /v1/mcp-configurations/{id}/test', () => {
 
     it('does not store an outcome earned with a secret that was rotated meanwhile', async () => {
       const zudu = await gw.zuduKey(ORG);
-      const upstream = await serve(startMcpServer({ transport: 'streamable_http', delayMs: 200, requireHeader: { name: 'Authorization', value: 'Bearer before-rotation' } }));
+      const upstream = await serve(
+        startMcpServer({ transport: 'streamable_http', delayMs: 200, requireHeader: { name: 'Authorization', value: 'Bearer before-rotation' } }),
+      );
       const secret = await gw.http.post('/api/secrets').set(zudu.headers).send({ name: 'rotating', value: 'before-rotation' });
-      const created = await gw.http.post('/api/mcp-servers').set(zudu.headers).send({ config: { name: 'rotating', url: upstream.url, transport: 'STREAMABLE_HTTP', secret_token: { secret_id: secret.body.data.secret_id } } });
+      const created = await gw.http
+        .post('/api/mcp-servers')
+        .set(zudu.headers)
+        .send({ config: { name: 'rotating', url: upstream.url, transport: 'STREAMABLE_HTTP', secret_token: { secret_id: secret.body.data.secret_id } } });
       const id = created.body.data.id as string;
       const { pending } = await startTest(id, upstream);
       expect((await gw.http.patch(`/api/secrets/${secret.body.data.secret_id}`).set(zudu.headers).send({ value: 'after-rotation' })).status).toBe(200);
@@ -255,10 +275,20 @@ describe('POST /v1/mcp-configurations/{id}/test', () => {
     it('does not store a failure earned with request headers that were changed meanwhile', async () => {
       const zudu = await gw.zuduKey(ORG);
       const upstream = await serve(startMcpServer({ transport: 'streamable_http', delayMs: 200, requireHeader: { name: 'X-Tenant', value: 'right' } }));
-      const created = await gw.http.post('/api/mcp-servers').set(zudu.headers).send({ config: { name: 'headers change', url: upstream.url, transport: 'STREAMABLE_HTTP', request_headers: { 'X-Tenant': 'wrong' } } });
+      const created = await gw.http
+        .post('/api/mcp-servers')
+        .set(zudu.headers)
+        .send({ config: { name: 'headers change', url: upstream.url, transport: 'STREAMABLE_HTTP', request_headers: { 'X-Tenant': 'wrong' } } });
       const id = created.body.data.id as string;
       const { pending } = await startTest(id, upstream);
-      expect((await gw.http.patch(`/api/mcp-servers/${id}`).set(zudu.headers).send({ request_headers: { 'X-Tenant': 'right' } })).status).toBe(200);
+      expect(
+        (
+          await gw.http
+            .patch(`/api/mcp-servers/${id}`)
+            .set(zudu.headers)
+            .send({ request_headers: { 'X-Tenant': 'right' } })
+        ).status,
+      ).toBe(200);
       expect((await pending).body).toMatchObject({ success: false, failure_class: 'auth' });
       const stored = await gw.http.get(`/v1/mcp-configurations/${id}`).set('X-API-Key', key);
       expect(stored.body).toMatchObject({ connectionStatus: 'untested', errorMessage: null });
@@ -267,11 +297,13 @@ describe('POST /v1/mcp-configurations/{id}/test', () => {
 
   it('does not change the configuration’s updatedAt, only its connection fields', async () => {
     const server = await serve(startMcpServer({ transport: 'streamable_http' }));
-    const created = await gw.http.post('/v1/mcp-configurations').set('X-API-Key', key).send(aitronosCreateBody(ORG, { server_url: server.url }));
+    const created = await gw.http
+      .post('/v1/mcp-configurations')
+      .set('X-API-Key', key)
+      .send(aitronosCreateBody(ORG, { server_url: server.url }));
     await gw.http.post(`/v1/mcp-configurations/${created.body.id}/test`).set('X-API-Key', key);
     const stored = await gw.http.get(`/v1/mcp-configurations/${created.body.id}`).set('X-API-Key', key);
     expect(stored.body.updatedAt).toBe(created.body.updatedAt);
     expect(stored.body.connectionStatus).toBe('connected');
   });
-
 });

@@ -25,7 +25,10 @@ async function serve(server: Promise<Listening>): Promise<Listening> {
 }
 
 async function createServer(config: Record<string, unknown>) {
-  const res = await gw.http.post('/api/mcp-servers').set(auth).send({ config: { name: `tools ${Math.random()}`, ...config } });
+  const res = await gw.http
+    .post('/api/mcp-servers')
+    .set(auth)
+    .send({ config: { name: `tools ${Math.random()}`, ...config } });
   expect(res.status).toBe(200);
   return res.body.data.id as string;
 }
@@ -41,8 +44,20 @@ describe('GET /api/mcp-servers/{id}/tools', () => {
       status: 'success',
       error: null,
       data: [
-        { name: 'search', description: 'Search the knowledge base', inputSchema: { type: 'object', properties: { q: { type: 'string' } } }, approval_state: 'auto_approved', enabled: true },
-        { name: 'refund', description: 'Refund an order', inputSchema: { type: 'object', properties: { order: { type: 'string' } } }, approval_state: 'auto_approved', enabled: true },
+        {
+          name: 'search',
+          description: 'Search the knowledge base',
+          inputSchema: { type: 'object', properties: { q: { type: 'string' } } },
+          approval_state: 'auto_approved',
+          enabled: true,
+        },
+        {
+          name: 'refund',
+          description: 'Refund an order',
+          inputSchema: { type: 'object', properties: { order: { type: 'string' } } },
+          approval_state: 'auto_approved',
+          enabled: true,
+        },
       ],
     });
   });
@@ -51,17 +66,23 @@ describe('GET /api/mcp-servers/{id}/tools', () => {
     const server = await serve(startMcpServer({ transport: 'streamable_http' }));
     const id = await createServer({ url: server.url, transport: 'STREAMABLE_HTTP', approval_policy: 'require_approval_per_tool' });
     // "search" approved for its current definition; "refund" approved for an older one.
-    await gw.http.post(`/api/mcp-servers/${id}/tool-approvals`).set(auth).send({
-      tool_name: 'search',
-      tool_description: 'Search the knowledge base',
-      input_schema: { type: 'object', properties: { q: { type: 'string' } } },
-      approval_policy: 'auto_approved',
-    });
-    await gw.http.post(`/api/mcp-servers/${id}/tool-approvals`).set(auth).send({
-      tool_name: 'refund',
-      tool_hash: toolHashOf('Refund an order (old wording)', { type: 'object' }),
-      approval_policy: 'auto_approved',
-    });
+    await gw.http
+      .post(`/api/mcp-servers/${id}/tool-approvals`)
+      .set(auth)
+      .send({
+        tool_name: 'search',
+        tool_description: 'Search the knowledge base',
+        input_schema: { type: 'object', properties: { q: { type: 'string' } } },
+        approval_policy: 'auto_approved',
+      });
+    await gw.http
+      .post(`/api/mcp-servers/${id}/tool-approvals`)
+      .set(auth)
+      .send({
+        tool_name: 'refund',
+        tool_hash: toolHashOf('Refund an order (old wording)', { type: 'object' }),
+        approval_policy: 'auto_approved',
+      });
     const res = await gw.http.get(`/api/mcp-servers/${id}/tools`).set(auth);
     expect(res.body.data.map((t: any) => [t.name, t.approval_state])).toEqual([
       ['search', 'auto_approved'],
@@ -75,7 +96,10 @@ describe('GET /api/mcp-servers/{id}/tools', () => {
   it('marks every tool as requiring approval under require_approval_all, and shows the tool configuration', async () => {
     const server = await serve(startMcpServer({ transport: 'streamable_http' }));
     const id = await createServer({ url: server.url, transport: 'STREAMABLE_HTTP', approval_policy: 'require_approval_all' });
-    await gw.http.patch(`/v1/mcp-configurations/${id}`).set('X-API-Key', aitronosKey).send({ tool_configuration: { allowed_tools: ['refund'] } });
+    await gw.http
+      .patch(`/v1/mcp-configurations/${id}`)
+      .set('X-API-Key', aitronosKey)
+      .send({ tool_configuration: { allowed_tools: ['refund'] } });
     const res = await gw.http.get(`/api/mcp-servers/${id}/tools`).set(auth);
     expect(res.body.data.map((t: any) => [t.name, t.approval_state, t.enabled])).toEqual([
       ['search', 'requires_approval', false],
@@ -88,7 +112,12 @@ describe('GET /api/mcp-servers/{id}/tools', () => {
     const id = await createServer({ url: silent.url, transport: 'STREAMABLE_HTTP' });
     const res = await gw.http.get(`/api/mcp-servers/${id}/tools`).set(auth);
     expect(res.status).toBe(502);
-    expect(res.body).toEqual({ message: 'MCP server connection failed', status: 'error', error: expect.stringMatching(/^timeout: /), request_id: expect.any(String) });
+    expect(res.body).toEqual({
+      message: 'MCP server connection failed',
+      status: 'error',
+      error: expect.stringMatching(/^timeout: /),
+      request_id: expect.any(String),
+    });
     const stored = await gw.http.get(`/v1/mcp-configurations/${id}`).set('X-API-Key', aitronosKey);
     expect(stored.body).toMatchObject({ connectionStatus: 'failed', errorMessage: expect.stringMatching(/^timeout: /) });
   });

@@ -81,7 +81,10 @@ describe('a burst of connection tests', () => {
       const { key } = await gw.aitronosKey({ orgs: ['org_burst'] });
       const ids: string[] = [];
       for (let i = 0; i < 6; i += 1) {
-        const res = await gw.http.post('/v1/mcp-configurations').set('X-API-Key', key).send(aitronosCreateBody('org_burst', { server_url: `http://127.0.0.1:${port}/mcp` }));
+        const res = await gw.http
+          .post('/v1/mcp-configurations')
+          .set('X-API-Key', key)
+          .send(aitronosCreateBody('org_burst', { server_url: `http://127.0.0.1:${port}/mcp` }));
         ids.push(res.body.id);
       }
       let busiest = 0;
@@ -119,7 +122,10 @@ describe('probe capacity shared between organizations', () => {
     const gw = await startTestGateway({ allowedHosts: '127.0.0.1', ...options });
     const keyOf = async (org: string) => (await gw.aitronosKey({ orgs: [org] })).key;
     const create = async (org: string, url: string) => {
-      const res = await gw.http.post('/v1/mcp-configurations').set('X-API-Key', await keyOf(org)).send(aitronosCreateBody(org, { server_url: url }));
+      const res = await gw.http
+        .post('/v1/mcp-configurations')
+        .set('X-API-Key', await keyOf(org))
+        .send(aitronosCreateBody(org, { server_url: url }));
       return res.body.id as string;
     };
     const test = async (org: string, id: string) => gw.http.post(`/v1/mcp-configurations/${id}/test`).set('X-API-Key', await keyOf(org));
@@ -130,7 +136,12 @@ describe('probe capacity shared between organizations', () => {
   it('lets another organization test a healthy server at once while one organization floods tests of a server that never answers', async () => {
     const silent = await serve(startSilentServer());
     const healthy = await serve(startMcpServer({ transport: 'streamable_http' }));
-    const { gw, create, test, stored } = await gatewayWith({ probeTimeoutMs: 1500, maxConcurrentProbes: 4, maxConcurrentProbesPerOrg: 2, probeQueueTimeoutMs: 6000 });
+    const { gw, create, test, stored } = await gatewayWith({
+      probeTimeoutMs: 1500,
+      maxConcurrentProbes: 4,
+      maxConcurrentProbesPerOrg: 2,
+      probeQueueTimeoutMs: 6000,
+    });
     try {
       const hanging = await create('org_flood', silent.url);
       const victim = await create('org_victim', healthy.url);
@@ -162,7 +173,11 @@ describe('probe capacity shared between organizations', () => {
 
       const result = await test('org_busy', server);
       expect(result.status).toBe(200);
-      expect(result.body).toMatchObject({ success: false, failure_class: 'busy', message: expect.stringMatching(/no slot became free within 300 ms; this test did not start \(nothing was stored\): retry in a moment/) });
+      expect(result.body).toMatchObject({
+        success: false,
+        failure_class: 'busy',
+        message: expect.stringMatching(/no slot became free within 300 ms; this test did not start \(nothing was stored\): retry in a moment/),
+      });
       const zudu = await gw.zuduKey('org_busy');
       const tools = await gw.http.get(`/api/mcp-servers/${server}/tools`).set(zudu.headers);
       expect(tools.status).toBe(503);

@@ -64,7 +64,10 @@ async function probeBothWays(org: string, id: string) {
 
 async function createAitronos(org: string, body: Record<string, unknown>) {
   const { key } = await keys(org);
-  const created = await gw.http.post('/v1/mcp-configurations').set('X-API-Key', key).send({ name: unique('probe'), organization_id: org, transport_type: 'streamable_http', ...body });
+  const created = await gw.http
+    .post('/v1/mcp-configurations')
+    .set('X-API-Key', key)
+    .send({ name: unique('probe'), organization_id: org, transport_type: 'streamable_http', ...body });
   expect(created.status).toBe(201);
   return created.body.id as string;
 }
@@ -79,7 +82,15 @@ describe('probe output', () => {
     const created = await gw.http
       .post('/api/mcp-servers')
       .set(zudu.headers)
-      .send({ config: { name: `echo ${transport}`, url: echo.url, transport, request_headers: { 'X-Private': header }, secret_token: { secret_id: secret.body.data.secret_id } } });
+      .send({
+        config: {
+          name: `echo ${transport}`,
+          url: echo.url,
+          transport,
+          request_headers: { 'X-Private': header },
+          secret_token: { secret_id: secret.body.data.secret_id },
+        },
+      });
     const id = created.body.data.id;
 
     const tested = await gw.http.post(`/v1/mcp-configurations/${id}/test`).set('X-API-Key', key);
@@ -104,8 +115,14 @@ describe('an upstream that echoes what it was sent in its error body, in every e
 
   const credentials = [
     ['a bearer token with spaces around it (HTTP trims them on the wire)', { auth_type: 'bearer_token', credentials: { token: `  ${unique('spaced')}  ` } }],
-    ['a bearer token with a quote and a backslash (JSON-escaped in the echo)', { auth_type: 'bearer_token', credentials: { token: `${unique('quote')}"and\\slash` } }],
-    ['an API key with characters percent-encoding changes', { auth_type: 'api_key', credentials: { api_key: `${unique('key')} ~/+=&`, header_name: 'X-Upstream-Key' } }],
+    [
+      'a bearer token with a quote and a backslash (JSON-escaped in the echo)',
+      { auth_type: 'bearer_token', credentials: { token: `${unique('quote')}"and\\slash` } },
+    ],
+    [
+      'an API key with characters percent-encoding changes',
+      { auth_type: 'api_key', credentials: { api_key: `${unique('key')} ~/+=&`, header_name: 'X-Upstream-Key' } },
+    ],
     ['an OAuth access token', { auth_type: 'oauth', credentials: { access_token: unique('access') } }],
   ] as const;
   const cases = credentials.flatMap(([label, auth]) => ECHO_ENCODINGS.map((as) => [label, as, auth] as const));
@@ -128,9 +145,18 @@ describe('an upstream that echoes what it was sent in its error body, in every e
     const { zudu } = await keys(org);
     const [header, secretValue] = [`${unique('header')}"q`, ` ${unique('zudu')}`];
     const secret = await gw.http.post('/api/secrets').set(zudu).send({ name: 'upstream', value: secretValue });
-    const created = await gw.http.post('/api/mcp-servers').set(zudu).send({
-      config: { name: 'echo headers', url: `${everywhere.url}?as=${as}`, transport: 'STREAMABLE_HTTP', request_headers: { 'X-Private': header }, secret_token: { secret_id: secret.body.data.secret_id } },
-    });
+    const created = await gw.http
+      .post('/api/mcp-servers')
+      .set(zudu)
+      .send({
+        config: {
+          name: 'echo headers',
+          url: `${everywhere.url}?as=${as}`,
+          transport: 'STREAMABLE_HTTP',
+          request_headers: { 'X-Private': header },
+          secret_token: { secret_id: secret.body.data.secret_id },
+        },
+      });
     const { tested, everything } = await probeBothWays(org, created.body.data.id);
     expect(tested.body.message).toContain('[redacted]');
     expectNoForm(everything, [header, secretValue]);
@@ -160,51 +186,84 @@ describe('an upstream that reflects what it was sent into a successful answer', 
         tools: (h) => {
           const value = String(h.authorization ?? h['x-upstream-key'] ?? '').replace(/^Bearer /, '');
           return [
-            { name: 'search', description: `You sent ${echoedEverywhere(h)}`, inputSchema: { type: 'object', properties: { [value]: { type: 'string', description: Buffer.from(JSON.stringify(h)).toString('base64') }, q: { enum: [h['x-private'] ?? 'none'] } } } },
+            {
+              name: 'search',
+              description: `You sent ${echoedEverywhere(h)}`,
+              inputSchema: {
+                type: 'object',
+                properties: {
+                  [value]: { type: 'string', description: Buffer.from(JSON.stringify(h)).toString('base64') },
+                  q: { enum: [h['x-private'] ?? 'none'] },
+                },
+              },
+            },
             { name: `leak_${value}`, description: 'named after a credential', inputSchema: { type: 'object' } },
           ];
         },
       },
     });
 
-  it.each(['streamable_http', 'sse'] as const)('masks the bearer token and header values in serverInfo, descriptions and schemas, and withholds a tool named after one (%s)', async (transport) => {
-    const upstream = await serve(reflecting(transport));
-    const org = `org_reflect_${randomBytes(3).toString('hex')}`;
-    const [token, header] = [unique('tok'), unique('hdr')];
-    const { zudu } = await keys(org);
-    const secret = await gw.http.post('/api/secrets').set(zudu).send({ name: 'bearer', value: token });
-    const created = await gw.http.post('/api/mcp-servers').set(zudu).send({
-      config: { name: 'reflect', url: upstream.url, transport: transport.toUpperCase(), request_headers: { 'X-Private': header }, secret_token: { secret_id: secret.body.data.secret_id } },
-    });
-    const id = created.body.data.id as string;
-    const { tested, tools, everything } = await probeBothWays(org, id);
-    expect(tested.body).toMatchObject({
-      success: true,
-      available_tools: ['search'],
-      message: 'Connected; 1 tool(s) available; 1 withheld because its name carries a credential the gateway sent',
-      server_info: { name: expect.stringContaining('[redacted]'), version: 'Bearer [redacted]' },
-    });
-    expect(tools.status).toBe(200);
-    expect(tools.body.data.map((t: { name: string }) => t.name)).toEqual(['search']);
-    expect(tools.body.data[0].description).toContain('[redacted]');
-    expect(Object.keys(tools.body.data[0].inputSchema.properties)).toEqual(['[redacted]', 'q']);
-    expect(tools.body.data[0].inputSchema.properties.q).toEqual({ enum: ['[redacted]'] });
-    expectNoForm(everything, [token, header]);
-  });
+  it.each(['streamable_http', 'sse'] as const)(
+    'masks the bearer token and header values in serverInfo, descriptions and schemas, and withholds a tool named after one (%s)',
+    async (transport) => {
+      const upstream = await serve(reflecting(transport));
+      const org = `org_reflect_${randomBytes(3).toString('hex')}`;
+      const [token, header] = [unique('tok'), unique('hdr')];
+      const { zudu } = await keys(org);
+      const secret = await gw.http.post('/api/secrets').set(zudu).send({ name: 'bearer', value: token });
+      const created = await gw.http
+        .post('/api/mcp-servers')
+        .set(zudu)
+        .send({
+          config: {
+            name: 'reflect',
+            url: upstream.url,
+            transport: transport.toUpperCase(),
+            request_headers: { 'X-Private': header },
+            secret_token: { secret_id: secret.body.data.secret_id },
+          },
+        });
+      const id = created.body.data.id as string;
+      const { tested, tools, everything } = await probeBothWays(org, id);
+      expect(tested.body).toMatchObject({
+        success: true,
+        available_tools: ['search'],
+        message: 'Connected; 1 tool(s) available; 1 withheld because its name carries a credential the gateway sent',
+        server_info: { name: expect.stringContaining('[redacted]'), version: 'Bearer [redacted]' },
+      });
+      expect(tools.status).toBe(200);
+      expect(tools.body.data.map((t: { name: string }) => t.name)).toEqual(['search']);
+      expect(tools.body.data[0].description).toContain('[redacted]');
+      expect(Object.keys(tools.body.data[0].inputSchema.properties)).toEqual(['[redacted]', 'q']);
+      expect(tools.body.data[0].inputSchema.properties.q).toEqual({ enum: ['[redacted]'] });
+      expectNoForm(everything, [token, header]);
+    },
+  );
 
   it('masks an API key, a Zudu secret and a fetched OAuth access token the same way', async () => {
     const upstream = await serve(reflecting('streamable_http'));
     const issuedToken = unique('issued');
-    const tokenEndpoint = await serve(startHttpServer((_req, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ access_token: issuedToken, token_type: 'Bearer' }))));
+    const tokenEndpoint = await serve(
+      startHttpServer((_req, res) =>
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ access_token: issuedToken, token_type: 'Bearer' })),
+      ),
+    );
     const org = `org_reflect_${randomBytes(3).toString('hex')}`;
     const [apiKey, clientSecret, zuduSecret] = [unique('apikey'), unique('client-secret'), unique('zudu')];
     const ids = [
       await createAitronos(org, { server_url: upstream.url, auth_type: 'api_key', credentials: { api_key: apiKey, header_name: 'X-Upstream-Key' } }),
-      await createAitronos(org, { server_url: upstream.url, auth_type: 'oauth', credentials: { client_id: 'cid', client_secret: clientSecret, token_url: tokenEndpoint.url.replace('/mcp', '/token') } }),
+      await createAitronos(org, {
+        server_url: upstream.url,
+        auth_type: 'oauth',
+        credentials: { client_id: 'cid', client_secret: clientSecret, token_url: tokenEndpoint.url.replace('/mcp', '/token') },
+      }),
     ];
     const { zudu } = await keys(org);
     const secret = await gw.http.post('/api/secrets').set(zudu).send({ name: 'reflected', value: zuduSecret });
-    const created = await gw.http.post('/api/mcp-servers').set(zudu).send({ config: { name: 'zudu reflect', url: upstream.url, transport: 'STREAMABLE_HTTP', secret_token: { secret_id: secret.body.data.secret_id } } });
+    const created = await gw.http
+      .post('/api/mcp-servers')
+      .set(zudu)
+      .send({ config: { name: 'zudu reflect', url: upstream.url, transport: 'STREAMABLE_HTTP', secret_token: { secret_id: secret.body.data.secret_id } } });
     ids.push(created.body.data.id);
     const seen: string[] = [];
     for (const id of ids) {

@@ -48,7 +48,9 @@ describe('SecretScrubber', () => {
   });
 
   it('scrubs every string and key of JSON data, keeping a __proto__ key as data', () => {
-    const data = JSON.parse(`{"properties":{"${secret.trim().replace(/["\\]/g, (c) => `\\${c}`)}":{"enum":["x ${secret.trim().replace(/["\\]/g, (c) => `\\${c}`)}"]}},"__proto__":{"polluted":true},"n":1,"b":true,"z":null}`);
+    const data = JSON.parse(
+      `{"properties":{"${secret.trim().replace(/["\\]/g, (c) => `\\${c}`)}":{"enum":["x ${secret.trim().replace(/["\\]/g, (c) => `\\${c}`)}"]}},"__proto__":{"polluted":true},"n":1,"b":true,"z":null}`,
+    );
     const out = scrub.json(data) as Record<string, unknown>;
     expect(out).toEqual({ properties: { [MASK]: { enum: [`x ${MASK}`] } }, ['__proto__']: { polluted: true }, n: 1, b: true, z: null });
     expect(Object.getPrototypeOf(out)).toBe(Object.prototype);

@@ -22,7 +22,10 @@ async function gatewayWith(options: Parameters<typeof startTestGateway>[0]) {
   gateways.push(gw);
   const { key } = await gw.aitronosKey({ orgs: [ORG] });
   const test = async (url: string, extra: Record<string, unknown> = {}) => {
-    const created = await gw.http.post('/v1/mcp-configurations').set('X-API-Key', key).send(aitronosCreateBody(ORG, { server_url: url, ...extra }));
+    const created = await gw.http
+      .post('/v1/mcp-configurations')
+      .set('X-API-Key', key)
+      .send(aitronosCreateBody(ORG, { server_url: url, ...extra }));
     return (await gw.http.post(`/v1/mcp-configurations/${created.body.id}/test`).set('X-API-Key', key)).body;
   };
   return { gw, test };
@@ -52,9 +55,18 @@ describe('the SSRF guard on outbound connections', () => {
   it('tells the caller the rule, never the address an internal name resolved to, and logs the address for the operator', async () => {
     const { gw, test } = await gatewayWith({ dns: { 'crm.internal': ['10.0.0.7'], 'vm.internal': ['127.0.0.1'] } });
     const [crm, vm] = [await test('http://crm.internal/mcp'), await test('http://vm.internal:8080/mcp')];
-    expect(crm).toMatchObject({ failure_class: 'blocked', message: 'Refused to connect to crm.internal: private addresses are blocked; an operator can open it with MCP_GATEWAY_ALLOWED_HOSTS' });
-    expect(vm).toMatchObject({ failure_class: 'blocked', message: expect.stringMatching(/^Refused to connect to vm\.internal: loopback addresses are blocked/) });
-    const stored = await gw.http.get('/v1/mcp-configurations').query({ organization_id: ORG }).set('X-API-Key', (await gw.aitronosKey({ orgs: [ORG] })).key);
+    expect(crm).toMatchObject({
+      failure_class: 'blocked',
+      message: 'Refused to connect to crm.internal: private addresses are blocked; an operator can open it with MCP_GATEWAY_ALLOWED_HOSTS',
+    });
+    expect(vm).toMatchObject({
+      failure_class: 'blocked',
+      message: expect.stringMatching(/^Refused to connect to vm\.internal: loopback addresses are blocked/),
+    });
+    const stored = await gw.http
+      .get('/v1/mcp-configurations')
+      .query({ organization_id: ORG })
+      .set('X-API-Key', (await gw.aitronosKey({ orgs: [ORG] })).key);
     const shown = JSON.stringify([crm, vm, stored.body]);
     expect(shown).not.toContain('10.0.0.7');
     expect(shown).not.toContain('127.0.0.1');
@@ -95,9 +107,7 @@ describe('the SSRF guard on outbound connections', () => {
 
   it('refuses a redirect to a private or metadata address, and never connects to it', async () => {
     const metadataLike = await serve(startMcpServer({ transport: 'streamable_http', host: '127.0.0.3' }));
-    const redirector = await serve(
-      startHttpServer((_req, res) => res.writeHead(307, { Location: metadataLike.url }).end()),
-    );
+    const redirector = await serve(startHttpServer((_req, res) => res.writeHead(307, { Location: metadataLike.url }).end()));
     const { test } = await gatewayWith({ allowedHosts: '127.0.0.1' });
     const result = await test(redirector.url);
     expect(result).toMatchObject({ success: false, failure_class: 'blocked', message: expect.stringMatching(/redirected to http:\/\/127\.0\.0\.3/) });

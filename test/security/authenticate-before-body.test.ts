@@ -85,7 +85,9 @@ describe('authentication comes before the body', () => {
     ['/api/mcp-servers', { 'X-API-KEY': 'sk_made_up', 'X-API-SECRET': 's3cr3t_made_up' }],
   ])('answers %s with 401 before the body has arrived, so the body is never read', async (path, headers) => {
     const port = (gw.server.address() as AddressInfo).port;
-    const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+    const extra = Object.entries(headers)
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('');
     const head = `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n${extra}\r\n`;
     const res = await partialRequest(port, head, '{"name": "');
     expect(res.status).toBe(401);
@@ -124,7 +126,10 @@ describe('authentication comes before the body', () => {
     const malformed = await post(gw, '/v1/mcp-configurations', 'application/json', '{"name": "x",', { 'X-API-Key': key });
     expect(malformed.status).toBe(422);
     expect(malformed.body.error).toMatchObject({ code: 'VALIDATION_ERROR', system_message: 'The request body is not valid JSON' });
-    const invalid = await gw.http.post('/v1/mcp-configurations').set('X-API-Key', key).send(aitronosCreateBody('org_body', { server_url: 'ftp://x' }));
+    const invalid = await gw.http
+      .post('/v1/mcp-configurations')
+      .set('X-API-Key', key)
+      .send(aitronosCreateBody('org_body', { server_url: 'ftp://x' }));
     expect(invalid.status).toBe(422);
     const huge = await post(gw, '/v1/mcp-configurations', 'application/json', OVER_ONE_MB, { 'X-API-Key': key });
     expect(huge.status).toBe(413);
@@ -133,7 +138,13 @@ describe('authentication comes before the body', () => {
     expect(zuduMalformed.status).toBe(400);
     expect(zuduMalformed.body).toMatchObject({ message: 'Validation failed', status: 'error' });
     // Zudu's documented curl examples send JSON as form data; that keeps working.
-    const curlStyle = await post(gw, '/api/mcp-servers', 'application/x-www-form-urlencoded', JSON.stringify({ config: zuduConfig({ name: 'curl-style' }) }), zudu.headers);
+    const curlStyle = await post(
+      gw,
+      '/api/mcp-servers',
+      'application/x-www-form-urlencoded',
+      JSON.stringify({ config: zuduConfig({ name: 'curl-style' }) }),
+      zudu.headers,
+    );
     expect(curlStyle.status).toBe(200);
     const zuduHuge = await post(gw, '/api/mcp-servers', 'application/json', OVER_ONE_MB, zudu.headers);
     expect(zuduHuge.status).toBe(413);

@@ -31,20 +31,29 @@ describe('a database error', () => {
 
     // Credentials land in `secrets` first: without that table, the insert that fails binds the ciphertext.
     await gw.services.db.knex.raw(`DROP TABLE secrets${cascade}`);
-    const aitronos = await gw.http.post('/v1/mcp-configurations').set('X-API-Key', key).send({
-      name: `planted-name-${mark}`,
-      organization_id: ORG,
-      server_url: `https://planted-host-${mark}.example.com/mcp`,
-      transport_type: 'streamable_http',
-      auth_type: 'bearer',
-      credentials: { token: `planted-token-${mark}` },
-    });
+    const aitronos = await gw.http
+      .post('/v1/mcp-configurations')
+      .set('X-API-Key', key)
+      .send({
+        name: `planted-name-${mark}`,
+        organization_id: ORG,
+        server_url: `https://planted-host-${mark}.example.com/mcp`,
+        transport_type: 'streamable_http',
+        auth_type: 'bearer',
+        credentials: { token: `planted-token-${mark}` },
+      });
     // Without `mcp_servers`, the insert that fails binds the name, URL, header names and encrypted values.
     await gw.services.db.knex.raw(`DROP TABLE mcp_servers${cascade}`);
     const api = await gw.http
       .post('/api/mcp-servers')
       .set(zudu.headers)
-      .send({ config: { name: `zudu-planted-${mark}`, url: `https://zudu-planted-${mark}.example.com/mcp`, request_headers: { [`X-Planted-${mark}`]: `planted-value-${mark}` } } });
+      .send({
+        config: {
+          name: `zudu-planted-${mark}`,
+          url: `https://zudu-planted-${mark}.example.com/mcp`,
+          request_headers: { [`X-Planted-${mark}`]: `planted-value-${mark}` },
+        },
+      });
 
     expect([aitronos.status, api.status]).toEqual([500, 500]);
     expect(telling().length).toBeGreaterThan(4);

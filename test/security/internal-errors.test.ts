@@ -36,7 +36,12 @@ describe('a fault inside the gateway', () => {
       });
       const api = await gw.http.get('/api/mcp-servers').set(zudu.headers);
       expect(api.status).toBe(500);
-      expect(api.body).toEqual({ message: 'Internal server error', status: 'error', error: 'An unexpected error occurred', request_id: api.headers['x-request-id'] });
+      expect(api.body).toEqual({
+        message: 'Internal server error',
+        status: 'error',
+        error: 'An unexpected error occurred',
+        request_id: api.headers['x-request-id'],
+      });
       for (const res of [v1, api]) expect(res.text).not.toMatch(/simulated|\/var\/lib|at .*\.ts/);
       const logged = gw.logs.filter((line) => line.includes('unexpected error'));
       expect(logged.some((line) => line.includes(v1.headers['x-request-id']!))).toBe(true);

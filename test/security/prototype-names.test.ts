@@ -41,10 +41,16 @@ describe('names of Object.prototype members', () => {
   });
 
   it.each(PROTOTYPE_NAMES)('refuses %s as an enumerated value with a 4xx naming the field, in each dialect', async (name) => {
-    const v1 = await gw.http.post('/v1/mcp-configurations').set('X-API-Key', aitronosKey).send(aitronosCreateBody('org_proto', { auth_type: name }));
+    const v1 = await gw.http
+      .post('/v1/mcp-configurations')
+      .set('X-API-Key', aitronosKey)
+      .send(aitronosCreateBody('org_proto', { auth_type: name }));
     expect(v1.status).toBe(422);
     expect(v1.body.error.details.field).toBe('auth_type');
-    const transport = await gw.http.post('/api/mcp-servers').set(zudu).send({ config: zuduConfig({ transport: name }) });
+    const transport = await gw.http
+      .post('/api/mcp-servers')
+      .set(zudu)
+      .send({ config: zuduConfig({ transport: name }) });
     expect(transport.status).toBe(400);
     expect(transport.body.error).toMatch(/transport/);
     const sort = await gw.http.get('/api/mcp-servers').query({ sort: name }).set(zudu);

@@ -56,14 +56,31 @@ describe('credentials never leave the gateway', () => {
     await call('put', `/v1/mcp-configurations/${first}`, { credentials: { token: plant('rotated') } });
     await call('patch', `/v1/mcp-configurations/${third}`, { credentials: { api_key: plant('rotated-key') }, name: 'renamed' });
     const firstName = JSON.parse((await call('get', `/v1/mcp-configurations/${first}`)).text).name;
-    await call('post', '/v1/mcp-configurations', aitronosCreateBody(ORG, { name: firstName, auth_type: 'bearer_token', credentials: { token: plant('conflict') } }));
+    await call(
+      'post',
+      '/v1/mcp-configurations',
+      aitronosCreateBody(ORG, { name: firstName, auth_type: 'bearer_token', credentials: { token: plant('conflict') } }),
+    );
     await call('post', '/v1/mcp-configurations', aitronosCreateBody(ORG, { auth_type: 'none', credentials: { token: plant('wrong-type') } }));
-    await call('post', '/v1/mcp-configurations', aitronosCreateBody(ORG, { auth_type: 'bearer_token', credentials: { token: plant('too-long').padEnd(9000, 'x') } }));
+    await call(
+      'post',
+      '/v1/mcp-configurations',
+      aitronosCreateBody(ORG, { auth_type: 'bearer_token', credentials: { token: plant('too-long').padEnd(9000, 'x') } }),
+    );
     await call('post', '/v1/mcp-configurations', aitronosCreateBody(ORG, { auth_type: 'bearer_token', credentials: { token: plant('bad-field'), extra: 1 } }));
-    await call('post', '/v1/mcp-configurations', aitronosCreateBody('org_someone_else', { auth_type: 'bearer_token', credentials: { token: plant('other-org') } }));
+    await call(
+      'post',
+      '/v1/mcp-configurations',
+      aitronosCreateBody('org_someone_else', { auth_type: 'bearer_token', credentials: { token: plant('other-org') } }),
+    );
     await call('patch', `/v1/mcp-configurations/${second}`, { credentials: { token: plant('wrong-type-update') } });
     await call('patch', '/v1/mcp-configurations/mcp_missing', { credentials: { token: plant('missing') } });
-    record(await gw.http.post('/v1/mcp-configurations').set('X-API-Key', 'ak_wrong').send(aitronosCreateBody(ORG, { auth_type: 'bearer', credentials: { token: plant('unauthenticated') } })));
+    record(
+      await gw.http
+        .post('/v1/mcp-configurations')
+        .set('X-API-Key', 'ak_wrong')
+        .send(aitronosCreateBody(ORG, { auth_type: 'bearer', credentials: { token: plant('unauthenticated') } })),
+    );
     await call('delete', `/v1/mcp-configurations/${second}`);
 
     const database = await gw.database.rawContents();
@@ -96,7 +113,10 @@ describe('Zudu secrets and request headers never leave the gateway', () => {
 
     const server = (
       await call('post', '/api/mcp-servers', {
-        config: zuduConfig({ request_headers: { Authorization: `Bearer ${plant('header-auth')}`, 'X-Key': plant('header-key') }, secret_token: { secret_id: secret.secret_id } }),
+        config: zuduConfig({
+          request_headers: { Authorization: `Bearer ${plant('header-auth')}`, 'X-Key': plant('header-key') },
+          secret_token: { secret_id: secret.secret_id },
+        }),
       })
     ).body.data;
     await call('get', `/api/mcp-servers/${server.id}`);
@@ -107,7 +127,12 @@ describe('Zudu secrets and request headers never leave the gateway', () => {
     await call('patch', `/api/mcp-servers/${server.id}`, { request_headers: { 'X-Bad': `${plant('header-crlf')}\r\nX: y` } });
     await call('post', '/api/mcp-servers', { config: zuduConfig({ name: server.server_name, request_headers: { 'X-Key': plant('header-conflict') } }) });
     await call('post', '/api/mcp-servers', { config: zuduConfig({ request_headers: { Host: plant('header-reserved') } }) });
-    await call('post', '/api/mcp-servers', { config: zuduConfig({ request_headers: { 'X-Key': plant('header-unauth') } }) }, { 'X-API-KEY': 'sk_x', 'X-API-SECRET': 'y' });
+    await call(
+      'post',
+      '/api/mcp-servers',
+      { config: zuduConfig({ request_headers: { 'X-Key': plant('header-unauth') } }) },
+      { 'X-API-KEY': 'sk_x', 'X-API-SECRET': 'y' },
+    );
     await call('get', `/api/mcp-servers/${server.id}`);
     await call('delete', `/api/secrets/${secret.secret_id}`);
     await call('delete', `/api/mcp-servers/${server.id}`);

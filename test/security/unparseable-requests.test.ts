@@ -23,7 +23,10 @@ describe('requests the HTTP parser refuses', () => {
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers.connection).toBe('close');
-    expect(res.body).toMatchObject({ success: false, error: { code: 'HEADERS_TOO_LARGE', status: 431, type: 'client_error', trace_id: res.headers['x-request-id'] } });
+    expect(res.body).toMatchObject({
+      success: false,
+      error: { code: 'HEADERS_TOO_LARGE', status: 431, type: 'client_error', trace_id: res.headers['x-request-id'] },
+    });
     const logged = gw.logs.map((l) => JSON.parse(l)).find((l) => l.requestId === res.headers['x-request-id']);
     expect(logged).toMatchObject({ dialect: 'aitronos', res: { status: 431 }, parserError: 'HPE_HEADER_OVERFLOW' });
     expect(JSON.stringify(logged)).not.toContain('ppp');
@@ -33,7 +36,12 @@ describe('requests the HTTP parser refuses', () => {
   it('answers a request line over 16 KB on /api with 431 in the Zudu envelope, whatever the case of the path', async () => {
     const res = await raw(`GET /API/mcp-servers?search=${'x'.repeat(70_000)} HTTP/1.1\r\nHost: x\r\n\r\n`);
     expect(res.status).toBe(431);
-    expect(res.body).toEqual({ message: 'Request header fields too large', status: 'error', error: 'The request line and headers are larger than 16 KB', request_id: res.headers['x-request-id'] });
+    expect(res.body).toEqual({
+      message: 'Request header fields too large',
+      status: 'error',
+      error: 'The request line and headers are larger than 16 KB',
+      request_id: res.headers['x-request-id'],
+    });
   });
 
   it('answers a HEAD request without a body', async () => {

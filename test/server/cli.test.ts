@@ -17,7 +17,14 @@ afterAll(() => db.drop());
 async function withApp<T>(work: (http: ReturnType<typeof supertest>) => Promise<T>): Promise<T> {
   const gateway = await openGateway({ database: db.target, encryptionKey: Buffer.from(KEY, 'base64'), logger: pino({ level: 'silent' }) });
   try {
-    const app = createApp({ ...gateway, knex: gateway.db.knex, logger: pino({ level: 'silent' }), metrics: createMetrics(), rateLimit: { perMinute: 0 }, validateResponses: true });
+    const app = createApp({
+      ...gateway,
+      knex: gateway.db.knex,
+      logger: pino({ level: 'silent' }),
+      metrics: createMetrics(),
+      rateLimit: { perMinute: 0 },
+      validateResponses: true,
+    });
     return await work(supertest(app));
   } finally {
     await gateway.close();
@@ -40,7 +47,21 @@ describe('mcp-gateway keys create', () => {
   });
 
   it('takes several organizations, a user and a role, and the key works at once', async () => {
-    const { stdout } = await run('keys', 'create', '--dialect', 'aitronos', '--org', 'org_1', '--org', 'org_2', '--user', 'usr_alice', '--role', 'member', '--json');
+    const { stdout } = await run(
+      'keys',
+      'create',
+      '--dialect',
+      'aitronos',
+      '--org',
+      'org_1',
+      '--org',
+      'org_2',
+      '--user',
+      'usr_alice',
+      '--role',
+      'member',
+      '--json',
+    );
     const printed = JSON.parse(stdout);
     expect(printed).toMatchObject({ organizationIds: ['org_1', 'org_2'], userId: 'usr_alice', role: 'member' });
     await withApp(async (http) => {

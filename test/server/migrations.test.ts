@@ -27,16 +27,39 @@ describe('migrations', () => {
     try {
       await knex.migrate.up({ migrationSource });
       await knex.migrate.up({ migrationSource });
-      const base = { dialect: 'zudu', secret_hash: 'b'.repeat(64), key_prefix: 'sk_x', role: 'member', organization_ids: '["org_old"]', created_at: 1, revoked_at: null };
+      const base = {
+        dialect: 'zudu',
+        secret_hash: 'b'.repeat(64),
+        key_prefix: 'sk_x',
+        role: 'member',
+        organization_ids: '["org_old"]',
+        created_at: 1,
+        revoked_at: null,
+      };
       await knex('api_keys').insert([
         { ...base, id: 'key_a', key_hash: 'a'.repeat(64), user_id: null },
         { ...base, id: 'key_b', key_hash: 'c'.repeat(64), user_id: null },
         { ...base, id: 'key_c', key_hash: 'd'.repeat(64), user_id: 'usr_kept', dialect: 'aitronos', secret_hash: null },
       ]);
       const server = {
-        organization_id: 'org_old', type: 'custom', description: '', url: 'https://a.example.com/mcp', search_text: 'x', transport: 'sse',
-        auth_type: 'bearer', auth_config: '{}', request_headers: '{}', tools_enabled: true, allowed_tools: null, approval_policy: 'auto_approve_all',
-        tool_approvals: '[]', is_active: true, connection_status: 'untested', created_at: 1, updated_at: 1, deleted_at: null,
+        organization_id: 'org_old',
+        type: 'custom',
+        description: '',
+        url: 'https://a.example.com/mcp',
+        search_text: 'x',
+        transport: 'sse',
+        auth_type: 'bearer',
+        auth_config: '{}',
+        request_headers: '{}',
+        tools_enabled: true,
+        allowed_tools: null,
+        approval_policy: 'auto_approve_all',
+        tool_approvals: '[]',
+        is_active: true,
+        connection_status: 'untested',
+        created_at: 1,
+        updated_at: 1,
+        deleted_at: null,
       };
       await knex('mcp_servers').insert([
         { ...server, id: 'mcp_owned', owner_id: 'usr_alice', name: 'owned', name_key: 'owned', auth_secret_id: 'secret_inline' },

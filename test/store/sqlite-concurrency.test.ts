@@ -81,7 +81,11 @@ sqliteOnly('SQLite shared by two processes', () => {
     const zk = { 'X-API-KEY': zudu.apiKey as string, 'X-API-SECRET': zudu.apiSecret as string };
 
     // A few servers every process then updates: each update reads the row, then writes it.
-    const shared = await Promise.all([0, 1, 2, 3].map((i) => call(ports[i % 2]!, 'POST', '/v1/mcp-configurations', ak, aitronosCreateBody('org_two', { auth_type: 'bearer', credentials: { token: 'first' } }))));
+    const shared = await Promise.all(
+      [0, 1, 2, 3].map((i) =>
+        call(ports[i % 2]!, 'POST', '/v1/mcp-configurations', ak, aitronosCreateBody('org_two', { auth_type: 'bearer', credentials: { token: 'first' } })),
+      ),
+    );
     const sharedIds = shared.map((r) => r.body.id as string);
 
     const tasks: Array<() => Promise<Answer & { kind: string }>> = [];
@@ -93,7 +97,15 @@ sqliteOnly('SQLite shared by two processes', () => {
         switch (kind) {
           case 'create':
             // A bearer token: the secret and the server are written in one transaction.
-            return tag(await call(port, 'POST', '/v1/mcp-configurations', ak, aitronosCreateBody('org_two', { auth_type: 'bearer', credentials: { token: `tok-${i}` } })));
+            return tag(
+              await call(
+                port,
+                'POST',
+                '/v1/mcp-configurations',
+                ak,
+                aitronosCreateBody('org_two', { auth_type: 'bearer', credentials: { token: `tok-${i}` } }),
+              ),
+            );
           case 'update':
             return tag(await call(port, 'PATCH', `/v1/mcp-configurations/${sharedIds[i % sharedIds.length]}`, ak, { credentials: { token: `rotated-${i}` } }));
           case 'secret':
@@ -106,7 +118,12 @@ sqliteOnly('SQLite shared by two processes', () => {
     const answers = await inParallel(tasks, 40);
 
     const failures = answers.filter((a) => a.status >= 500).map((a) => `${a.kind} ${a.status} ${JSON.stringify(a.body)}`);
-    const logged = gateways.flatMap((g) => g.stdout().split('\n').filter((line) => line.includes('unexpected error')));
+    const logged = gateways.flatMap((g) =>
+      g
+        .stdout()
+        .split('\n')
+        .filter((line) => line.includes('unexpected error')),
+    );
     expect({ failures, logged }).toEqual({ failures: [], logged: [] });
     const byKind = (kind: string) => answers.filter((a) => a.kind === kind).map((a) => a.status);
     expect(byKind('create')).toEqual(Array(75).fill(201));
@@ -126,8 +143,14 @@ sqliteOnly('SQLite shared by two processes', () => {
     gateways = [await startServe(env)];
     const file = join(tmpdir(), `sqlite-concurrency-import-${process.pid}-${Date.now()}.json`);
     // Zudu create bodies with request headers and tokens: every server lands in a transaction.
-    writeFileSync(file, JSON.stringify(Array.from({ length: 300 }, (_, i) => ({ config: zuduConfig({ name: `imported ${i}`, request_headers: { 'X-Team': `t${i}` } }) }))));
-    const importer = spawn(process.execPath, [join(ROOT, 'bin', 'mcp-gateway.js'), 'import', file, '--org', 'org_two', '--json'], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env } });
+    writeFileSync(
+      file,
+      JSON.stringify(Array.from({ length: 300 }, (_, i) => ({ config: zuduConfig({ name: `imported ${i}`, request_headers: { 'X-Team': `t${i}` } }) }))),
+    );
+    const importer = spawn(process.execPath, [join(ROOT, 'bin', 'mcp-gateway.js'), 'import', file, '--org', 'org_two', '--json'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env },
+    });
     let out = '';
     importer.stdout.on('data', (c) => (out += c));
     const exited = new Promise<number | null>((done) => importer.once('exit', done));
@@ -166,17 +189,32 @@ sqliteOnly('SQLite shared by two processes', () => {
   it('answers 300 concurrent token rotations and secret writes with WORKERS=2 without a single 5xx', async () => {
     const aitronos = JSON.parse((await cli(db.url, KEY, 'keys', 'create', '--dialect', 'aitronos', '--org', 'org_two', '--json')).stdout).apiKey as string;
     const zudu = JSON.parse((await cli(db.url, KEY, 'keys', 'create', '--dialect', 'zudu', '--org', 'org_two', '--json')).stdout);
-    const env = { DATABASE_URL: db.url, MCP_GATEWAY_ENCRYPTION_KEY: KEY, MCP_GATEWAY_DEMO: 'false', MCP_GATEWAY_RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'info', WORKERS: '2' };
+    const env = {
+      DATABASE_URL: db.url,
+      MCP_GATEWAY_ENCRYPTION_KEY: KEY,
+      MCP_GATEWAY_DEMO: 'false',
+      MCP_GATEWAY_RATE_LIMIT_PER_MINUTE: '0',
+      LOG_LEVEL: 'info',
+      WORKERS: '2',
+    };
     gateways = [await startServe(env, { listeners: 2 })];
     const port = gateways[0]!.port;
     const ak = { 'X-API-Key': aitronos };
     const zk = { 'X-API-KEY': zudu.apiKey as string, 'X-API-SECRET': zudu.apiSecret as string };
-    const made = await call(port, 'POST', '/v1/mcp-configurations', ak, aitronosCreateBody('org_two', { auth_type: 'bearer', credentials: { token: 'first' } }));
+    const made = await call(
+      port,
+      'POST',
+      '/v1/mcp-configurations',
+      ak,
+      aitronosCreateBody('org_two', { auth_type: 'bearer', credentials: { token: 'first' } }),
+    );
     const answers = await inParallel(
-      Array.from({ length: 300 }, (_, i) => () =>
-        i % 2 === 0
-          ? call(port, 'PATCH', `/v1/mcp-configurations/${made.body.id}`, ak, { credentials: { token: `rotated-${i}` } })
-          : call(port, 'POST', '/api/secrets', zk, { secret_id: `sec_${i}`, name: `s${i}`, value: `v-${i}` }),
+      Array.from(
+        { length: 300 },
+        (_, i) => () =>
+          i % 2 === 0
+            ? call(port, 'PATCH', `/v1/mcp-configurations/${made.body.id}`, ak, { credentials: { token: `rotated-${i}` } })
+            : call(port, 'POST', '/api/secrets', zk, { secret_id: `sec_${i}`, name: `s${i}`, value: `v-${i}` }),
       ),
       40,
     );
@@ -191,7 +229,9 @@ sqliteOnly('SQLite shared by two processes', () => {
       await migrateToLatest(database.knex);
       const reader = database.reader()!;
       expect(reader.get<{ journal_mode: string }>('PRAGMA journal_mode', [])).toEqual({ journal_mode: 'wal' });
-      expect(() => reader.all("INSERT INTO rate_limit_counters (key, window_start, hits) VALUES ('k', 0, 1) RETURNING hits", [])).toThrow(/readonly|read-only/i);
+      expect(() => reader.all("INSERT INTO rate_limit_counters (key, window_start, hits) VALUES ('k', 0, 1) RETURNING hits", [])).toThrow(
+        /readonly|read-only/i,
+      );
     } finally {
       await database.close();
     }

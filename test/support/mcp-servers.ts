@@ -58,7 +58,14 @@ function mcpServer(tools: TestTool[], pageSize: number, info = { name: 'test-mcp
   return server;
 }
 
-function listen(server: HttpServer | ReturnType<typeof createTcpServer>, host: string, port: number, scheme: string, path: string, counter: { hits: number }): Promise<Listening> {
+function listen(
+  server: HttpServer | ReturnType<typeof createTcpServer>,
+  host: string,
+  port: number,
+  scheme: string,
+  path: string,
+  counter: { hits: number },
+): Promise<Listening> {
   const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
@@ -150,7 +157,11 @@ export function startHttpServer(handle: (req: IncomingMessage, res: ServerRespon
 /** HTTPS with a freshly made self-signed certificate, which a client must refuse. */
 export function startSelfSignedHttps(): Promise<Listening> {
   const dir = mkdtempSync(join(tmpdir(), 'mcp-tls-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')],
+    { stdio: 'ignore' },
+  );
   const counter = { hits: 0 };
   const server = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (_req, res) => {
     counter.hits += 1;
@@ -161,29 +172,71 @@ export function startSelfSignedHttps(): Promise<Listening> {
 }
 
 /** How an upstream might echo what it was sent. */
-export const ECHO_ENCODINGS = ['raw', 'json', 'percent', 'form', 'base64', 'base64-at-1', 'base64-at-2', 'base64url', 'value-base64', 'value-base64url', 'value-hex'] as const;
+export const ECHO_ENCODINGS = [
+  'raw',
+  'json',
+  'percent',
+  'form',
+  'base64',
+  'base64-at-1',
+  'base64-at-2',
+  'base64url',
+  'value-base64',
+  'value-base64url',
+  'value-hex',
+] as const;
 export type EchoEncoding = (typeof ECHO_ENCODINGS)[number];
 
-const STANDARD_HEADERS = new Set(['host', 'connection', 'accept', 'accept-encoding', 'accept-language', 'content-type', 'content-length', 'user-agent', 'sec-fetch-mode', 'mcp-protocol-version', 'cache-control', 'pragma']);
+const STANDARD_HEADERS = new Set([
+  'host',
+  'connection',
+  'accept',
+  'accept-encoding',
+  'accept-language',
+  'content-type',
+  'content-length',
+  'user-agent',
+  'sec-fetch-mode',
+  'mcp-protocol-version',
+  'cache-control',
+  'pragma',
+]);
 
 /** The request headers that carry something of the caller's (credentials, custom headers) in one encoding. */
 export function echoed(headers: IncomingHttpHeaders, as: EchoEncoding): string {
-  const own = Object.fromEntries(Object.entries(headers).filter(([name]) => !STANDARD_HEADERS.has(name)).map(([name, value]) => [name, String(value)]));
+  const own = Object.fromEntries(
+    Object.entries(headers)
+      .filter(([name]) => !STANDARD_HEADERS.has(name))
+      .map(([name, value]) => [name, String(value)]),
+  );
   const json = JSON.stringify(own);
   const values = Object.values(own);
   const b64 = (text: string) => Buffer.from(text).toString('base64');
   switch (as) {
-    case 'raw': return Object.entries(own).map(([name, value]) => `${name}: ${value}`).join('\n');
-    case 'json': return json;
-    case 'percent': return encodeURIComponent(json);
-    case 'form': return new URLSearchParams(own).toString();
-    case 'base64': return b64(json);
-    case 'base64-at-1': return b64(`x${json}`);
-    case 'base64-at-2': return b64(`xy${json}`);
-    case 'base64url': return Buffer.from(json).toString('base64url');
-    case 'value-base64': return values.map(b64).join(' ');
-    case 'value-base64url': return values.map((v) => Buffer.from(v).toString('base64url')).join(' ');
-    case 'value-hex': return values.map((v) => Buffer.from(v).toString('hex')).join(' ');
+    case 'raw':
+      return Object.entries(own)
+        .map(([name, value]) => `${name}: ${value}`)
+        .join('\n');
+    case 'json':
+      return json;
+    case 'percent':
+      return encodeURIComponent(json);
+    case 'form':
+      return new URLSearchParams(own).toString();
+    case 'base64':
+      return b64(json);
+    case 'base64-at-1':
+      return b64(`x${json}`);
+    case 'base64-at-2':
+      return b64(`xy${json}`);
+    case 'base64url':
+      return Buffer.from(json).toString('base64url');
+    case 'value-base64':
+      return values.map(b64).join(' ');
+    case 'value-base64url':
+      return values.map((v) => Buffer.from(v).toString('base64url')).join(' ');
+    case 'value-hex':
+      return values.map((v) => Buffer.from(v).toString('hex')).join(' ');
   }
 }
 

@@ -59,9 +59,7 @@ async function createPostgresSchema(): Promise<TestDatabase> {
     target: parseDatabaseUrl(url)!,
     rawContents: async () => {
       const tables = (await admin('information_schema.tables').where({ table_schema: schema }).select('table_name')) as Array<{ table_name: string }>;
-      const dumps = await Promise.all(
-        tables.map(async ({ table_name }) => JSON.stringify(await admin.withSchema(schema).select('*').from(table_name))),
-      );
+      const dumps = await Promise.all(tables.map(async ({ table_name }) => JSON.stringify(await admin.withSchema(schema).select('*').from(table_name))));
       return dumps.join('\n');
     },
     drop: async () => {

@@ -12,5 +12,7 @@ export function toolHashOf(description: string, inputSchema: unknown): string {
     }
     return JSON.stringify(value);
   };
-  return createHash('sha256').update(canonical({ description, input_schema: inputSchema })).digest('hex');
+  return createHash('sha256')
+    .update(canonical({ description, input_schema: inputSchema }))
+    .digest('hex');
 }

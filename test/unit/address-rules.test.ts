@@ -122,7 +122,9 @@ describe('NetworkGuard', () => {
 
   it('names an address literal the caller wrote, since it discloses nothing', async () => {
     const guard = new NetworkGuard(policy(), dns({}));
-    await expect(guard.resolve('10.0.0.7')).rejects.toThrow('Refused to connect to 10.0.0.7: private addresses are blocked; an operator can open it with MCP_GATEWAY_ALLOWED_HOSTS');
+    await expect(guard.resolve('10.0.0.7')).rejects.toThrow(
+      'Refused to connect to 10.0.0.7: private addresses are blocked; an operator can open it with MCP_GATEWAY_ALLOWED_HOSTS',
+    );
   });
 
   it.each([
@@ -143,7 +145,10 @@ describe('NetworkGuard', () => {
   });
 
   it('refuses a host name whose DNS answer is one of these forms', async () => {
-    const guard = new NetworkGuard(policy('', true), dns({ 'compat.test': ['::a9fe:a9fe'], 'teredo.test': ['2001::5601:5601'], 'azure.test': ['168.63.129.16'] }));
+    const guard = new NetworkGuard(
+      policy('', true),
+      dns({ 'compat.test': ['::a9fe:a9fe'], 'teredo.test': ['2001::5601:5601'], 'azure.test': ['168.63.129.16'] }),
+    );
     await expect(guard.resolve('compat.test')).rejects.toMatchObject({ rule: 'cloud metadata' });
     await expect(guard.resolve('teredo.test')).rejects.toMatchObject({ rule: 'cloud metadata' });
     await expect(guard.resolve('azure.test')).rejects.toMatchObject({ rule: 'cloud metadata' });

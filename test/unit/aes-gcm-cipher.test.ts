@@ -36,8 +36,7 @@ describe('parseEncryptionKey', () => {
     expect(parseEncryptionKey(key.toString('base64url'))).toEqual(key);
   });
 
-  it.each(['', 'short', Buffer.alloc(16).toString('base64'), Buffer.alloc(33).toString('base64'), 'not base64 at all!'])(
-    'rejects %j',
-    (text) => expect(parseEncryptionKey(text)).toBeNull(),
+  it.each(['', 'short', Buffer.alloc(16).toString('base64'), Buffer.alloc(33).toString('base64'), 'not base64 at all!'])('rejects %j', (text) =>
+    expect(parseEncryptionKey(text)).toBeNull(),
   );
 });

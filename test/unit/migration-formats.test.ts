@@ -14,14 +14,25 @@ describe('reading other platforms’ files', () => {
     expect(source.format).toBe('aitronos');
     expect(source.candidates).toMatchObject([
       { name: 'My MCP Server', url: 'https://mcp.example.com/sse', transport: 'sse', auth: null, warnings: [expect.stringMatching(/^needs credentials/)] },
-      { name: 'Public Docs', transport: 'streamable_http', auth: { type: 'none' }, isActive: false, enabled: true, allowedTools: ['search'], createdAt: Date.parse('2025-11-02T08:30:00Z') },
+      {
+        name: 'Public Docs',
+        transport: 'streamable_http',
+        auth: { type: 'none' },
+        isActive: false,
+        enabled: true,
+        allowedTools: ['search'],
+        createdAt: Date.parse('2025-11-02T08:30:00Z'),
+      },
     ]);
   });
 
   it('reads Aitronos create bodies with their credentials, and skips stdio with a reason', () => {
     const { candidates } = servers('aitronos-create-bodies.json');
     expect(candidates[0]).toMatchObject({ auth: { type: 'bearer', credentials: { token: 'my-bearer-token' } } });
-    expect(candidates[1]).toMatchObject({ auth: { type: 'api_key', credentials: { apiKey: 'k-123', headerName: 'X-Search-Key' } }, allowedTools: ['search', 'fetch'] });
+    expect(candidates[1]).toMatchObject({
+      auth: { type: 'api_key', credentials: { apiKey: 'k-123', headerName: 'X-Search-Key' } },
+      allowedTools: ['search', 'fetch'],
+    });
     expect(candidates[2]!.skip).toMatch(/stdio/);
   });
 
@@ -29,14 +40,23 @@ describe('reading other platforms’ files', () => {
     const source = servers('zudu-list.json');
     expect(source.format).toBe('zudu');
     expect(source.candidates).toMatchObject([
-      { name: 'My MCP Server', url: 'https://example.com/mcp-server', transport: 'sse', description: 'MCP server for customer support tools', createdAt: 1705320000000 },
+      {
+        name: 'My MCP Server',
+        url: 'https://example.com/mcp-server',
+        transport: 'sse',
+        description: 'MCP server for customer support tools',
+        createdAt: 1705320000000,
+      },
       { name: 'Zapier', url: 'https://zapier.example.com/mcp', transport: 'streamable_http', approvalPolicy: 'require_approval_per_tool' },
     ]);
   });
 
   it('reads Zudu create bodies, keeping the secret reference and the header value', () => {
     const [candidate] = servers('zudu-create-bodies.json').candidates;
-    expect(candidate).toMatchObject({ auth: { type: 'bearer', credentials: { secretId: 'secret_abc123' } }, requestHeaders: { Authorization: 'Bearer token123' } });
+    expect(candidate).toMatchObject({
+      auth: { type: 'bearer', credentials: { secretId: 'secret_abc123' } },
+      requestHeaders: { Authorization: 'Bearer token123' },
+    });
   });
 
   it('reads an ElevenLabs list response: unix seconds, approvals, and secret references reported', () => {

@@ -35,34 +35,55 @@ describe('Zudu request header values', () => {
   it.each(unsendable)('refuses a value with %s: 400 naming config.request_headers.X-Team, and stores nothing', async (_case, value, rule) => {
     const count = async () => (await gw.http.get('/api/mcp-servers').set(zudu)).body.data.total_count as number;
     const before = await count();
-    const res = await gw.http.post('/api/mcp-servers').set(zudu).send({ config: zuduConfig({ request_headers: { 'X-Team': value } }) });
+    const res = await gw.http
+      .post('/api/mcp-servers')
+      .set(zudu)
+      .send({ config: zuduConfig({ request_headers: { 'X-Team': value } }) });
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ message: 'Validation failed', error: `config.request_headers.X-Team ${rule}` });
     expect(await count()).toBe(before);
   });
 
   it('refuses such a value on update, naming the field as the body gave it (flat or under config)', async () => {
-    const made = await gw.http.post('/api/mcp-servers').set(zudu).send({ config: zuduConfig({ request_headers: { 'X-Team': 'blue' } }) });
+    const made = await gw.http
+      .post('/api/mcp-servers')
+      .set(zudu)
+      .send({ config: zuduConfig({ request_headers: { 'X-Team': 'blue' } }) });
     const id = made.body.data.id as string;
-    const flat = await gw.http.patch(`/api/mcp-servers/${id}`).set(zudu).send({ request_headers: { 'X-Team': 'snow \u2603' } });
+    const flat = await gw.http
+      .patch(`/api/mcp-servers/${id}`)
+      .set(zudu)
+      .send({ request_headers: { 'X-Team': 'snow \u2603' } });
     expect([flat.status, flat.body.error]).toEqual([400, `request_headers.X-Team ${LATIN1}`]);
-    const wrapped = await gw.http.patch(`/api/mcp-servers/${id}`).set(zudu).send({ config: { request_headers: { 'X-Team': 'a\u0000b' } } });
+    const wrapped = await gw.http
+      .patch(`/api/mcp-servers/${id}`)
+      .set(zudu)
+      .send({ config: { request_headers: { 'X-Team': 'a\u0000b' } } });
     expect([wrapped.status, wrapped.body.error]).toEqual([400, `config.request_headers.X-Team ${CONTROL}`]);
   });
 
   it('accepts Latin-1 text, which HTTP sends byte for byte', async () => {
-    const res = await gw.http.post('/api/mcp-servers').set(zudu).send({ config: zuduConfig({ request_headers: { 'X-Team': 'caf\u00e9 \u00fcber' } }) });
+    const res = await gw.http
+      .post('/api/mcp-servers')
+      .set(zudu)
+      .send({ config: zuduConfig({ request_headers: { 'X-Team': 'caf\u00e9 \u00fcber' } }) });
     expect(res.status).toBe(200);
   });
 
   it('names the duplicate of a header name (names ignore case) as config.request_headers.<name>', async () => {
-    const res = await gw.http.post('/api/mcp-servers').set(zudu).send({ config: zuduConfig({ request_headers: { 'X-Team': 'a', 'x-team': 'b' } }) });
+    const res = await gw.http
+      .post('/api/mcp-servers')
+      .set(zudu)
+      .send({ config: zuduConfig({ request_headers: { 'X-Team': 'a', 'x-team': 'b' } }) });
     expect(res.status).toBe(400);
     expect(res.body.error).toBe("config.request_headers.x-team repeats the header name 'X-Team' (header names ignore case)");
   });
 
   it('refuses a header name that is not an HTTP token, naming it', async () => {
-    const res = await gw.http.post('/api/mcp-servers').set(zudu).send({ config: zuduConfig({ request_headers: { 'X Team': 'a' } }) });
+    const res = await gw.http
+      .post('/api/mcp-servers')
+      .set(zudu)
+      .send({ config: zuduConfig({ request_headers: { 'X Team': 'a' } }) });
     expect(res.status).toBe(400);
     expect(res.body.error).toMatch(/^config\.request_headers\.X Team must be a valid HTTP header name/);
   });
@@ -88,7 +109,10 @@ describe('Aitronos credentials', () => {
     ['oauth', { client_id: 'c\ud800', client_secret: 'cs', token_url: 'https://auth.example.com/token' }, 'credentials.client_id'],
   ];
   it.each(cases)('refuses %s credentials %j that can never be sent: 422 naming %s', async (authType, credentials, field) => {
-    const res = await gw.http.post('/v1/mcp-configurations').set('X-API-Key', key).send(aitronosCreateBody(ORG, { auth_type: authType, credentials }));
+    const res = await gw.http
+      .post('/v1/mcp-configurations')
+      .set('X-API-Key', key)
+      .send(aitronosCreateBody(ORG, { auth_type: authType, credentials }));
     expect(res.status).toBe(422);
     expect(res.body.error).toMatchObject({ code: 'VALIDATION_ERROR', details: { field } });
     expect(res.body.error.system_message).toMatch(new RegExp(`^${field.replace('.', '\\.')} must`));

@@ -83,10 +83,20 @@ describe('dialects never bleed', () => {
   });
 
   it('speaks each dialect in validation errors for the same mistake', async () => {
-    const v1 = await gw.http.post('/v1/mcp-configurations').set('X-API-Key', aitronosKey).send(aitronosCreateBody('org_z', { server_url: 'ftp://x' }));
-    const api = await gw.http.post('/api/mcp-servers').set(zudu).send({ config: zuduConfig({ url: 'ftp://x' }) });
+    const v1 = await gw.http
+      .post('/v1/mcp-configurations')
+      .set('X-API-Key', aitronosKey)
+      .send(aitronosCreateBody('org_z', { server_url: 'ftp://x' }));
+    const api = await gw.http
+      .post('/api/mcp-servers')
+      .set(zudu)
+      .send({ config: zuduConfig({ url: 'ftp://x' }) });
     expect(v1.status).toBe(422);
-    expect(v1.body.error).toMatchObject({ code: 'VALIDATION_ERROR', details: { field: 'server_url' }, system_message: 'server_url must be a valid HTTP/HTTPS URL' });
+    expect(v1.body.error).toMatchObject({
+      code: 'VALIDATION_ERROR',
+      details: { field: 'server_url' },
+      system_message: 'server_url must be a valid HTTP/HTTPS URL',
+    });
     expect(api.status).toBe(400);
     expect(api.body).toMatchObject({ message: 'Validation failed', error: 'config.url must be a valid HTTP/HTTPS URL' });
   });
@@ -125,7 +135,12 @@ describe('mcp-gateway keys for Zudu', () => {
       expect(named.userId).toBe('usr_zara');
       const aitronos = JSON.parse((await cli(db.url, KEY, 'keys', 'create', '--dialect', 'aitronos', '--org', 'org_cli', '--json')).stdout);
       const listed = JSON.parse((await cli(db.url, KEY, 'keys', 'list', '--json')).stdout) as Array<{ id: string; dialect: string }>;
-      expect(listed.map((k) => [k.id, k.dialect])).toEqual(expect.arrayContaining([[printed.id, 'zudu'], [aitronos.id, 'aitronos']]));
+      expect(listed.map((k) => [k.id, k.dialect])).toEqual(
+        expect.arrayContaining([
+          [printed.id, 'zudu'],
+          [aitronos.id, 'aitronos'],
+        ]),
+      );
       expect(JSON.stringify(listed)).not.toContain(printed.apiSecret);
       expect((await cli(db.url, KEY, 'keys', 'revoke', printed.id)).code).toBe(0);
       const after = JSON.parse((await cli(db.url, KEY, 'keys', 'list', '--json')).stdout) as Array<{ id: string; revokedAt: string | null }>;

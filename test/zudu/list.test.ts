@@ -18,7 +18,10 @@ beforeAll(async () => {
   }
   // Another organization's servers never show up.
   const other = await gw.zuduKey('org_elsewhere');
-  await gw.http.post('/api/mcp-servers').set(other.headers).send({ config: { name: 'Alpha tools', url: 'https://alpha.example.com' } });
+  await gw.http
+    .post('/api/mcp-servers')
+    .set(other.headers)
+    .send({ config: { name: 'Alpha tools', url: 'https://alpha.example.com' } });
 });
 afterAll(() => gw.close());
 

@@ -23,13 +23,22 @@ describe('/api/secrets', () => {
       message: 'Secret created successfully',
       status: 'success',
       error: null,
-      data: { secret_id: expect.stringMatching(/^secret_[0-9a-f]{32}$/), name: 'GitHub token', created_at: expect.any(Number), updated_at: expect.any(Number), used_by: [] },
+      data: {
+        secret_id: expect.stringMatching(/^secret_[0-9a-f]{32}$/),
+        name: 'GitHub token',
+        created_at: expect.any(Number),
+        updated_at: expect.any(Number),
+        used_by: [],
+      },
     });
     expect(res.text).not.toContain('ghp_value_1');
   });
 
   it('creates a secret under a chosen id, which a server created earlier already references', async () => {
-    const server = await gw.http.post('/api/mcp-servers').set(auth).send({ config: zuduConfig({ secret_token: { secret_id: 'secret_migrated' } }) });
+    const server = await gw.http
+      .post('/api/mcp-servers')
+      .set(auth)
+      .send({ config: zuduConfig({ secret_token: { secret_id: 'secret_migrated' } }) });
     const secret = await createSecret({ secret_id: 'secret_migrated', name: 'migrated', value: 'v' });
     expect(secret.used_by).toEqual([{ id: server.body.data.id, server_name: server.body.data.server_name }]);
   });
@@ -46,7 +55,12 @@ describe('/api/secrets', () => {
 
   it('lists secrets with the servers that use them', async () => {
     const secret = await createSecret({ name: 'shared', value: 'v' });
-    const server = (await gw.http.post('/api/mcp-servers').set(auth).send({ config: zuduConfig({ secret_token: { secret_id: secret.secret_id } }) })).body.data;
+    const server = (
+      await gw.http
+        .post('/api/mcp-servers')
+        .set(auth)
+        .send({ config: zuduConfig({ secret_token: { secret_id: secret.secret_id } }) })
+    ).body.data;
     const res = await gw.http.get('/api/secrets').set(auth);
     const listed = res.body.data.secrets.find((s: any) => s.secret_id === secret.secret_id);
     expect(listed.used_by).toEqual([{ id: server.id, server_name: server.server_name }]);
@@ -66,14 +80,24 @@ describe('/api/secrets', () => {
 
   it('refuses to delete a secret a server uses (409), and deletes it once the server is gone', async () => {
     const secret = await createSecret({ name: 'in use', value: 'v' });
-    const server = (await gw.http.post('/api/mcp-servers').set(auth).send({ config: zuduConfig({ secret_token: { secret_id: secret.secret_id } }) })).body.data;
+    const server = (
+      await gw.http
+        .post('/api/mcp-servers')
+        .set(auth)
+        .send({ config: zuduConfig({ secret_token: { secret_id: secret.secret_id } }) })
+    ).body.data;
     const refused = await gw.http.delete(`/api/secrets/${secret.secret_id}`).set(auth);
     expect(refused.status).toBe(409);
     expect(refused.body.message).toBe('Secret is in use');
     expect(refused.body.error).toContain(server.id);
     await gw.http.delete(`/api/mcp-servers/${server.id}`).set(auth);
     const deleted = await gw.http.delete(`/api/secrets/${secret.secret_id}`).set(auth);
-    expect(deleted.body).toEqual({ message: 'Secret deleted successfully', status: 'success', error: null, data: { secret_id: secret.secret_id, deleted: true } });
+    expect(deleted.body).toEqual({
+      message: 'Secret deleted successfully',
+      status: 'success',
+      error: null,
+      data: { secret_id: secret.secret_id, deleted: true },
+    });
     expect((await gw.http.get(`/api/secrets/${secret.secret_id}`).set(auth)).status).toBe(404);
   });
 

@@ -13,7 +13,10 @@ beforeAll(async () => {
 afterAll(() => gw.close());
 
 async function create(overrides: Record<string, unknown> = {}) {
-  const res = await gw.http.post('/api/mcp-servers').set(auth).send({ config: zuduConfig(overrides) });
+  const res = await gw.http
+    .post('/api/mcp-servers')
+    .set(auth)
+    .send({ config: zuduConfig(overrides) });
   expect(res.status).toBe(200);
   return res.body.data as Record<string, any>;
 }
@@ -21,11 +24,7 @@ const get = async (id: string) => (await gw.http.get(`/api/mcp-servers/${id}`).s
 
 describe('POST /api/mcp-servers', () => {
   it("accepts the seed's curl request verbatim (no Content-Type, as curl -d sends it) and answers in the seed's shape", async () => {
-    const res = await gw.http
-      .post('/api/mcp-servers')
-      .set(auth)
-      .set('Content-Type', 'application/x-www-form-urlencoded')
-      .send(SEED_ZUDU_CREATE);
+    const res = await gw.http.post('/api/mcp-servers').set(auth).set('Content-Type', 'application/x-www-form-urlencoded').send(SEED_ZUDU_CREATE);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       message: 'MCP server created successfully',
@@ -58,7 +57,10 @@ describe('POST /api/mcp-servers', () => {
 
   it('answers 409 with the seed messages when the name is taken (ignoring case)', async () => {
     const first = await create({ name: 'Support Tools' });
-    const res = await gw.http.post('/api/mcp-servers').set(auth).send({ config: zuduConfig({ name: 'support tools' }) });
+    const res = await gw.http
+      .post('/api/mcp-servers')
+      .set(auth)
+      .send({ config: zuduConfig({ name: 'support tools' }) });
     expect(res.status).toBe(409);
     expect(res.body).toEqual({
       message: 'MCP server name already exists',
@@ -117,7 +119,12 @@ describe('GET /api/mcp-servers/{id}', () => {
   it('answers 404 with the seed messages for an unknown id', async () => {
     const res = await gw.http.get('/api/mcp-servers/mcp_nope').set(auth);
     expect(res.status).toBe(404);
-    expect(res.body).toEqual({ message: 'MCP server not found', status: 'error', error: "MCP server with ID 'mcp_nope' not found", request_id: expect.any(String) });
+    expect(res.body).toEqual({
+      message: 'MCP server not found',
+      status: 'error',
+      error: "MCP server with ID 'mcp_nope' not found",
+      request_id: expect.any(String),
+    });
   });
 });
 
@@ -128,7 +135,10 @@ describe('PATCH /api/mcp-servers/{id}', () => {
   ])('changes only the given fields when sent %s', async (_label, wrap) => {
     const created = await create({ description: 'before', approval_policy: 'require_approval_all' });
     await new Promise((r) => setTimeout(r, 3));
-    const res = await gw.http.patch(`/api/mcp-servers/${created.id}`).set(auth).send(wrap({ description: 'after', transport: 'STREAMABLE_HTTP' }));
+    const res = await gw.http
+      .patch(`/api/mcp-servers/${created.id}`)
+      .set(auth)
+      .send(wrap({ description: 'after', transport: 'STREAMABLE_HTTP' }));
     expect(res.status).toBe(200);
     expect(res.body.message).toBe('MCP server updated successfully');
     expect(res.body.data).toMatchObject({
@@ -157,22 +167,34 @@ describe('PATCH /api/mcp-servers/{id}', () => {
 
   it('refuses the mask for a header that has no stored value', async () => {
     const created = await create();
-    const res = await gw.http.patch(`/api/mcp-servers/${created.id}`).set(auth).send({ request_headers: { 'X-New': '********' } });
+    const res = await gw.http
+      .patch(`/api/mcp-servers/${created.id}`)
+      .set(auth)
+      .send({ request_headers: { 'X-New': '********' } });
     expect(res.status).toBe(400);
     expect(res.body.error).toMatch(/^request_headers\.X-New/);
   });
 
   it('sets, replaces and removes the bearer secret reference', async () => {
     const created = await create();
-    await gw.http.patch(`/api/mcp-servers/${created.id}`).set(auth).send({ secret_token: { secret_id: 'secret_one' } });
+    await gw.http
+      .patch(`/api/mcp-servers/${created.id}`)
+      .set(auth)
+      .send({ secret_token: { secret_id: 'secret_one' } });
     expect((await get(created.id)).secret_token_id).toBe('secret_one');
-    await gw.http.patch(`/api/mcp-servers/${created.id}`).set(auth).send({ config: { secret_token: null } });
+    await gw.http
+      .patch(`/api/mcp-servers/${created.id}`)
+      .set(auth)
+      .send({ config: { secret_token: null } });
     expect((await get(created.id)).secret_token_id).toBeNull();
   });
 
   it('refuses a body that mixes config with flat fields', async () => {
     const created = await create();
-    const res = await gw.http.patch(`/api/mcp-servers/${created.id}`).set(auth).send({ config: { name: 'a' }, description: 'b' });
+    const res = await gw.http
+      .patch(`/api/mcp-servers/${created.id}`)
+      .set(auth)
+      .send({ config: { name: 'a' }, description: 'b' });
     expect(res.status).toBe(400);
     expect(res.body.error).toMatch(/either config or the fields flat/);
     expect(await get(created.id)).toMatchObject({ server_name: created.server_name, description: created.description });
@@ -222,7 +244,9 @@ describe('PATCH /api/mcp-servers/{id}/approval-policy', () => {
 
 describe('tool approvals', () => {
   const canonical = (description: string, schema: unknown) =>
-    createHash('sha256').update(JSON.stringify({ description, input_schema: schema }), 'utf8').digest('hex');
+    createHash('sha256')
+      .update(JSON.stringify({ description, input_schema: schema }), 'utf8')
+      .digest('hex');
 
   it("computes tool_hash as the SHA-256 of the tool's description and input schema when none is sent", async () => {
     const created = await create();
@@ -246,8 +270,14 @@ describe('tool approvals', () => {
 
   it('gives equal hashes to equal schemas whatever their key order', async () => {
     const created = await create();
-    const a = await gw.http.post(`/api/mcp-servers/${created.id}/tool-approvals`).set(auth).send({ tool_name: 'a', tool_description: 'd', input_schema: { x: 1, y: 2 } });
-    const b = await gw.http.post(`/api/mcp-servers/${created.id}/tool-approvals`).set(auth).send({ tool_name: 'b', tool_description: 'd', input_schema: { y: 2, x: 1 } });
+    const a = await gw.http
+      .post(`/api/mcp-servers/${created.id}/tool-approvals`)
+      .set(auth)
+      .send({ tool_name: 'a', tool_description: 'd', input_schema: { x: 1, y: 2 } });
+    const b = await gw.http
+      .post(`/api/mcp-servers/${created.id}/tool-approvals`)
+      .set(auth)
+      .send({ tool_name: 'b', tool_description: 'd', input_schema: { y: 2, x: 1 } });
     expect(a.body.data.tool_hash).toBe(b.body.data.tool_hash);
   });
 
@@ -255,7 +285,10 @@ describe('tool approvals', () => {
     const created = await create();
     const hash = 'ab'.repeat(32);
     await gw.http.post(`/api/mcp-servers/${created.id}/tool-approvals`).set(auth).send({ tool_name: 'fetch', tool_description: 'old' });
-    await gw.http.post(`/api/mcp-servers/${created.id}/tool-approvals`).set(auth).send({ tool_name: 'fetch', tool_hash: hash, approval_policy: 'auto_approved' });
+    await gw.http
+      .post(`/api/mcp-servers/${created.id}/tool-approvals`)
+      .set(auth)
+      .send({ tool_name: 'fetch', tool_hash: hash, approval_policy: 'auto_approved' });
     expect((await get(created.id)).tool_approval_hashes).toEqual([{ tool_name: 'fetch', tool_hash: hash, approval_policy: 'auto_approved' }]);
   });
 

@@ -38,9 +38,7 @@ export async function up(knex: Knex): Promise<void> {
     t.bigInteger('deleted_at').nullable();
   });
   // The database, not a read before the insert, decides name races.
-  await knex.raw(
-    'CREATE UNIQUE INDEX mcp_servers_live_name ON mcp_servers (organization_id, name_key) WHERE deleted_at IS NULL',
-  );
+  await knex.raw('CREATE UNIQUE INDEX mcp_servers_live_name ON mcp_servers (organization_id, name_key) WHERE deleted_at IS NULL');
   await knex.raw('CREATE INDEX mcp_servers_live_by_org ON mcp_servers (organization_id, created_at, id) WHERE deleted_at IS NULL');
 
   // Secret ids are scoped to their organization: a reference can never reach another tenant's.

@@ -16,7 +16,9 @@ import type { Knex } from 'knex';
 export async function up(knex: Knex): Promise<void> {
   const keysWithoutUser = (await knex('api_keys').whereNull('user_id').select('id')) as Array<{ id: string }>;
   for (const { id } of keysWithoutUser) {
-    await knex('api_keys').where({ id }).update({ user_id: `usr_${randomUUID().replace(/-/g, '')}` });
+    await knex('api_keys')
+      .where({ id })
+      .update({ user_id: `usr_${randomUUID().replace(/-/g, '')}` });
   }
 
   await knex.schema.alterTable('secrets', (t) => {
