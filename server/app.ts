@@ -70,6 +70,25 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
 
+  mountInterfaces(app, deps, shuttingDown);
+
+  // Outside every interface's routes: a plain JSON answer, never an HTML page or a stack.
+  app.use((_req, res) => {
+    res.status(404).json(plainErrorBody('NOT_FOUND', 'No such route'));
+  });
+  app.use(((error, _req, res, _next) => {
+    deps.logger.error({ err: { name: error?.name, code: error?.code } }, 'unhandled error outside the dialects');
+    if (!res.headersSent) res.status(500).json(plainErrorBody('INTERNAL_ERROR', 'An internal error occurred'));
+  }) as express.ErrorRequestHandler);
+  return app;
+}
+
+/**
+ * Mounts every interface, longest mount path first: API requests never walk past a shorter
+ * prefix's routes. Keyed interfaces get the failed-authentication limit before their router and
+ * the per-key limit after their authentication.
+ */
+function mountInterfaces(app: Express, deps: AppDeps, shuttingDown: () => boolean): void {
   const perMinute = deps.rateLimit.perMinute;
   const interfaces = deps.interfaces ?? INTERFACES;
   const operations: OperationsContext = {
@@ -79,7 +98,6 @@ export function createApp(deps: AppDeps): Express {
     metricsToken: deps.metricsToken ?? null,
     contracts: interfaces.filter((i) => i.contract !== null).map((i) => ({ name: i.name, title: i.contract!.title })),
   };
-  // Longest mount path first: API requests never walk past a shorter prefix's routes.
   for (const face of bySpecificity(interfaces)) {
     // Failed authentications count per client address before a key is looked up; the per-key
     // limit counts verified keys only, after authentication.
@@ -93,16 +111,6 @@ export function createApp(deps: AppDeps): Express {
     const before = keyed ? [authFailureLimiter(perMinute, face.sendError)] : [];
     app.use(face.mountPath, ...before, face.router(context));
   }
-
-  // Outside every interface's routes: a plain JSON answer, never an HTML page or a stack.
-  app.use((_req, res) => {
-    res.status(404).json(plainErrorBody('NOT_FOUND', 'No such route'));
-  });
-  app.use(((error, _req, res, _next) => {
-    deps.logger.error({ err: { name: error?.name, code: error?.code } }, 'unhandled error outside the dialects');
-    if (!res.headersSent) res.status(500).json(plainErrorBody('INTERNAL_ERROR', 'An internal error occurred'));
-  }) as express.ErrorRequestHandler);
-  return app;
 }
 
 /** Why the gateway cannot serve now: the database does not answer, or its schema is behind. */

@@ -1,13 +1,12 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { CoreError } from '../core/errors';
-import { ROLES, type Role } from '../core/model/principal';
 import { summarizeDatabaseError } from '../core/store/sql-quirks';
 import { FormatError } from '../adapters/migration/format-error';
 import { ConfigError, loadConfig, type GatewayConfig } from './config';
 import { openGateway, type GatewayServices } from './gateway';
 import { createLogger } from './logger';
 import { ImportFailed, registerMigrationCommands, UsageError, type CliIo } from './migration-commands';
-import { INTERFACES, keyedInterface } from './interfaces';
+import { registerKeyCommands } from './key-commands';
 import { runServer } from './run-server';
 import { terminalSafe } from './terminal-text';
 
@@ -31,11 +30,6 @@ async function withGateway<T>(work: (gateway: GatewayServices, config: GatewayCo
   }
 }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
-
-/** The interfaces that issue gateway keys: `keys create --dialect` offers exactly these. */
-const KEYED = INTERFACES.filter((i) => i.keyFormat !== null);
-
 export function buildCli(io: Io = defaultIo): Command {
   const program = new Command('mcp-gateway')
     .description('MCP server registry serving the Aitronos and Zudu APIs from one core')
@@ -55,83 +49,7 @@ export function buildCli(io: Io = defaultIo): Command {
     .description('bring the database schema up to date (serve and every command also do this)')
     .action(() => withGateway(async () => io.out('database schema is up to date')));
 
-  const keys = program.command('keys').description('manage API keys');
-  keys
-    .command('create')
-    .description('issue a key; it is printed once and stored only as a hash')
-    .addOption(
-      new Option(
-        '--dialect <dialect>',
-        KEYED.map((i) => `${i.name} (${i.keyFormat!.keyPrefix}… key${i.keyFormat!.secretPrefix ? ` and ${i.keyFormat!.secretPrefix}… secret` : ''})`).join(
-          ' or ',
-        ),
-      )
-        .choices(KEYED.map((i) => i.name))
-        .makeOptionMandatory(),
-    )
-    .option('--org <org_id>', 'organization the key belongs to (required; repeat for several, Aitronos only)', collect, [])
-    .option('--user <usr_id>', 'user the key acts for, in either dialect: what it creates is owned by this user (default: a new one)')
-    .addOption(new Option('--role <role>', 'admin manages every configuration, member only its own').choices(ROLES).default('admin'))
-    .option('--json', 'print one JSON object')
-    .action((options: { dialect: string; org: string[]; user?: string; role: Role; json?: boolean }) =>
-      withGateway(async ({ apiKeys }) => {
-        if (options.org.length === 0) throw new UsageError("required option '--org <org_id>' not specified");
-        const format = keyedInterface(options.dialect)!.keyFormat!;
-        const issued = await apiKeys.issue({ format, organizationIds: options.org, userId: options.user, role: options.role });
-        const r = issued.record;
-        // A pair shows its secret; a one-organization key names its organization, others list theirs.
-        const summary = {
-          dialect: r.kind,
-          id: r.id,
-          apiKey: issued.apiKey,
-          ...(format.secretPrefix !== null ? { apiSecret: issued.apiSecret } : {}),
-          userId: r.userId,
-          ...(format.singleOrganization ? { organizationId: r.organizationIds[0] } : { organizationIds: r.organizationIds }),
-          role: r.role,
-        };
-        if (options.json) return io.out(JSON.stringify(summary));
-        io.out(`Created ${r.kind} key ${r.id} for ${r.organizationIds.join(', ')} (user ${r.userId}, role ${r.role}). Store it now; it is not shown again.`);
-        io.out(`  API key:    ${issued.apiKey}`);
-        if (issued.apiSecret) io.out(`  API secret: ${issued.apiSecret}`);
-      }),
-    );
-
-  keys
-    .command('list')
-    .description('list keys (ids and prefixes only; keys are stored as hashes)')
-    .option('--json', 'print a JSON array')
-    .action((options: { json?: boolean }) =>
-      withGateway(async ({ apiKeys }) => {
-        const rows = (await apiKeys.list()).map((k) => ({
-          id: k.id,
-          dialect: k.kind,
-          prefix: `${k.keyPrefix}…`,
-          userId: k.userId,
-          organizationIds: k.organizationIds,
-          role: k.role,
-          createdAt: new Date(k.createdAt).toISOString(),
-          revokedAt: k.revokedAt === null ? null : new Date(k.revokedAt).toISOString(),
-        }));
-        if (options.json) return io.out(JSON.stringify(rows));
-        if (rows.length === 0) return io.out('no keys');
-        for (const k of rows) {
-          io.out(
-            `${k.id}  ${k.dialect.padEnd(8)}  ${k.prefix.padEnd(12)}  ${k.role.padEnd(6)}  ${k.organizationIds.join(',')}  ${k.revokedAt ? `revoked ${k.revokedAt}` : 'active'}`,
-          );
-        }
-      }),
-    );
-
-  keys
-    .command('revoke <key_id>')
-    .description('revoke a key; requests with it are refused at once')
-    .action((id: string) =>
-      withGateway(async ({ apiKeys }) => {
-        await apiKeys.revoke(id);
-        io.out(`revoked ${id}`);
-      }),
-    );
-
+  registerKeyCommands(program, io, withGateway);
   registerMigrationCommands(program, io, withGateway);
   return program;
 }
