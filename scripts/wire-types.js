@@ -14,7 +14,12 @@ const path = require('node:path');
 const { default: openapiTS, astToString } = require('openapi-typescript');
 
 const ROOT = path.resolve(__dirname, '..');
-const DIALECTS = ['aitronos', 'zudu'];
+// Every contract in schemas/ is a dialect's: schemas/<name>.openapi.yaml → adapters/<name>/<name>.wire.ts.
+const DIALECTS = fs
+  .readdirSync(path.join(ROOT, 'schemas'))
+  .filter((file) => file.endsWith('.openapi.yaml'))
+  .map((file) => file.slice(0, -'.openapi.yaml'.length))
+  .sort();
 // `type: object` without properties is "any object" (input_schema, details), not "an empty one".
 const OPTIONS = { emptyObjectsUnknown: true };
 
@@ -25,7 +30,9 @@ const header = (dialect) =>
 async function generate(dialect) {
   const spec = fs.readFileSync(path.join(ROOT, 'schemas', `${dialect}.openapi.yaml`), 'utf8');
   const ast = await openapiTS(spec, OPTIONS);
-  return { file: path.join(ROOT, 'adapters', dialect, `${dialect}.wire.ts`), text: header(dialect) + astToString(ast) };
+  const dir = path.join(ROOT, 'adapters', dialect);
+  if (!fs.existsSync(dir)) fs.mkdirSync(dir, { recursive: true });
+  return { file: path.join(dir, `${dialect}.wire.ts`), text: header(dialect) + astToString(ast) };
 }
 
 async function main() {

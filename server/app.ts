@@ -12,6 +12,7 @@ import type { ApiKeyService } from '../core/services/api-keys';
 import type { ConnectionTester } from '../core/services/connection-tester';
 import type { SecretVault } from '../core/services/secret-vault';
 import type { ServerRegistry } from '../core/services/server-registry';
+import { labellerFor } from './http/dialect';
 import type { Metrics } from './http/metrics';
 import { authFailureLimiter, perKeyLimiter, type StoreFactory } from './http/rate-limit';
 import { requestLog } from './http/request-log';
@@ -52,8 +53,9 @@ export function createApp(deps: AppDeps): Express {
   // a client choose its own address (and its own rate-limit counter).
   app.set('trust proxy', deps.trustProxy ? 1 : false);
   app.use(requestId);
-  app.use(requestLog(deps.logger));
-  app.use(deps.metrics.middleware);
+  const labelOf = labellerFor(deps.interfaces ?? INTERFACES);
+  app.use(requestLog(deps.logger, labelOf));
+  app.use(deps.metrics.middleware(labelOf));
   app.use(limitUnreadBody(REQUEST_BODY_LIMIT_BYTES));
   // Swagger UI needs no more than 'self' and inline styles; plain-http deployments keep working.
   app.use(helmet({ contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null } } }));

@@ -63,7 +63,7 @@ export async function assembleGateway(options: AssemblyOptions): Promise<Assembl
     interfaces: options.interfaces,
   });
   const server = createHttpServer(app, { ...DEFAULT_HTTP_TIMEOUTS, ...options.httpTimeouts });
-  answerClientErrors(server, options.logger, metrics);
+  answerClientErrors(server, options.logger, metrics, options.interfaces);
   return {
     services,
     app,

@@ -14,10 +14,14 @@ export const bySpecificity = (list: readonly GatewayInterface[]): GatewayInterfa
 
 const BY_MOUNT_SPECIFICITY = bySpecificity(INTERFACES);
 
-/** The interface whose mount path a request path falls under (`ops` for everything else). */
-export function interfaceOf(path: string): GatewayInterface {
-  return BY_MOUNT_SPECIFICITY.find((i) => i.mountPath === '/' || path === i.mountPath || path.startsWith(`${i.mountPath}/`)) ?? operationsInterface;
+/** The interface of `list` whose mount path a request path falls under (operations otherwise). */
+export function interfaceIn(list: readonly GatewayInterface[], path: string): GatewayInterface {
+  const sorted = list === INTERFACES ? BY_MOUNT_SPECIFICITY : bySpecificity(list);
+  return sorted.find((i) => i.mountPath === '/' || path === i.mountPath || path.startsWith(`${i.mountPath}/`)) ?? operationsInterface;
 }
+
+/** The interface of the gateway's list whose mount path a request path falls under. */
+export const interfaceOf = (path: string): GatewayInterface => interfaceIn(INTERFACES, path);
 
 /** The interfaces that issue and accept gateway keys, by name. */
 export function keyedInterface(name: string): GatewayInterface | undefined {

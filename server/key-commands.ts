@@ -24,7 +24,14 @@ export function registerKeyCommands(program: Command, io: CliIo, withGateway: Wi
         .choices(KEYED.map((i) => i.name))
         .makeOptionMandatory(),
     )
-    .option('--org <org_id>', 'organization the key belongs to (required; repeat for several, Aitronos only)', collect, [])
+    .option(
+      '--org <org_id>',
+      `organization the key belongs to (required; repeat for several with ${KEYED.filter((i) => !i.keyFormat!.singleOrganization)
+        .map((i) => i.name)
+        .join(' or ')} keys)`,
+      collect,
+      [],
+    )
     .option('--user <usr_id>', 'user the key acts for, in either dialect: what it creates is owned by this user (default: a new one)')
     .addOption(new Option('--role <role>', 'admin manages every configuration, member only its own').choices(ROLES).default('admin'))
     .option('--json', 'print one JSON object')

@@ -1,4 +1,4 @@
-import type { AuthInput } from './input';
+import type { AuthInput, NewServer } from './input';
 import type { ApprovalPolicy, AuthType, McpServer, ToolApproval, Transport } from './server';
 import type { StoredSecret } from './secret';
 
@@ -38,6 +38,14 @@ export interface ImportCandidate {
    */
   maskedHeaders?: string[];
 }
+
+/**
+ * Every field a new server can be created with, an import candidate can carry (the organization
+ * and the type come from the command line): a field added to NewServer and not here fails to
+ * compile on this line, so imports cannot drop it unnoticed.
+ */
+type NotCarriedByImports = Exclude<keyof NewServer, keyof ImportCandidate | 'organizationId' | 'type'>;
+export const IMPORTS_CARRY_EVERY_FIELD: [NotCarriedByImports] extends [never] ? true : NotCarriedByImports = true;
 
 /** A secret the file asks to create before its servers (a Zudu export's `secrets`). */
 export interface ImportSecret {

@@ -1,7 +1,7 @@
 import { ValidationError } from '../errors';
 import type { ImportCandidate, ImportSecret } from '../model/migration';
 import type { StoredSecret } from '../model/secret';
-import type { McpServer } from '../model/server';
+import { type McpServer, TRANSPORTS } from '../model/server';
 import { resolveAuth } from '../rules/auth.rules';
 import {
   checkAllowedTools,
@@ -22,7 +22,6 @@ import { checkToolHash, checkToolName } from '../rules/tool-hash';
  * anything is written: a refused entry is reported with the rule's reason and stores nothing.
  * Each function answers that reason, or null when the entry passes.
  */
-const TRANSPORTS: ReadonlyArray<string> = ['sse', 'streamable_http'];
 
 function reasonOf(check: () => void): string | null {
   try {
@@ -51,7 +50,7 @@ export function refusalOfCandidate(c: ImportCandidate): string | null {
     if (c.description !== undefined) checkDescription(c.description);
     // Compared with stored servers and stored in the form the API stores (the parser's).
     c.url = checkHttpUrl(c.url);
-    if (!TRANSPORTS.includes(c.transport)) throw new ValidationError('transport', { rule: 'one_of', allowed: TRANSPORTS });
+    if (!(TRANSPORTS as ReadonlyArray<string>).includes(c.transport)) throw new ValidationError('transport', { rule: 'one_of', allowed: TRANSPORTS });
     if (c.auth) resolveAuth(c.auth.type, c.auth.credentials, () => 'sec_check');
     if (c.requestHeaders) {
       checkStorableHeaderNames([...Object.keys(c.requestHeaders), ...(c.maskedHeaders ?? [])], 'requestHeaders');

@@ -3,7 +3,8 @@ import { maxHeaderSize, STATUS_CODES, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Problem } from '../../adapters/shared/problem';
-import { interfaceOf } from '../interfaces';
+import type { GatewayInterface } from '../../adapters/shared/gateway-interface';
+import { INTERFACES, interfaceIn } from '../interfaces';
 import type { Metrics } from './metrics';
 
 type ClientError = Error & { code?: string; rawPacket?: Buffer };
@@ -41,7 +42,12 @@ function requestLineOf(error: ClientError): { method: string; path: string } | n
  * connection is then destroyed: nothing after a broken request can be trusted, and a half-open
  * socket must not hold up shutdown.
  */
-export function answerClientErrors(server: Server, logger: Logger, metrics: Pick<Metrics, 'observeRefused'>): void {
+export function answerClientErrors(
+  server: Server,
+  logger: Logger,
+  metrics: Pick<Metrics, 'observeRefused'>,
+  interfaces: readonly GatewayInterface[] = INTERFACES,
+): void {
   server.on('clientError', (error: ClientError, socket: Duplex) => {
     // A response already under way on this connection must not get another one inside it.
     const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
@@ -53,7 +59,7 @@ export function answerClientErrors(server: Server, logger: Logger, metrics: Pick
     const requestId = randomUUID();
     const line = requestLineOf(error);
     // Without a request line no interface is guessed: the operations interface answers plain JSON.
-    const target = interfaceOf(line?.path ?? '');
+    const target = interfaceIn(interfaces, line?.path ?? '');
     const dialect = target.name;
     const { status, body } = target.errorBody(problem, requestId);
     metrics.observeRefused(dialect, status);

@@ -1,9 +1,13 @@
 import type { Request } from 'express';
-import { interfaceOf } from '../interfaces';
+import type { GatewayInterface } from '../../adapters/shared/gateway-interface';
+import { interfaceIn } from '../interfaces';
 
-/** Which interface a request speaks, by its mount path: what metrics and logs label it with. */
-export function dialectOf(path: string): string {
-  return interfaceOf(path).name;
+/** Names the interface a request path falls under: the label logs and metrics carry. */
+export type InterfaceLabeller = (path: string) => string;
+
+/** The labeller for the interfaces actually mounted (`ops` for paths under none of them). */
+export function labellerFor(interfaces: readonly GatewayInterface[]): InterfaceLabeller {
+  return (path) => interfaceIn(interfaces, path).name;
 }
 
 /** The matched route template (`/v1/mcp-configurations/:config_id`), never the raw path with ids. */

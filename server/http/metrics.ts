@@ -2,12 +2,12 @@ import type { RequestHandler } from 'express';
 import type { Knex } from 'knex';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ProbeOutcome } from '../../core/model/probe';
-import { dialectOf, routeOf } from './dialect';
+import { type InterfaceLabeller, routeOf } from './dialect';
 
 export interface Metrics {
   registry: Registry;
-  /** Counts and times every request by dialect, route template and status. */
-  middleware: RequestHandler;
+  /** Counts and times every request by interface (`dialect`), route template and status. */
+  middleware(labelOf: InterfaceLabeller): RequestHandler;
   observeProbe(outcome: ProbeOutcome): void;
   /** Counts a request the HTTP parser refused before any route (route `unparsed`). */
   observeRefused(dialect: string, status: number): void;
@@ -55,10 +55,10 @@ export function createMetrics(): Metrics {
 
   return {
     registry,
-    middleware: (req, res, next) => {
+    middleware: (labelOf) => (req, res, next) => {
       const end = duration.startTimer();
       res.on('finish', () => {
-        const labels = { dialect: dialectOf(req.originalUrl), route: routeOf(req), status: String(res.statusCode) };
+        const labels = { dialect: labelOf(req.originalUrl), route: routeOf(req), status: String(res.statusCode) };
         requests.inc(labels);
         end(labels);
       });

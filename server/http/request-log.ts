@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { dialectOf, routeOf } from './dialect';
+import { type InterfaceLabeller, routeOf } from './dialect';
 
 /**
  * One JSON line per request when it ends: request id, dialect, route template, method, path,
@@ -8,7 +8,7 @@ import { dialectOf, routeOf } from './dialect';
  * never handed to the logger. Written by hand on pino rather than with pino-http: the bench
  * measured pino-http's per-request child logger at a third of get-one throughput.
  */
-export function requestLog(logger: Logger): RequestHandler {
+export function requestLog(logger: Logger, labelOf: InterfaceLabeller): RequestHandler {
   return (req, res, next) => {
     if (!logger.isLevelEnabled('info')) return next();
     const started = performance.now();
@@ -20,7 +20,7 @@ export function requestLog(logger: Logger): RequestHandler {
       const route = routeOf(req);
       const line = {
         requestId: res.locals.requestId as string,
-        dialect: dialectOf(req.originalUrl),
+        dialect: labelOf(req.originalUrl),
         route,
         req: { method: req.method, path: req.originalUrl.split('?')[0] },
         res: { status },

@@ -42,9 +42,12 @@ describe('the layer rules (dependency-cruiser)', () => {
       );
       file('adapters/migration/format.ts', "import { keys } from '../aitronos/keys';\nexport const f = keys;\n");
       file('server/app.ts', "import { r } from '../adapters/zudu/router';\nexport const app = 1;\nexport const again = r;\n");
+      // A new dialect's folder, listed nowhere, is held to the same rules.
+      file('adapters/convai/router.ts', "import { keys } from '../aitronos/keys';\nexport const c = keys;\n");
       expect(brokenRules(dir, ['core', 'adapters', 'server'])).toEqual([
         'adapters-use-ports-not-stores',
         'core-knows-no-interface',
+        'interfaces-never-import-each-other',
         'interfaces-never-import-each-other',
         'migration-reads-only-wire-vocabularies',
         'no-cycles',

@@ -1,8 +1,6 @@
 import pino from 'pino';
 import supertest from 'supertest';
-import { createApp } from '../../server/app';
-import { createMetrics } from '../../server/http/metrics';
-import { openGateway } from '../../server/gateway';
+import { assembleGateway } from '../../server/assemble';
 import { cli } from '../support/cli';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
@@ -15,19 +13,18 @@ afterAll(() => db.drop());
 
 /** A running app over the same database the CLI writes to. */
 async function withApp<T>(work: (http: ReturnType<typeof supertest>) => Promise<T>): Promise<T> {
-  const gateway = await openGateway({ database: db.target, encryptionKey: Buffer.from(KEY, 'base64'), logger: pino({ level: 'silent' }) });
+  const { app, services } = await assembleGateway({
+    database: db.target,
+    encryptionKey: Buffer.from(KEY, 'base64'),
+    logger: pino({ level: 'silent' }),
+    rateLimitPerMinute: 0,
+    sharedRateLimits: false,
+    validateResponses: true,
+  });
   try {
-    const app = createApp({
-      ...gateway,
-      knex: gateway.db.knex,
-      logger: pino({ level: 'silent' }),
-      metrics: createMetrics(),
-      rateLimit: { perMinute: 0 },
-      validateResponses: true,
-    });
     return await work(supertest(app));
   } finally {
-    await gateway.close();
+    await services.close();
   }
 }
 

@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import express from 'express';
 import pino from 'pino';
 import supertest from 'supertest';
@@ -61,10 +62,19 @@ describe('the interface list', () => {
   });
 
   it('serves a dialect added as one more descriptor, mounted before the shorter prefix it sits under, with its own keys', async () => {
+    const lines: string[] = [];
     const gateway = await assembleGateway({
       database: database.target,
       encryptionKey: randomEncryptionKey(),
-      logger: pino({ level: 'silent' }),
+      logger: pino(
+        { level: 'info' },
+        new Writable({
+          write(chunk, _encoding, done) {
+            lines.push(String(chunk));
+            done();
+          },
+        }),
+      ),
       rateLimitPerMinute: 0,
       sharedRateLimits: false,
       // The new dialect is listed last, after the Aitronos one whose /v1 would swallow its path.
@@ -86,6 +96,10 @@ describe('the interface list', () => {
       // Its keys are its own: an Aitronos key is not a ConvAI key, and the other way round.
       expect((await http.get('/v1/convai/mcp-servers').set('xi-api-key', aitronos.apiKey)).status).toBe(401);
       expect((await http.get('/v1/mcp-configurations?organization_id=org_convai').set('X-API-Key', issued.apiKey)).status).toBe(401);
+      // Logs and metrics name it by the list it was mounted from.
+      const logged = lines.map((l) => JSON.parse(l)).filter((l) => l.req?.path === '/v1/convai/mcp-servers');
+      expect(logged.map((l) => l.dialect)).toEqual(['convai', 'convai']);
+      expect((await http.get('/metrics')).text).toMatch(/mcp_gateway_http_requests_total\{dialect="convai",route="\/v1\/convai\/mcp-servers",status="200"\} 1/);
     } finally {
       await gateway.services.close();
     }
