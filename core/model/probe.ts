@@ -28,7 +28,8 @@ export interface ProbeTarget {
  * Why a probe failed, as data: where it happens (a guard refusal, a socket error code, a token
  * endpoint's status, a missing secret) the probe records the facts, and core/probe/failure-reasons.ts
  * gives each its failure class and the gateway's sentence. `words` are the upstream's own, already
- * scrubbed of every secret the probe sent (null when they must not be shown).
+ * scrubbed of every secret the probe sent (null when they must not be shown; `withheld` says why:
+ * a secret too short to mask, or one still readable in them once decoded).
  */
 export type ProbeFailureReason =
   | { kind: 'busy'; queueTimeoutMs: number }
@@ -44,7 +45,7 @@ export type ProbeFailureReason =
   | { kind: 'credentials_refused'; status: number | null }
   | { kind: 'token_refused'; status: number }
   | { kind: 'token_missing' }
-  | { kind: 'not_mcp'; words: string | null; status: number | null }
+  | { kind: 'not_mcp'; words: string | null; withheld: 'short' | 'encoded' | null; status: number | null }
   | { kind: 'schema_too_deep'; limit: number }
   | { kind: 'headers_undecryptable' }
   | { kind: 'secret_missing'; secretId: string }

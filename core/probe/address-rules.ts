@@ -34,6 +34,9 @@ const RANGES: Range[] = [
   range('168.63.129.16/32', 'cloud metadata'),
   range('169.254.170.23/32', 'cloud metadata'),
   range('fd00:ec2::23/128', 'cloud metadata'),
+  // GCP and OCI metadata over IPv6: inside fc00::/7, so they must be named before it.
+  range('fd20:ce::254/128', 'cloud metadata'),
+  range('fd00:c1::a9fe:a9fe/128', 'cloud metadata'),
   range('0.0.0.0/8', 'unspecified'),
   range('::/128', 'unspecified'),
   range('127.0.0.0/8', 'loopback'),

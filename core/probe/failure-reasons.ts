@@ -10,7 +10,10 @@ const TRANSPORT_SENTENCE: Record<string, string> = {
   ENETUNREACH: 'no route to the network',
 };
 
-const WITHHELD = 'its own words are withheld because a credential sent to it is too short to mask';
+const WITHHELD = {
+  short: 'its own words are withheld because a credential sent to it is too short to mask',
+  encoded: 'its own words are withheld because a credential sent to it can still be read in them once they are decoded',
+};
 
 /** The failure class a reason belongs to (what the wire views and the metrics count). */
 export function classOfFailure(reason: ProbeFailureReason): FailureClass {
@@ -77,7 +80,7 @@ export function describeProbeFailure(reason: ProbeFailureReason): string {
       return 'The token endpoint answered without an access_token';
     case 'not_mcp':
       if (reason.words !== null) return `The server did not answer as an MCP server: ${reason.words}`;
-      return `The server did not answer as an MCP server${reason.status ? ` (HTTP ${reason.status})` : ''}; ${WITHHELD}`;
+      return `The server did not answer as an MCP server${reason.status ? ` (HTTP ${reason.status})` : ''}; ${WITHHELD[reason.withheld ?? 'short']}`;
     case 'schema_too_deep':
       return `A tool's input schema is too deeply nested (more than ${reason.limit} levels of objects and arrays)`;
     case 'headers_undecryptable':

@@ -101,8 +101,8 @@ export class McpProbe implements ConnectionProbe {
       return { ...scrubbed(result, new SecretScrubber(secrets)), success: true, failureClass: null, failure: null, latencyMs: elapsed() };
     } catch (error) {
       const scrubber = new SecretScrubber(secrets);
-      // A secret too short to mask reliably: none of the upstream's own words are shown.
-      const words = (text: string) => (scrubber.hasShortSecret ? null : scrubber.text(text));
+      // A secret too short to mask, or still readable once decoded: none of the upstream's own words are shown.
+      const words = (text: string) => scrubber.words(text);
       const failure = classifyFailure(error, deadline.aborted, this.settings.timeoutMs, (http as GuardedHttp | null)?.failures ?? [], words);
       return failedOutcome(failure.withMessage(sanitizeMessage(failure.message, scrubber)), elapsed());
     } finally {
@@ -166,14 +166,14 @@ function scrubbed(result: Listed, scrubber: SecretScrubber): Pick<ProbeOutcome, 
     .filter((tool) => !scrubber.carries(tool.name))
     .map((tool) => ({
       name: tool.name,
-      description: tool.description === null ? null : scrubber.text(tool.description),
+      description: tool.description === null ? null : scrubber.field(tool.description),
       inputSchema: scrubber.json(tool.inputSchema),
     }));
   const withheld = result.tools.length - tools.length;
-  const info = result.serverInfo ? { name: scrubber.text(String(result.serverInfo.name)), version: scrubber.text(String(result.serverInfo.version)) } : null;
+  const info = result.serverInfo ? { name: scrubber.field(String(result.serverInfo.name)), version: scrubber.field(String(result.serverInfo.version)) } : null;
   return {
     message: `Connected; ${tools.length} tool(s) available${withheld ? `; ${withheld} withheld because ${withheld === 1 ? 'its name carries' : 'their names carry'} a credential the gateway sent` : ''}`,
-    protocolVersion: result.protocolVersion === null ? null : scrubber.text(result.protocolVersion),
+    protocolVersion: result.protocolVersion === null ? null : scrubber.field(result.protocolVersion),
     serverInfo: info,
     tools,
   };

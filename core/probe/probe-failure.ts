@@ -2,7 +2,7 @@ import type { FailureClass, ProbeFailureData, ProbeFailureReason, ProbeOutcome }
 import { classOfFailure, describeProbeFailure } from './failure-reasons';
 import { MAX_RESPONSE_BYTES, ResponseTooLarge } from './guarded-fetch';
 import { BlockedDestination } from './network-guard';
-import type { SecretScrubber } from './secret-scrub';
+import type { SecretScrubber, Withheld } from './secret-scrub';
 
 export type { FailureClass, ProbeFailureReason } from '../model/probe';
 
@@ -63,9 +63,15 @@ function httpStatus(e: ErrorLike): number | null {
 
 /**
  * How the upstream's own words (an error body, a redirect target, a certificate name) may
- * appear in a message: scrubbed of every secret, or null when they must not appear at all.
+ * appear in a message: scrubbed of every secret, or why they must not appear at all.
  */
-export type UpstreamWords = (text: string) => string | null;
+export type UpstreamWords = (text: string) => string | Withheld;
+
+/** The words, or null when they are withheld. */
+function quoted(upstream: UpstreamWords, text: string): string | null {
+  const words = upstream(text);
+  return typeof words === 'string' ? words : null;
+}
 
 /** The outcome of a failed probe; its class and message are the failure's own. */
 export function failedOutcome(failure: ProbeFailure, latencyMs: number): ProbeOutcome {
@@ -105,7 +111,7 @@ function knownReason(errors: ErrorLike[]): ProbeFailureReason | null {
 
 /** Socket and TLS failures, by Node's and undici's error codes. */
 function networkReason(errors: ErrorLike[], upstream: UpstreamWords): ProbeFailureReason | null {
-  const words = (text: string | undefined) => (text ? upstream(text) : null);
+  const words = (text: string | undefined) => (text ? quoted(upstream, text) : null);
   for (const e of errors) {
     const code =
       typeof e.code === 'string'
@@ -124,7 +130,7 @@ function answerReason(errors: ErrorLike[], error: unknown, upstream: UpstreamWor
   for (const e of errors) {
     // The SDK follows redirects only within one origin; anything else is refused, never followed.
     const redirect = /Redirect to (\S+) not followed/.exec(e.message ?? '');
-    if (redirect) return { kind: 'redirect', target: upstream(redirect[1]!) };
+    if (redirect) return { kind: 'redirect', target: quoted(upstream, redirect[1]!) };
   }
   let status: number | null = null;
   for (const e of errors) {
@@ -134,10 +140,11 @@ function answerReason(errors: ErrorLike[], error: unknown, upstream: UpstreamWor
   }
   const text = errors.map((e) => e.message ?? '').join(' | ');
   if (/self[- ]signed certificate|unable to verify the first certificate|certificate has expired/i.test(text)) {
-    return { kind: 'tls', code: null, words: text ? upstream(text) : null };
+    return { kind: 'tls', code: null, words: text ? quoted(upstream, text) : null };
   }
   if (errors.some((e) => /other side closed|socket hang up|terminated/i.test(e.message ?? ''))) return { kind: 'closed_early' };
-  return { kind: 'not_mcp', words: upstream(errors[0]?.message ?? String(error)), status };
+  const words = upstream(errors[0]?.message ?? String(error));
+  return typeof words === 'string' ? { kind: 'not_mcp', words, withheld: null, status } : { kind: 'not_mcp', words: null, withheld: words.withheld, status };
 }
 
 /**

@@ -1,4 +1,12 @@
+import { anyDecodedView } from './decoded-views';
+
 export const MASK = '[redacted]';
+
+/**
+ * Why an upstream's words were withheld: a secret too short to mask, or a secret that masking
+ * left readable once the text is decoded (an encoding no mask knows).
+ */
+export type Withheld = { withheld: 'short' | 'encoded' };
 
 /**
  * Below this many characters a secret cannot be masked reliably: `ab` occurs inside ordinary
@@ -23,6 +31,8 @@ export class SecretScrubber {
   private readonly anywhere: string[];
   /** Forms of short secrets, matched only where no letter or digit touches them. */
   private readonly standalone: RegExp | null;
+  /** Every secret of any length, as text and as its UTF-8 bytes, looked for in decoded views. */
+  private readonly decoded: RegExp | null;
   readonly hasShortSecret: boolean;
 
   constructor(secrets: readonly string[]) {
@@ -31,8 +41,18 @@ export class SecretScrubber {
     const long = sent.filter((s) => s.trim().length >= SHORT_SECRET_LENGTH);
     this.hasShortSecret = short.length > 0;
     this.anywhere = [...new Set(long.flatMap(formsOf))].filter((f) => f.length > 0).sort((a, b) => b.length - a.length);
-    const shortForms = [...new Set(short.flatMap(directFormsOf))].filter((f) => f.length > 0).sort((a, b) => b.length - a.length);
+    const shortForms = [...new Set(short.flatMap(shortFormsOf))].filter((f) => f.length > 0).sort((a, b) => b.length - a.length);
     this.standalone = shortForms.length ? new RegExp(`(?<![A-Za-z0-9])(?:${shortForms.map(escapeRegExp).join('|')})(?![A-Za-z0-9])`, 'g') : null;
+    // One expression for all of them: one pass over a view whatever the number of secrets.
+    const needles = [...new Set(sent.flatMap(textFormsOf).flatMap((t) => [t, Buffer.from(t, 'utf8').toString('latin1')]))].filter((n) => n.length > 0);
+    this.decoded = needles.length
+      ? new RegExp(
+          needles
+            .sort((a, b) => b.length - a.length)
+            .map(escapeRegExp)
+            .join('|'),
+        )
+      : null;
   }
 
   /** The text with every form of every secret replaced by [redacted]. */
@@ -44,9 +64,37 @@ export class SecretScrubber {
     return this.standalone ? out.replace(this.standalone, MASK) : out;
   }
 
-  /** Whether the text carries a secret in any form. */
+  /** Whether the text carries a secret in any form, masked or still readable once decoded. */
   carries(text: string): boolean {
-    return this.text(text) !== text;
+    const masked = this.text(text);
+    return masked !== text || this.readableOnceDecoded(masked);
+  }
+
+  /**
+   * An upstream text field as it may be stored or returned: masked, or [redacted] as a whole
+   * when a secret can still be read out of it by decoding it (fail closed: no list of encodings
+   * to mask is ever complete).
+   */
+  field(text: string): string {
+    const masked = this.text(text);
+    return this.readableOnceDecoded(masked) ? MASK : masked;
+  }
+
+  /**
+   * The upstream's own words as an error message may quote them, or why they must not appear:
+   * a secret too short to mask, or one still readable in them once decoded.
+   */
+  words(text: string): string | Withheld {
+    if (this.hasShortSecret) return { withheld: 'short' };
+    const masked = this.text(text);
+    // Folding whitespace (as sanitizeMessage does) can join what was apart: both are checked.
+    const folded = masked.replace(/\s+/g, ' ');
+    return this.readableOnceDecoded(masked) || this.readableOnceDecoded(folded) ? { withheld: 'encoded' } : masked;
+  }
+
+  private readableOnceDecoded(masked: string): boolean {
+    const needle = this.decoded;
+    return needle !== null && anyDecodedView(masked, (view) => needle.test(view));
   }
 
   /**
@@ -54,11 +102,11 @@ export class SecretScrubber {
    * bound the depth first (see exceedsDepth).
    */
   json(value: unknown): unknown {
-    if (typeof value === 'string') return this.text(value);
+    if (typeof value === 'string') return this.field(value);
     if (Array.isArray(value)) return value.map((v) => this.json(v));
     if (value !== null && typeof value === 'object') {
       // fromEntries defines own properties, so a key named __proto__ stays data.
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [this.text(k), this.json(v)]));
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [this.field(k), this.json(v)]));
     }
     return value;
   }
@@ -90,6 +138,12 @@ function directFormsOf(secret: string): string[] {
       bytes.toString('base64url'),
     ];
   });
+}
+
+/** A very short secret's forms, hex included: masked only where they stand alone. */
+function shortFormsOf(secret: string): string[] {
+  const hex = textFormsOf(secret).map((t) => Buffer.from(t, 'utf8').toString('hex'));
+  return [...directFormsOf(secret), ...hex, ...hex.map((h) => h.toUpperCase())];
 }
 
 function formsOf(secret: string): string[] {

@@ -41,6 +41,8 @@ describe('ruleFor', () => {
     ['168.63.129.16', 'cloud metadata'],
     ['169.254.170.23', 'cloud metadata'],
     ['fd00:ec2::23', 'cloud metadata'],
+    ['fd20:ce::254', 'cloud metadata'],
+    ['fd00:c1::a9fe:a9fe', 'cloud metadata'],
     ['fec0::1', 'private'],
     ['64:ff9b:1::a00:1', 'reserved'],
     ['64:ff9b:1:ffff::8.8.8.8', 'reserved'],
@@ -77,6 +79,8 @@ describe('ruleFor on the forms the URL parser produces', () => {
     ['http://168.63.129.16/', '168.63.129.16', 'cloud metadata'],
     ['http://169.254.170.23/', '169.254.170.23', 'cloud metadata'],
     ['http://[fd00:ec2::23]/', '[fd00:ec2::23]', 'cloud metadata'],
+    ['http://[fd20:ce:0::254]/', '[fd20:ce::254]', 'cloud metadata'],
+    ['http://[fd00:c1::169.254.169.254]/', '[fd00:c1::a9fe:a9fe]', 'cloud metadata'],
     // IPv4 spellings the parser normalises.
     ['http://0x7f.1/', '127.0.0.1', 'loopback'],
     ['http://2130706433/', '127.0.0.1', 'loopback'],
@@ -147,11 +151,20 @@ describe('NetworkGuard', () => {
   it('refuses a host name whose DNS answer is one of these forms', async () => {
     const guard = new NetworkGuard(
       policy('', true),
-      dns({ 'compat.test': ['::a9fe:a9fe'], 'teredo.test': ['2001::5601:5601'], 'azure.test': ['168.63.129.16'] }),
+      dns({
+        'compat.test': ['::a9fe:a9fe'],
+        'teredo.test': ['2001::5601:5601'],
+        'azure.test': ['168.63.129.16'],
+        'gcp.test': ['fd20:ce::254'],
+        'oci.test': ['fd00:c1::a9fe:a9fe'],
+      }),
     );
     await expect(guard.resolve('compat.test')).rejects.toMatchObject({ rule: 'cloud metadata' });
     await expect(guard.resolve('teredo.test')).rejects.toMatchObject({ rule: 'cloud metadata' });
     await expect(guard.resolve('azure.test')).rejects.toMatchObject({ rule: 'cloud metadata' });
+    // Private networks are open here, and these two sit inside fc00::/7: they stay refused.
+    await expect(guard.resolve('gcp.test')).rejects.toMatchObject({ rule: 'cloud metadata' });
+    await expect(guard.resolve('oci.test')).rejects.toMatchObject({ rule: 'cloud metadata' });
   });
 
   it('opens private ranges with MCP_GATEWAY_ALLOW_PRIVATE_NETWORKS, but never cloud metadata', async () => {
