@@ -16,6 +16,7 @@ const BY_MOUNT_SPECIFICITY = bySpecificity(INTERFACES);
 
 /** The interface of `list` whose mount path a request path falls under (operations otherwise). */
 export function interfaceIn(list: readonly GatewayInterface[], path: string): GatewayInterface {
+  // The gateway's own list is sorted once; a caller that asks often sorts its list once too.
   const sorted = list === INTERFACES ? BY_MOUNT_SPECIFICITY : bySpecificity(list);
   return sorted.find((i) => i.mountPath === '/' || path === i.mountPath || path.startsWith(`${i.mountPath}/`)) ?? operationsInterface;
 }

@@ -1,13 +1,15 @@
 import type { Request } from 'express';
 import type { GatewayInterface } from '../../adapters/shared/gateway-interface';
-import { interfaceIn } from '../interfaces';
+import { bySpecificity, interfaceIn } from '../interfaces';
 
 /** Names the interface a request path falls under: the label logs and metrics carry. */
 export type InterfaceLabeller = (path: string) => string;
 
 /** The labeller for the interfaces actually mounted (`ops` for paths under none of them). */
 export function labellerFor(interfaces: readonly GatewayInterface[]): InterfaceLabeller {
-  return (path) => interfaceIn(interfaces, path).name;
+  // Sorted once here, not on every request.
+  const sorted = bySpecificity(interfaces);
+  return (path) => interfaceIn(sorted, path).name;
 }
 
 /** The matched route template (`/v1/mcp-configurations/:config_id`), never the raw path with ids. */
