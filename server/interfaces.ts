@@ -14,15 +14,16 @@ export const bySpecificity = (list: readonly GatewayInterface[]): GatewayInterfa
 
 const BY_MOUNT_SPECIFICITY = bySpecificity(INTERFACES);
 
-/** The interface of `list` whose mount path a request path falls under (operations otherwise). */
-export function interfaceIn(list: readonly GatewayInterface[], path: string): GatewayInterface {
-  // The gateway's own list is sorted once; a caller that asks often sorts its list once too.
-  const sorted = list === INTERFACES ? BY_MOUNT_SPECIFICITY : bySpecificity(list);
+/**
+ * The interface of a list sorted by `bySpecificity` whose mount path a request path falls under
+ * (operations otherwise). Callers sort once, not per request.
+ */
+export function interfaceIn(sorted: readonly GatewayInterface[], path: string): GatewayInterface {
   return sorted.find((i) => i.mountPath === '/' || path === i.mountPath || path.startsWith(`${i.mountPath}/`)) ?? operationsInterface;
 }
 
 /** The interface of the gateway's list whose mount path a request path falls under. */
-export const interfaceOf = (path: string): GatewayInterface => interfaceIn(INTERFACES, path);
+export const interfaceOf = (path: string): GatewayInterface => interfaceIn(BY_MOUNT_SPECIFICITY, path);
 
 /** The interfaces that issue and accept gateway keys, by name. */
 export function keyedInterface(name: string): GatewayInterface | undefined {

@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Problem } from '../../adapters/shared/problem';
 import type { GatewayInterface } from '../../adapters/shared/gateway-interface';
-import { INTERFACES, interfaceIn } from '../interfaces';
+import { bySpecificity, INTERFACES, interfaceIn } from '../interfaces';
 import type { Metrics } from './metrics';
 
 type ClientError = Error & { code?: string; rawPacket?: Buffer };
@@ -48,6 +48,7 @@ export function answerClientErrors(
   metrics: Pick<Metrics, 'observeRefused'>,
   interfaces: readonly GatewayInterface[] = INTERFACES,
 ): void {
+  const sorted = bySpecificity(interfaces);
   server.on('clientError', (error: ClientError, socket: Duplex) => {
     // A response already under way on this connection must not get another one inside it.
     const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
@@ -59,7 +60,7 @@ export function answerClientErrors(
     const requestId = randomUUID();
     const line = requestLineOf(error);
     // Without a request line no interface is guessed: the operations interface answers plain JSON.
-    const target = interfaceIn(interfaces, line?.path ?? '');
+    const target = interfaceIn(sorted, line?.path ?? '');
     const dialect = target.name;
     const { status, body } = target.errorBody(problem, requestId);
     metrics.observeRefused(dialect, status);

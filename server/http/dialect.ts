@@ -7,7 +7,6 @@ export type InterfaceLabeller = (path: string) => string;
 
 /** The labeller for the interfaces actually mounted (`ops` for paths under none of them). */
 export function labellerFor(interfaces: readonly GatewayInterface[]): InterfaceLabeller {
-  // Sorted once here, not on every request.
   const sorted = bySpecificity(interfaces);
   return (path) => interfaceIn(sorted, path).name;
 }
