@@ -69,7 +69,8 @@ export async function assertCanMoveCredentials(
   const secret = await store.secrets.findById(server.organizationId, server.auth.secretId, { forUpdate: true });
   if (!secret || !canManageSecret(principal, secret)) {
     throw new InsufficientPermissions(
-      `Changing where this configuration connects would send a credential this key cannot manage (secret '${server.auth.secretId}'); detach it or ask an admin`,
+      // The id is not named: a member must not learn the id of a secret it cannot see.
+      'Changing where this configuration connects would send a credential this key cannot manage (its auth secret); detach it or ask an admin',
     );
   }
 }

@@ -91,7 +91,9 @@ export class ServerRegistry {
       if (nextAuth) {
         next.auth = nextAuth.auth;
         const attached = 'secretId' in nextAuth.auth && nextAuth.secrets.length === 0 ? nextAuth.auth.secretId : null;
-        const alreadyAttached = 'secretId' in current.auth && current.auth.secretId === attached;
+        // The same secret under another auth type goes somewhere else (an OAuth client secret
+        // sent as a bearer token reaches the server, not the token URL): that is a new attachment.
+        const alreadyAttached = current.auth.type === nextAuth.auth.type && 'secretId' in current.auth && current.auth.secretId === attached;
         if (attached !== null && !alreadyAttached) await assertCanAttachSecret(tx, principal, current.organizationId, attached, current.id);
         await this.storeSecrets(tx, principal, next, nextAuth.secrets);
         await this.dropManagedSecret(tx, current, nextAuth.auth);
