@@ -57,7 +57,7 @@ export function fromAitronosCreate(body: AitronosCreateBody): NewServer {
   const { name, organization_id, server_url, transport_type, auth_type, credentials, tool_configuration, ...unread } = body;
   everyFieldRead(unread);
   const authType = lookup(AITRONOS_AUTH_TYPES_IN, auth_type);
-  if (!authType) throw new ValidationError('auth_type', 'auth_type must be one of none, api_key, bearer_token, oauth');
+  if (!authType) throw new ValidationError('auth_type', { rule: 'one_of', allowed: Object.values(AITRONOS_AUTH_TYPES_OUT) });
   return {
     organizationId: organization_id,
     name,
