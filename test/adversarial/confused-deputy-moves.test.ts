@@ -1,5 +1,5 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import { startHttpServer, type Listening } from '../support/mcp-servers';
+import { adminAndMember, type RecordingUpstream, startRecordingUpstream } from '../support/confused-deputy';
 import { startTestGateway, type TestGateway } from '../support/test-gateway';
 
 /**
@@ -13,26 +13,20 @@ const ADMIN_ROTATED = 'admin-rotated-into-member-secret-88aa17';
 const ADMIN_SEEDED = 'admin-seeded-after-member-moved-3be9f0';
 
 let gw: TestGateway;
-let attacker: Listening;
+let attacker: RecordingUpstream;
 let legit: Listening;
-const attackerSaw: IncomingHttpHeaders[] = [];
 
 let adminZudu: Record<string, string>;
 let memberZudu: Record<string, string>;
 let memberKey: string;
 
-const deliveredToAttacker = () => JSON.stringify(attackerSaw);
+const deliveredToAttacker = () => attacker.delivered();
 
 beforeAll(async () => {
-  attacker = await startHttpServer((req, res) => {
-    attackerSaw.push(req.headers);
-    res.writeHead(401, { 'Content-Type': 'application/json' }).end('{"error":"who are you"}');
-  });
+  attacker = await startRecordingUpstream();
   legit = await startHttpServer((_req, res) => res.writeHead(401).end());
   gw = await startTestGateway({ allowedHosts: '127.0.0.1' });
-  ({ headers: adminZudu } = await gw.zuduKey(ORG, { role: 'admin', userId: 'usr_admin' }));
-  ({ headers: memberZudu } = await gw.zuduKey(ORG, { role: 'member', userId: 'usr_member' }));
-  ({ key: memberKey } = await gw.aitronosKey({ orgs: [ORG], role: 'member', userId: 'usr_member' }));
+  ({ adminZudu, memberKey, memberZudu } = await adminAndMember(gw, ORG, { admin: 'usr_admin', member: 'usr_member' }));
 });
 
 afterAll(async () => {

@@ -1,5 +1,5 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import { startHttpServer, type Listening } from '../support/mcp-servers';
+import { adminAndMember, type RecordingUpstream, startRecordingUpstream } from '../support/confused-deputy';
 import { startTestGateway, type TestGateway } from '../support/test-gateway';
 
 /**
@@ -12,9 +12,8 @@ const ADMIN_HEADER = 'admin-header-value-r3-41c9';
 const ADMIN_API_KEY = 'admin-api-key-r3-77ad';
 
 let gw: TestGateway;
-let attacker: Listening;
+let attacker: RecordingUpstream;
 let legit: Listening;
-const attackerSaw: IncomingHttpHeaders[] = [];
 
 let adminKey: string;
 let adminZudu: Record<string, string>;
@@ -25,10 +24,7 @@ const asAdmin = (req: ReturnType<TestGateway['http']['get']>) => req.set('X-API-
 const asMember = (req: ReturnType<TestGateway['http']['get']>) => req.set('X-API-Key', memberKey);
 
 beforeAll(async () => {
-  attacker = await startHttpServer((req, res) => {
-    attackerSaw.push(req.headers);
-    res.writeHead(401, { 'Content-Type': 'application/json' }).end('{"error":"who are you"}');
-  });
+  attacker = await startRecordingUpstream();
   legit = await startHttpServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const to = url.searchParams.get('to');
@@ -42,10 +38,7 @@ beforeAll(async () => {
     else res.writeHead(401).end();
   });
   gw = await startTestGateway({ allowedHosts: '127.0.0.1' });
-  ({ key: adminKey } = await gw.aitronosKey({ orgs: [ORG], role: 'admin', userId: 'usr_admin3' }));
-  ({ headers: adminZudu } = await gw.zuduKey(ORG, { role: 'admin', userId: 'usr_admin3' }));
-  ({ key: memberKey } = await gw.aitronosKey({ orgs: [ORG], role: 'member', userId: 'usr_member3' }));
-  ({ headers: memberZudu } = await gw.zuduKey(ORG, { role: 'member', userId: 'usr_member3' }));
+  ({ adminKey, adminZudu, memberKey, memberZudu } = await adminAndMember(gw, ORG, { admin: 'usr_admin3', member: 'usr_member3' }));
 });
 
 afterAll(async () => {
@@ -54,7 +47,7 @@ afterAll(async () => {
   await legit.close();
 });
 
-const deliveredToAttacker = () => JSON.stringify(attackerSaw);
+const deliveredToAttacker = () => attacker.delivered();
 
 describe('a same-origin path change that the upstream redirects elsewhere', () => {
   it.each(['STREAMABLE_HTTP', 'SSE'])("never carries an admin's request-header value to the member's upstream (Zudu, %s)", async (transport) => {

@@ -1,5 +1,5 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import { startHttpServer, type Listening } from '../support/mcp-servers';
+import { adminAndMember, type RecordingUpstream, startRecordingUpstream } from '../support/confused-deputy';
 import { startTestGateway, type TestGateway } from '../support/test-gateway';
 
 /**
@@ -13,9 +13,8 @@ const ADMIN_API_KEY = 'admin-api-key-5d1b02';
 const ADMIN_ON_MEMBER = 'admin-credential-on-member-server-9a77';
 
 let gw: TestGateway;
-let attacker: Listening;
+let attacker: RecordingUpstream;
 let legit: Listening;
-const attackerSaw: IncomingHttpHeaders[] = [];
 
 let adminKey: string;
 let adminZudu: Record<string, string>;
@@ -29,16 +28,10 @@ const asAdmin = (req: ReturnType<TestGateway['http']['get']>) => req.set('X-API-
 const asMember = (req: ReturnType<TestGateway['http']['get']>) => req.set('X-API-Key', memberKey);
 
 beforeAll(async () => {
-  attacker = await startHttpServer((req, res) => {
-    attackerSaw.push(req.headers);
-    res.writeHead(401, { 'Content-Type': 'application/json' }).end('{"error":"who are you"}');
-  });
+  attacker = await startRecordingUpstream();
   legit = await startHttpServer((_req, res) => res.writeHead(401).end());
   gw = await startTestGateway({ allowedHosts: '127.0.0.1' });
-  ({ key: adminKey } = await gw.aitronosKey({ orgs: [ORG], role: 'admin', userId: 'usr_admin' }));
-  ({ headers: adminZudu } = await gw.zuduKey(ORG, { role: 'admin', userId: 'usr_admin' }));
-  ({ key: memberKey } = await gw.aitronosKey({ orgs: [ORG], role: 'member', userId: 'usr_member' }));
-  ({ headers: memberZudu } = await gw.zuduKey(ORG, { role: 'member', userId: 'usr_member' }));
+  ({ adminKey, adminZudu, memberKey, memberZudu } = await adminAndMember(gw, ORG, { admin: 'usr_admin', member: 'usr_member' }));
 
   const inline = await asAdmin(gw.http.post('/v1/mcp-configurations')).send({
     name: 'Admin inline',
@@ -71,7 +64,7 @@ afterAll(async () => {
 });
 
 /** Every credential header the attacker's upstream ever received. */
-const deliveredToAttacker = () => JSON.stringify(attackerSaw);
+const deliveredToAttacker = () => attacker.delivered();
 
 async function memberZuduServer(overrides: Record<string, unknown> = {}): Promise<string> {
   const res = await gw.http
@@ -279,7 +272,7 @@ describe('a member key and the credentials of its organization', () => {
       await gw.http.get(`/api/mcp-servers/${server.id}/tools`).set(memberZudu);
       await asMember(gw.http.post(`/v1/mcp-configurations/${server.id}/test`));
     }
-    expect(attackerSaw.length).toBeGreaterThan(0);
+    expect(attacker.saw.length).toBeGreaterThan(0);
     for (const value of [ADMIN_INLINE, ADMIN_SHARED, ADMIN_API_KEY, ADMIN_ON_MEMBER, 'admin-chosen']) {
       expect(deliveredToAttacker()).not.toContain(value);
     }
