@@ -1,23 +1,14 @@
-import express, { type RequestHandler, type Router } from 'express';
-import type { Logger } from 'pino';
-import type { ApiKeyService } from '../../core/services/api-keys';
-import type { ConnectionTester } from '../../core/services/connection-tester';
-import type { ServerRegistry } from '../../core/services/server-registry';
+import express, { type Router } from 'express';
+import type { InterfaceContext } from '../shared/gateway-interface';
 import { contractValidator, REQUEST_BODY_LIMIT } from '../shared/openapi';
 import { principalOf } from '../shared/principal';
 import { aitronosAuthentication } from './aitronos.auth';
 import { aitronosErrorHandler } from './aitronos.errors';
 import { fromAitronosCreate, fromAitronosListQuery, fromAitronosUpdate, toAitronosConfig, toAitronosTestResult } from './aitronos.mapper';
 
-export interface AitronosDeps {
-  registry: ServerRegistry;
-  connections: ConnectionTester;
-  apiKeys: ApiKeyService;
-  logger: Logger;
-  validateResponses: boolean;
-  /** Run once the caller is known, before the body is read (the per-key rate limit). */
-  afterAuthentication?: RequestHandler[];
-}
+/** What the Aitronos router uses of the interface context (the per-key limit is optional in tests). */
+export type AitronosDeps = Pick<InterfaceContext, 'registry' | 'connections' | 'apiKeys' | 'logger' | 'validateResponses'> &
+  Partial<Pick<InterfaceContext, 'afterAuthentication'>>;
 
 /** `/v1`: authenticate, read the body, validate against schemas/aitronos.openapi.yaml, translate, call the core. */
 export function aitronosRouter(deps: AitronosDeps): Router {

@@ -1,25 +1,14 @@
-import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
-import type { Logger } from 'pino';
-import type { ApiKeyService } from '../../core/services/api-keys';
-import type { ConnectionTester } from '../../core/services/connection-tester';
-import type { SecretVault } from '../../core/services/secret-vault';
-import type { ServerRegistry } from '../../core/services/server-registry';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { InterfaceContext } from '../shared/gateway-interface';
 import { contractValidator, REQUEST_BODY_LIMIT } from '../shared/openapi';
 import { zuduAuthentication } from './zudu.auth';
 import { zuduErrorHandler } from './zudu.envelope';
 import { zuduSecretsRouter } from './zudu.secrets.router';
 import { zuduServersRouter } from './zudu.servers.router';
 
-export interface ZuduDeps {
-  registry: ServerRegistry;
-  secrets: SecretVault;
-  connections: ConnectionTester;
-  apiKeys: ApiKeyService;
-  logger: Logger;
-  validateResponses: boolean;
-  /** Run once the caller is known, before the body is read (the per-key rate limit). */
-  afterAuthentication?: RequestHandler[];
-}
+/** What the Zudu routers use of the interface context (the per-key limit is optional in tests). */
+export type ZuduDeps = Pick<InterfaceContext, 'registry' | 'secrets' | 'connections' | 'apiKeys' | 'logger' | 'validateResponses'> &
+  Partial<Pick<InterfaceContext, 'afterAuthentication'>>;
 
 /**
  * Zudu's documented curl examples send JSON with no Content-Type (curl -d says form data), so
