@@ -8,7 +8,8 @@ import { guardedHttp, type FetchLike, type GuardedHttp } from './guarded-fetch';
 import type { NetworkGuard } from './network-guard';
 import { basicCredentials, fetchClientCredentialsToken } from './oauth-token';
 import { classifyFailure, failedOutcome, ProbeFailure, sanitizeMessage } from './probe-failure';
-import { exceedsDepth, SecretScrubber } from './secret-scrub';
+import { exceedsDepth, MAX_INPUT_SCHEMA_DEPTH } from '../rules/tool-hash';
+import { SecretScrubber } from './secret-scrub';
 
 export type { ProbeOutcome, ProbeTarget } from '../model/probe';
 
@@ -24,8 +25,6 @@ export interface ProbeSettings {
 
 const MAX_TOOL_PAGES = 100;
 const MAX_TOOLS = 5000;
-/** Levels of objects and arrays a tool's input schema may nest; real schemas use a handful. */
-export const MAX_SCHEMA_DEPTH = 64;
 const CLIENT_INFO = { name: 'mcp-gateway', version: '0.1.0' };
 
 /**
@@ -139,8 +138,8 @@ async function listAllTools(client: Client, options: { signal: AbortSignal; time
     for (const tool of result.tools) {
       if (tools.length >= MAX_TOOLS) return tools;
       // Checked without recursion before anything walks the schema recursively (scrubbing, hashing, storing).
-      if (exceedsDepth(tool.inputSchema, MAX_SCHEMA_DEPTH)) {
-        throw new ProbeFailure({ kind: 'schema_too_deep', limit: MAX_SCHEMA_DEPTH });
+      if (exceedsDepth(tool.inputSchema, MAX_INPUT_SCHEMA_DEPTH)) {
+        throw new ProbeFailure({ kind: 'schema_too_deep', limit: MAX_INPUT_SCHEMA_DEPTH });
       }
       tools.push({ name: tool.name, description: tool.description ?? null, inputSchema: tool.inputSchema });
     }

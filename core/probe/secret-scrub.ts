@@ -99,7 +99,7 @@ export class SecretScrubber {
 
   /**
    * A copy of JSON data with every string and every object key scrubbed. Recursive: callers
-   * bound the depth first (see exceedsDepth).
+   * bound the depth first (see exceedsDepth in core/rules/tool-hash.ts).
    */
   json(value: unknown): unknown {
     if (typeof value === 'string') return this.field(value);
@@ -176,16 +176,4 @@ function asciiJson(json: string, upper: boolean): string {
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** Whether JSON data nests objects and arrays deeper than `limit`; iterative, so any depth is safe. */
-export function exceedsDepth(value: unknown, limit: number): boolean {
-  const stack: Array<[unknown, number]> = [[value, 1]];
-  while (stack.length) {
-    const [node, depth] = stack.pop()!;
-    if (node === null || typeof node !== 'object') continue;
-    if (depth > limit) return true;
-    for (const child of Object.values(node)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
-  }
-  return false;
 }

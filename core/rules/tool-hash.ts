@@ -21,17 +21,21 @@ function canonicalJson(value: unknown): string {
  */
 export const MAX_INPUT_SCHEMA_DEPTH = 64;
 
-/** Refuses a schema nested past the bound; iterative, so any depth is safe to check. */
-export function checkInputSchemaDepth(schema: unknown, field = 'inputSchema'): void {
-  const stack: Array<[unknown, number]> = [[schema, 1]];
-  while (stack.length > 0) {
+/** Whether JSON data nests objects and arrays deeper than `limit`; iterative, so any depth is safe. */
+export function exceedsDepth(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length) {
     const [node, depth] = stack.pop()!;
     if (node === null || typeof node !== 'object') continue;
-    if (depth > MAX_INPUT_SCHEMA_DEPTH) {
-      throw new ValidationError(field, { rule: 'depth', limit: MAX_INPUT_SCHEMA_DEPTH });
-    }
-    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+    if (depth > limit) return true;
+    for (const child of Object.values(node)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
   }
+  return false;
+}
+
+/** Refuses a schema nested past the bound. */
+export function checkInputSchemaDepth(schema: unknown, field = 'inputSchema'): void {
+  if (exceedsDepth(schema, MAX_INPUT_SCHEMA_DEPTH)) throw new ValidationError(field, { rule: 'depth', limit: MAX_INPUT_SCHEMA_DEPTH });
 }
 
 /**

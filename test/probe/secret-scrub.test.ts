@@ -1,4 +1,5 @@
-import { exceedsDepth, MASK, SecretScrubber } from '../../core/probe/secret-scrub';
+import { MASK, SecretScrubber } from '../../core/probe/secret-scrub';
+import { exceedsDepth } from '../../core/rules/tool-hash';
 
 describe('SecretScrubber', () => {
   const secret = '\tsecret/"ä\\value ';
