@@ -1,12 +1,12 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { parse } from 'yaml';
 import { configSchema, loadConfig } from '../../server/config';
 import { createLogger } from '../../server/logger';
 import { serve } from '../../server/serve';
 import { cli } from '../support/cli';
+import { lineSink } from '../support/log-lines';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -71,16 +71,8 @@ describe('the production image', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mcp-gateway-image-'));
     const databaseUrl = `sqlite:${join(dir, 'mcp-gateway.sqlite')}`;
     const printed: string[] = [];
-    const lines: string[] = [];
-    const logger = createLogger(
-      'info',
-      new Writable({
-        write: (c, _e, done) => {
-          lines.push(String(c));
-          done();
-        },
-      }),
-    );
+    const { lines, stream } = lineSink();
+    const logger = createLogger('info', stream);
     const running = await serve(loadConfig({ ...runtimeEnv(dockerfile), DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1' }), logger, (t) =>
       printed.push(t),
     );

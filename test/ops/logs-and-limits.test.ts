@@ -1,4 +1,5 @@
 import { aitronosCreateBody, zuduConfig } from '../support/builders';
+import { lineSink } from '../support/log-lines';
 import { startTestGateway, type TestGateway } from '../support/test-gateway';
 
 describe('request logs', () => {
@@ -54,18 +55,9 @@ describe('request logs', () => {
   });
 
   it('redact credential fields even when code hands the logger a whole request', () => {
-    const lines: string[] = [];
-    const { Writable } = require('node:stream') as typeof import('node:stream');
+    const { lines, stream } = lineSink();
     const { createLogger } = require('../../server/logger') as typeof import('../../server/logger');
-    const logger = createLogger(
-      'info',
-      new Writable({
-        write: (c, _e, done) => {
-          lines.push(String(c));
-          done();
-        },
-      }),
-    );
+    const logger = createLogger('info', stream);
     logger.info(
       {
         req: { headers: { authorization: 'Bearer ak_x1', 'x-api-key': 'ak_x2', 'x-api-secret': 's3cr3t_x3', cookie: 'c=x4' }, body: { token: 'x5' } },

@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream';
 import express from 'express';
 import pino from 'pino';
 import supertest from 'supertest';
@@ -9,6 +8,7 @@ import { toProblem } from '../../adapters/shared/problem';
 import { assembleGateway } from '../../server/assemble';
 import { randomEncryptionKey } from '../../server/gateway';
 import { INTERFACES, interfaceOf } from '../../server/interfaces';
+import { lineSink } from '../support/log-lines';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 /**
@@ -62,19 +62,12 @@ describe('the interface list', () => {
   });
 
   it('serves a dialect added as one more descriptor, mounted before the shorter prefix it sits under, with its own keys', async () => {
-    const lines: string[] = [];
+    const sink = lineSink();
+    const lines = sink.lines;
     const gateway = await assembleGateway({
       database: database.target,
       encryptionKey: randomEncryptionKey(),
-      logger: pino(
-        { level: 'info' },
-        new Writable({
-          write(chunk, _encoding, done) {
-            lines.push(String(chunk));
-            done();
-          },
-        }),
-      ),
+      logger: pino({ level: 'info' }, sink.stream),
       rateLimitPerMinute: 0,
       sharedRateLimits: false,
       // The new dialect is listed last, after the Aitronos one whose /v1 would swallow its path.

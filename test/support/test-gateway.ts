@@ -1,5 +1,4 @@
 import type { Server } from 'node:http';
-import { Writable } from 'node:stream';
 import type { Express } from 'express';
 import supertest from 'supertest';
 import type { Role } from '../../core/model/principal';
@@ -12,6 +11,7 @@ import { createLogger } from '../../server/logger';
 import { AITRONOS_KEY_FORMAT } from '../../adapters/aitronos/aitronos.keys';
 import { ZUDU_KEY_FORMAT } from '../../adapters/zudu/zudu.keys';
 import { cli } from './cli';
+import { lineSink } from './log-lines';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 export interface TestGateway {
@@ -73,14 +73,8 @@ function testResolver(dns: TestGatewayOptions['dns'] = {}): Resolver {
  */
 export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
   const database = await createTestDatabase();
-  const logs: string[] = [];
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      logs.push(String(chunk));
-      done();
-    },
-  });
-  const logger = createLogger('debug', sink);
+  const { lines: logs, stream } = lineSink();
+  const logger = createLogger('debug', stream);
   const encryptionKey = randomEncryptionKey();
   const { services, app, server } = await assembleGateway({
     database: database.target,
