@@ -1,5 +1,4 @@
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { Transport as SdkTransport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { Client } from '@modelcontextprotocol/client';
 import type { ProbeOutcome, ProbeTarget } from '../model/probe';
 import type { DiscoveredTool } from '../model/server';
 import type { ConnectionProbe } from '../ports';
@@ -10,6 +9,7 @@ import { basicCredentials, fetchClientCredentialsToken } from './oauth-token';
 import { classifyFailure, failedOutcome, ProbeFailure, sanitizeMessage } from './probe-failure';
 import { exceedsDepth, MAX_INPUT_SCHEMA_DEPTH } from '../rules/tool-hash';
 import { SecretScrubber } from './secret-scrub';
+import { connectNegotiated, loadClientSdk } from './upstream-client';
 
 export type { ProbeOutcome, ProbeTarget } from '../model/probe';
 
@@ -25,7 +25,6 @@ export interface ProbeSettings {
 
 const MAX_TOOL_PAGES = 100;
 const MAX_TOOLS = 5000;
-const CLIENT_INFO = { name: 'mcp-gateway', version: '0.1.0' };
 
 /**
  * Connects to an MCP server with the official SDK client, runs initialize and tools/list
@@ -74,7 +73,7 @@ export class McpProbe implements ConnectionProbe {
     let client: Client | null = null;
     try {
       // The SDK and the HTTP client load on the first probe: most processes never run one.
-      const sdk = await loadSdk();
+      const sdk = await loadClientSdk();
       http = await guardedHttp(this.guard, deadline, this.settings.timeoutMs);
       const connection = http;
       const result = await withDeadline(deadline, async () => {
@@ -84,18 +83,10 @@ export class McpProbe implements ConnectionProbe {
           secrets.push(token);
           headers.Authorization = `Bearer ${token}`;
         }
-        const transport = openTransport(sdk, target, headers, connection.fetch);
-        let protocolVersion: string | null = null;
-        const setVersion = transport.setProtocolVersion?.bind(transport);
-        transport.setProtocolVersion = (version: string) => {
-          protocolVersion = version;
-          setVersion?.(version);
-        };
-        client = new sdk.Client(CLIENT_INFO, { capabilities: {} });
         const options = { signal: deadline, timeout: this.settings.timeoutMs };
-        await client.connect(transport, options);
+        client = await connectNegotiated(sdk, target, headers, connection.fetch, { ...options, failures: connection.failures });
         const tools = await listAllTools(client, options);
-        return { protocolVersion, serverInfo: client.getServerVersion() ?? null, tools };
+        return { protocolVersion: client.getNegotiatedProtocolVersion() ?? null, serverInfo: client.getServerVersion() ?? null, tools };
       });
       return { ...scrubbed(result, new SecretScrubber(secrets)), success: true, failureClass: null, failure: null, latencyMs: elapsed() };
     } catch (error) {
@@ -113,28 +104,12 @@ export class McpProbe implements ConnectionProbe {
   }
 }
 
-async function loadSdk() {
-  const [{ Client }, { SSEClientTransport }, { StreamableHTTPClientTransport }] = await Promise.all([
-    import('@modelcontextprotocol/sdk/client/index.js'),
-    import('@modelcontextprotocol/sdk/client/sse.js'),
-    import('@modelcontextprotocol/sdk/client/streamableHttp.js'),
-  ]);
-  return { Client, SSEClientTransport, StreamableHTTPClientTransport };
-}
-
-function openTransport(sdk: Awaited<ReturnType<typeof loadSdk>>, target: ProbeTarget, headers: Record<string, string>, fetch: FetchLike): SdkTransport {
-  const url = new URL(target.url);
-  const requestInit = { headers };
-  return target.transport === 'sse'
-    ? new sdk.SSEClientTransport(url, { requestInit, fetch: fetch as never })
-    : new sdk.StreamableHTTPClientTransport(url, { requestInit, fetch: fetch as never });
-}
-
 async function listAllTools(client: Client, options: { signal: AbortSignal; timeout: number }): Promise<DiscoveredTool[]> {
   const tools: DiscoveredTool[] = [];
   let cursor: string | undefined;
   for (let page = 0; page < MAX_TOOL_PAGES; page += 1) {
-    const result = await client.listTools(cursor ? { cursor } : undefined, options);
+    // One page per request (the SDK's listTools without a cursor walks and caches every page itself).
+    const result = checkedToolPage(await client.request({ method: 'tools/list', params: cursor ? { cursor } : {} }, UNPARSED, options));
     for (const tool of result.tools) {
       if (tools.length >= MAX_TOOLS) return tools;
       // Checked without recursion before anything walks the schema recursively (scrubbing, hashing, storing).
@@ -147,6 +122,32 @@ async function listAllTools(client: Client, options: { signal: AbortSignal; time
     if (!cursor) break;
   }
   return tools;
+}
+
+/**
+ * The SDK's own result schema walks a tool's input schema recursively, so an upstream's
+ * 5,000-level schema would overflow the stack before the depth bound is checked: the page is
+ * taken as it came and checked here, the depth first, without recursion.
+ */
+export const UNPARSED = { '~standard': { version: 1 as const, vendor: 'mcp-gateway', validate: (value: unknown) => ({ value }) } };
+
+interface ToolPage {
+  tools: Array<{ name: string; description?: string; inputSchema: unknown }>;
+  nextCursor?: string;
+}
+
+function checkedToolPage(page: unknown): ToolPage {
+  const { tools, nextCursor } = (page ?? {}) as { tools?: unknown; nextCursor?: unknown };
+  if (!Array.isArray(tools)) throw new Error('tools/list answered without a tools array');
+  for (const tool of tools as Array<Record<string, unknown> | null>) {
+    if (exceedsDepth(tool, MAX_INPUT_SCHEMA_DEPTH + 2)) throw new ProbeFailure({ kind: 'schema_too_deep', limit: MAX_INPUT_SCHEMA_DEPTH });
+    if (typeof tool?.name !== 'string') throw new Error('tools/list answered a tool without a name');
+    if (tool.description !== undefined && typeof tool.description !== 'string')
+      throw new Error(`tools/list answered a description of ${tool.name} that is not text`);
+    if (tool.inputSchema === null || typeof tool.inputSchema !== 'object') throw new Error(`tools/list answered no input schema for ${tool.name}`);
+  }
+  if (nextCursor !== undefined && typeof nextCursor !== 'string') throw new Error('tools/list answered a cursor that is not text');
+  return { tools: tools as ToolPage['tools'], nextCursor };
 }
 
 interface Listed {

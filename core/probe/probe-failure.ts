@@ -39,6 +39,8 @@ interface ErrorLike {
   message?: string;
   cause?: unknown;
   errors?: unknown[];
+  /** The current SDK line's HTTP errors carry the answer here: `{status, text}`. */
+  data?: { status?: unknown; text?: unknown };
 }
 
 /** The error and every cause under it (fetch wraps the socket error as `cause`). */
@@ -56,6 +58,7 @@ function chain(error: unknown): ErrorLike[] {
 
 /** HTTP status carried by the SDK's transport errors (StreamableHTTPError, SseError). */
 function httpStatus(e: ErrorLike): number | null {
+  if (e.name === 'SdkHttpError' && typeof e.data?.status === 'number') return e.data.status;
   if ((e.name === 'StreamableHTTPError' || e.name === 'SseError' || /HTTP/.test(e.message ?? '')) && typeof e.code === 'number') return e.code;
   const match = /\(HTTP (\d{3})\)|HTTP (\d{3})|Non-200 status code \((\d{3})\)/.exec(e.message ?? '');
   return match ? Number(match[1] ?? match[2] ?? match[3]) : null;

@@ -1,0 +1,73 @@
+import type { Client } from '@modelcontextprotocol/client';
+import type { ProbeTarget } from '../model/probe';
+import type { FetchLike } from './guarded-fetch';
+import { classifyFailure } from './probe-failure';
+
+export const GATEWAY_CLIENT_INFO = { name: 'mcp-gateway', version: '0.1.0' };
+
+/** The official SDK's current client line, loaded on first use: most processes never reach an upstream. */
+export async function loadClientSdk() {
+  const { Client, SSEClientTransport, StreamableHTTPClientTransport } = await import('@modelcontextprotocol/client');
+  return { Client, SSEClientTransport, StreamableHTTPClientTransport };
+}
+
+export type ClientSdk = Awaited<ReturnType<typeof loadClientSdk>>;
+
+/**
+ * A client of the gateway's: it declares no client capabilities, so an upstream never sends it
+ * elicitation or sampling requests it could not route (see the README: what passes through).
+ */
+function newUpstreamClient(sdk: ClientSdk, mode: 'auto' | 'legacy', probeTimeoutMs: number): Client {
+  return new sdk.Client(GATEWAY_CLIENT_INFO, { capabilities: {}, versionNegotiation: { mode, probe: { timeoutMs: probeTimeoutMs } } });
+}
+
+export interface ConnectOptions {
+  signal: AbortSignal;
+  timeout: number;
+  /** What the guarded HTTP client recorded (errors and oversized bodies), to classify a failure by. */
+  failures: unknown[];
+}
+
+/**
+ * Connects with the era negotiated per server: `server/discover` first (2026-07-28), as the SDK's
+ * `auto` mode does. When that answer is not MCP at all (an error status, silence within a third of
+ * the deadline, a body that is not JSON-RPC), the plain 2025 `initialize` handshake follows on a
+ * fresh client: some 2025-era servers answer an unknown method with an HTTP error or not at all,
+ * where the SDK's HTTP rule ("silence is an outage") would fail them. Network, TLS, guard and
+ * credential failures are final: a second attempt would meet the same refusal.
+ */
+export async function connectNegotiated(
+  sdk: ClientSdk,
+  target: Pick<ProbeTarget, 'url' | 'transport'>,
+  headers: Record<string, string>,
+  fetch: FetchLike,
+  options: ConnectOptions,
+): Promise<Client> {
+  const probeTimeoutMs = Math.max(100, Math.min(3000, Math.floor(options.timeout / 3)));
+  const connectOptions = { signal: options.signal, timeout: options.timeout };
+  const modern = newUpstreamClient(sdk, 'auto', probeTimeoutMs);
+  try {
+    await modern.connect(openUpstreamTransport(sdk, target, headers, fetch), connectOptions);
+    return modern;
+  } catch (error) {
+    await modern.close().catch(() => undefined);
+    if (options.signal.aborted || classifyFailure(error, false, 0, options.failures).reason.kind !== 'not_mcp') throw error;
+  }
+  const legacy = newUpstreamClient(sdk, 'legacy', probeTimeoutMs);
+  try {
+    await legacy.connect(openUpstreamTransport(sdk, target, headers, fetch), connectOptions);
+    return legacy;
+  } catch (error) {
+    await legacy.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** The transport the server is stored with, every request through the guarded fetch with the stored headers. */
+export function openUpstreamTransport(sdk: ClientSdk, target: Pick<ProbeTarget, 'url' | 'transport'>, headers: Record<string, string>, fetch: FetchLike) {
+  const url = new URL(target.url);
+  const requestInit = { headers };
+  return target.transport === 'sse'
+    ? new sdk.SSEClientTransport(url, { requestInit, fetch: fetch as never })
+    : new sdk.StreamableHTTPClientTransport(url, { requestInit, fetch: fetch as never });
+}
