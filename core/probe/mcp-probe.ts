@@ -3,7 +3,7 @@ import type { ProbeOutcome, ProbeTarget } from '../model/probe';
 import type { DiscoveredTool } from '../model/server';
 import type { ConnectionProbe } from '../ports';
 import { ConcurrencyLimit } from './concurrency-limit';
-import { guardedHttp, type FetchLike, type GuardedHttp } from './guarded-fetch';
+import { guardedHttp, type GuardedHttp } from './guarded-fetch';
 import type { NetworkGuard } from './network-guard';
 import { basicCredentials, fetchClientCredentialsToken } from './oauth-token';
 import { classifyFailure, failedOutcome, ProbeFailure, sanitizeMessage } from './probe-failure';
