@@ -21,7 +21,8 @@ export type ErrorCode =
   | 'AUTHENTICATION_REQUIRED'
   | 'INVALID_API_KEY'
   | 'UPSTREAM_FAILED'
-  | 'GATEWAY_BUSY';
+  | 'GATEWAY_BUSY'
+  | 'SERVER_INACTIVE';
 
 export class CoreError extends Error {
   constructor(
@@ -134,5 +135,12 @@ export class UpstreamFailure extends CoreError {
 export class GatewayBusy extends CoreError {
   constructor(message: string) {
     super('GATEWAY_BUSY', message);
+  }
+}
+
+/** The server exists and the caller may see it, but it is switched off (`is_active: false`): agents cannot reach it. */
+export class ServerInactive extends CoreError {
+  constructor(readonly id: string) {
+    super('SERVER_INACTIVE', `Server '${id}' is inactive; set is_active to true to reach it through the MCP endpoint`);
   }
 }

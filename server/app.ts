@@ -10,6 +10,7 @@ import { REQUEST_BODY_LIMIT_BYTES } from '../adapters/shared/openapi';
 import { requestId } from '../adapters/shared/request-id';
 import type { ApiKeyService } from '../core/services/api-keys';
 import type { ConnectionTester } from '../core/services/connection-tester';
+import type { McpProxy } from '../core/services/mcp-proxy';
 import type { SecretVault } from '../core/services/secret-vault';
 import type { ServerRegistry } from '../core/services/server-registry';
 import { labellerFor } from './http/dialect';
@@ -24,6 +25,7 @@ export interface AppDeps {
   secrets: SecretVault;
   connections: ConnectionTester;
   apiKeys: ApiKeyService;
+  proxy: McpProxy;
   logger: Logger;
   knex: Knex;
   metrics: Metrics;
@@ -100,12 +102,14 @@ function mountInterfaces(app: Express, deps: AppDeps, shuttingDown: () => boolea
     metricsToken: deps.metricsToken ?? null,
     contracts: interfaces.filter((i) => i.contract !== null).map((i) => ({ name: i.name, title: i.contract!.title })),
   };
+  const keyFormats = interfaces.flatMap((i) => (i.keyFormat ? [i.keyFormat] : []));
   for (const face of bySpecificity(interfaces)) {
     // Failed authentications count per client address before a key is looked up; the per-key
     // limit counts verified keys only, after authentication.
-    const keyed = face.keyFormat !== null && perMinute > 0;
+    const keyed = (face.keyFormat !== null || face.acceptsGatewayKeys === true) && perMinute > 0;
     const context: InterfaceContext = {
       ...deps,
+      keyFormats,
       validateResponses: deps.validateResponses ?? false,
       afterAuthentication: keyed ? [perKeyLimiter(perMinute, deps.rateLimit.store?.(face.name), face.sendError)] : [],
       operations,

@@ -43,7 +43,25 @@ export interface AssembledGateway {
  */
 export async function assembleGateway(options: AssemblyOptions): Promise<AssembledGateway> {
   const metrics = createMetrics();
-  const services = await openGateway({ ...options, onProbe: metrics.observeProbe });
+  const logger = options.logger;
+  const services = await openGateway({
+    ...options,
+    onProbe: metrics.observeProbe,
+    proxyEvents: {
+      // One line per call: who, which server and tool, how it ended; never arguments or results.
+      call: (event) => {
+        metrics.observeProxyCall(event);
+        logger.info(
+          { serverId: event.serverId, tool: event.tool, keyId: event.keyId, outcome: event.outcome, rule: event.rule, durationMs: event.durationMs },
+          'mcp call',
+        );
+      },
+      toolChanged: (event) => {
+        metrics.observeToolChanged(event);
+        logger.warn(event, 'tool definition changed upstream');
+      },
+    },
+  });
   metrics.watchPool(services.db.knex);
   let shuttingDown = false;
   // PostgreSQL: every instance counts in the shared database. SQLite: one process's memory.

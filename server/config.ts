@@ -26,6 +26,11 @@ export const configSchema = z.object({
   MCP_GATEWAY_PROBE_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(16),
   MCP_GATEWAY_PROBE_CONCURRENCY_PER_ORG: z.coerce.number().int().min(1).max(1000).default(4),
   MCP_GATEWAY_PROBE_QUEUE_TIMEOUT_MS: z.coerce.number().int().min(0).max(300000).default(5000),
+  MCP_GATEWAY_PROXY_CALL_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60000),
+  MCP_GATEWAY_PROXY_CONCURRENCY: z.coerce.number().int().min(1).max(100_000).default(256),
+  MCP_GATEWAY_PROXY_CONCURRENCY_PER_ORG: z.coerce.number().int().min(1).max(100_000).default(64),
+  MCP_GATEWAY_PROXY_QUEUE_TIMEOUT_MS: z.coerce.number().int().min(0).max(300000).default(5000),
+  MCP_GATEWAY_PROXY_IDLE_MS: z.coerce.number().int().min(1000).max(86_400_000).default(300000),
   MCP_GATEWAY_ALLOWED_HOSTS: z.string().optional(),
   MCP_GATEWAY_ALLOW_PRIVATE_NETWORKS: booleanText.default(false),
   MCP_GATEWAY_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000_000).default(600),
@@ -52,6 +57,8 @@ export interface GatewayConfig {
   demo: boolean;
   probe: { timeoutMs: number; maxConcurrent: number; maxConcurrentPerOrganization: number; queueTimeoutMs: number };
   network: { allowlist: Allowlist; allowPrivateNetworks: boolean };
+  /** The MCP endpoint's limits (README: Agents, limits). */
+  proxy: { callTimeoutMs: number; maxConcurrent: number; maxConcurrentPerOrganization: number; queueTimeoutMs: number; idleMs: number };
   /** Requests per key and minute; 0 turns the limit off. */
   rateLimitPerMinute: number;
   /** Origins allowed to call from a browser; empty: CORS stays off. */
@@ -108,6 +115,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       queueTimeoutMs: values.MCP_GATEWAY_PROBE_QUEUE_TIMEOUT_MS,
     },
     network: { allowlist, allowPrivateNetworks: values.MCP_GATEWAY_ALLOW_PRIVATE_NETWORKS },
+    proxy: {
+      callTimeoutMs: values.MCP_GATEWAY_PROXY_CALL_TIMEOUT_MS,
+      maxConcurrent: values.MCP_GATEWAY_PROXY_CONCURRENCY,
+      maxConcurrentPerOrganization: values.MCP_GATEWAY_PROXY_CONCURRENCY_PER_ORG,
+      queueTimeoutMs: values.MCP_GATEWAY_PROXY_QUEUE_TIMEOUT_MS,
+      idleMs: values.MCP_GATEWAY_PROXY_IDLE_MS,
+    },
     rateLimitPerMinute: values.MCP_GATEWAY_RATE_LIMIT_PER_MINUTE,
     corsOrigins: parseOrigins(values.MCP_GATEWAY_CORS_ORIGINS),
     shutdownTimeoutMs: values.MCP_GATEWAY_SHUTDOWN_TIMEOUT_MS,

@@ -12,6 +12,8 @@ import { Exporter } from '../core/services/exporter';
 import { Importer } from '../core/services/importer';
 import { NativeRestore } from '../core/services/native-restore';
 import { SecretVault } from '../core/services/secret-vault';
+import { McpProxy, type McpProxyOptions } from '../core/services/mcp-proxy';
+import type { ProxyEvents } from '../core/proxy/proxy-model';
 import { ServerRegistry } from '../core/services/server-registry';
 import { migrateToLatest, openDatabase, type Database, type DatabaseTarget } from '../core/store/database';
 import { verifyEncryptionKey } from '../core/store/encryption-key-check';
@@ -26,6 +28,8 @@ export interface GatewayServices {
   apiKeys: ApiKeyService;
   connections: ConnectionTester;
   probe: McpProbe;
+  /** The MCP endpoint's use cases (the data plane). */
+  proxy: McpProxy;
   importer: Importer;
   restore: NativeRestore;
   exporter: Exporter;
@@ -44,7 +48,14 @@ export interface GatewayOptions {
   resolver?: Resolver;
   /** Told every probe's outcome (metrics). */
   onProbe?: (outcome: ProbeOutcome) => void;
+  /** The MCP endpoint's limits; defaults in DEFAULT_PROXY. */
+  proxy?: Partial<Omit<McpProxyOptions, 'connectTimeoutMs' | 'maxConnections' | 'aggregateFanOut'>>;
+  /** Told every proxied call and every tool definition change (logs, metrics). */
+  proxyEvents?: ProxyEvents;
 }
+
+export const DEFAULT_PROXY = { callTimeoutMs: 60000, maxConcurrent: 256, maxConcurrentPerOrganization: 64, queueTimeoutMs: 5000, idleMs: 300000 };
+const NO_PROXY_EVENTS: ProxyEvents = { call: () => undefined, toolChanged: () => undefined };
 
 export const DEFAULT_PROBE: ProbeSettings = { timeoutMs: 10000, maxConcurrent: 16, maxConcurrentPerOrganization: 4, queueTimeoutMs: 5000 };
 const NO_ALLOWLIST = parseAllowlist('') as Allowlist;
@@ -67,6 +78,16 @@ export async function openGateway(options: GatewayOptions): Promise<GatewayServi
     const guard = new NetworkGuard(options.network ?? { allowlist: NO_ALLOWLIST, allowPrivateNetworks: false }, options.resolver ?? systemResolver, logRefusal);
     const probe = new McpProbe(guard, options.probe ?? DEFAULT_PROBE, options.onProbe);
     const registry = new ServerRegistry({ store, cipher, clock });
+    const probeSettings = options.probe ?? DEFAULT_PROBE;
+    const proxy = new McpProxy({
+      store,
+      cipher,
+      clock,
+      guard,
+      events: options.proxyEvents ?? NO_PROXY_EVENTS,
+      // Connecting takes no longer than a connection test may; 8 servers listed at once for the organization endpoint.
+      options: { ...DEFAULT_PROXY, ...options.proxy, connectTimeoutMs: probeSettings.timeoutMs, maxConnections: 1000, aggregateFanOut: 8 },
+    });
     return {
       db,
       store,
@@ -75,10 +96,14 @@ export async function openGateway(options: GatewayOptions): Promise<GatewayServi
       apiKeys: new ApiKeyService({ store, clock }),
       connections: new ConnectionTester({ store, cipher, clock, probe }),
       probe,
+      proxy,
       importer: new Importer({ store, cipher, clock, registry }),
       restore: new NativeRestore({ store, cipher, clock }),
       exporter: new Exporter({ store, cipher, clock }),
-      close: () => db.close(),
+      close: async () => {
+        await proxy.close();
+        await db.close();
+      },
     };
   } catch (error) {
     await db.close();

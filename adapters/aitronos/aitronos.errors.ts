@@ -29,6 +29,7 @@ const CODES: Record<ProblemKind, string> = {
   INTERNAL: 'INTERNAL_ERROR',
   UPSTREAM_FAILED: 'UPSTREAM_FAILED',
   GATEWAY_BUSY: 'SERVICE_BUSY',
+  SERVER_INACTIVE: 'CONFIGURATION_INACTIVE',
 };
 
 /** What a user interface may show. */

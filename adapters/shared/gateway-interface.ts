@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { KeyFormat } from '../../core/model/api-key';
 import type { ApiKeyService } from '../../core/services/api-keys';
 import type { ConnectionTester } from '../../core/services/connection-tester';
+import type { McpProxy } from '../../core/services/mcp-proxy';
 import type { SecretVault } from '../../core/services/secret-vault';
 import type { ServerRegistry } from '../../core/services/server-registry';
 import type { Problem } from './problem';
@@ -13,6 +14,10 @@ export interface InterfaceContext {
   secrets: SecretVault;
   connections: ConnectionTester;
   apiKeys: ApiKeyService;
+  /** The MCP endpoint's use cases. */
+  proxy: McpProxy;
+  /** The key formats of every keyed interface mounted (the MCP endpoint accepts each). */
+  keyFormats: readonly KeyFormat[];
   logger: Logger;
   /** Check every response against the contract (tests turn this on). */
   validateResponses: boolean;
@@ -44,6 +49,11 @@ export interface GatewayInterface {
   mountPath: string;
   /** Its API keys, when it authenticates with gateway keys (`keys create --dialect <name>`). */
   keyFormat: KeyFormat | null;
+  /**
+   * Authenticates with the keys of every keyed interface (the MCP endpoint), so it gets the
+   * failed-authentication and per-key limits as they do.
+   */
+  acceptsGatewayKeys?: boolean;
   /** Its OpenAPI contract (`schemas/<name>.openapi.yaml`), with the title /docs shows. */
   contract: { title: string } | null;
   router(context: InterfaceContext): Router;

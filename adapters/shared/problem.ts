@@ -43,6 +43,7 @@ export function statusOf(kind: ProblemKind, validationStatus: 400 | 422 = 400): 
     case 'METHOD_NOT_ALLOWED':
       return 405;
     case 'NAME_CONFLICT':
+    case 'SERVER_INACTIVE':
     case 'SECRET_IN_USE':
     case 'SECRET_ID_TAKEN':
       return 409;

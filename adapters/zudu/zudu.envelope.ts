@@ -38,6 +38,8 @@ function describe(problem: Problem, fieldPrefix: string): { message: string; err
     }
     case 'ROUTE_NOT_FOUND':
       return { message: 'Not found', error: 'No such route' };
+    case 'SERVER_INACTIVE':
+      return { message: 'MCP server inactive', error: problem.detail };
     case 'NAME_CONFLICT': {
       const name = cause instanceof NameConflict ? cause.serverName : '';
       return { message: 'MCP server name already exists', error: `MCP server with name '${name}' already exists in organization` };

@@ -58,6 +58,11 @@ export class ConcurrencyLimit {
     this.dispatch();
   }
 
+  /** The most one tenant may hold at once. */
+  get perTenantLimit(): number {
+    return this.perTenant;
+  }
+
   get inUse(): number {
     return this.active;
   }

@@ -17,10 +17,10 @@ export interface GuardedHttp {
 /**
  * An HTTP client whose every connection, redirects included, goes through the guard: the
  * connector resolves the host once, checks the address, and dials exactly that address (TLS
- * still verifies the certificate against the host name). Every request also carries `signal`,
- * so one deadline bounds everything the probe does.
+ * still verifies the certificate against the host name). Every request also carries `signal`
+ * when there is one, so one deadline bounds everything the probe does.
  */
-export async function guardedHttp(guard: NetworkGuard, signal: AbortSignal, connectTimeoutMs: number): Promise<GuardedHttp> {
+export async function guardedHttp(guard: NetworkGuard, signal: AbortSignal | null, connectTimeoutMs: number, options: { keepAlive?: boolean } = {}): Promise<GuardedHttp> {
   const { Agent, buildConnector, fetch: undiciFetch } = await import('undici');
   const base = buildConnector({ timeout: connectTimeoutMs });
   const agent = new Agent({
@@ -30,13 +30,14 @@ export async function guardedHttp(guard: NetworkGuard, signal: AbortSignal, conn
         (error: Error) => callback(error, null),
       );
     },
-    // No keep-alive: every request opens a connection that is resolved and checked anew,
-    // and no socket outlives the probe.
-    pipelining: 0,
+    // A probe keeps no connection alive: every request opens one that is resolved and checked
+    // anew, and no socket outlives the probe. The MCP endpoint's pooled upstream connections
+    // keep theirs (each socket was checked when it was dialled, and is dialled to that address).
+    ...(options.keepAlive ? {} : { pipelining: 0 }),
   });
   const failures: unknown[] = [];
   const fetch: FetchLike = async (url, init = {}) => {
-    const signals = init.signal ? [init.signal, signal] : [signal];
+    const signals = [init.signal, signal].filter((s): s is AbortSignal => s !== null && s !== undefined);
     try {
       const response = (await undiciFetch(url, { ...(init as object), dispatcher: agent, signal: AbortSignal.any(signals) } as never)) as unknown as Response;
       return capped(response, (tooLarge) => failures.push(tooLarge));

@@ -27,3 +27,33 @@ export function approvalStateOf(server: McpServer, tool: DiscoveredTool): LiveAp
     }
   }
 }
+
+/** Why the gateway refuses a tool to agents; every rule is documented in the README with an example. */
+export type ToolRefusalRule = 'tools_disabled' | 'tool_not_allowed' | 'approval_required' | 'tool_stale';
+
+/** Why a tool is neither listed nor callable by name alone: the server's tools are off, or the tool is not allowed. */
+export function nameRefusal(server: McpServer, toolName: string): 'tools_disabled' | 'tool_not_allowed' | null {
+  if (!server.toolPolicy.enabled) return 'tools_disabled';
+  return isToolEnabled(server, toolName) ? null : 'tool_not_allowed';
+}
+
+/**
+ * Whether a call needs the tool's current definition to be decided: only a per-tool approval
+ * that would let it pass (its hash must still match). Everything else is decided by name.
+ */
+export function needsDefinition(server: McpServer, toolName: string): boolean {
+  if (nameRefusal(server, toolName) !== null || server.toolPolicy.approvalPolicy !== 'require_approval_per_tool') return false;
+  return server.toolApprovals.some((a) => a.toolName === toolName && a.state === 'auto_approved');
+}
+
+/**
+ * Why a call is refused, or null when it may go to the upstream. `tool` is the current definition
+ * when needsDefinition said so (else the name is enough: a definition-free stand-in is given).
+ */
+export function callRefusal(server: McpServer, tool: DiscoveredTool): ToolRefusalRule | null {
+  const byName = nameRefusal(server, tool.name);
+  if (byName) return byName;
+  const state = approvalStateOf(server, tool);
+  if (state === 'auto_approved') return null;
+  return state === 'stale' ? 'tool_stale' : 'approval_required';
+}

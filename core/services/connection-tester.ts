@@ -1,4 +1,3 @@
-import { DecryptionFailed } from '../secrets/aes-gcm-cipher';
 import type { Principal } from '../model/principal';
 import type { McpServer, Transport } from '../model/server';
 import type { ProbeOutcome, ProbeTarget } from '../model/probe';
@@ -6,8 +5,7 @@ import { failedOutcome, ProbeFailure, storedFailureText } from '../probe/probe-f
 import type { Cipher, Clock, ConnectionProbe, Store } from '../ports';
 import { checkHttpUrl } from '../rules/server.rules';
 import { findAccessibleServer } from './access';
-import { decryptHeaders } from './request-headers';
-import { secretContext } from './secret-context';
+import { connectionFingerprint, upstreamTarget } from './upstream-target';
 
 export interface ConnectionTesterDeps {
   store: Store;
@@ -27,7 +25,7 @@ export class ConnectionTester {
    */
   async test(principal: Principal, id: string): Promise<{ server: McpServer; outcome: ProbeOutcome; stored: boolean }> {
     const server = await findAccessibleServer(this.deps.store, principal, id);
-    const tested = await this.fingerprint(this.deps.store, server);
+    const tested = await connectionFingerprint(this.deps.store, server);
     // Probe outside any transaction: a slow server must not hold a pooled connection.
     const outcome = await this.probeServer(server);
     // A test that never started says nothing about the server.
@@ -56,7 +54,7 @@ export class ConnectionTester {
       const current = await tx.servers.findById(id, { forUpdate: true });
       // Deleted meanwhile: nothing to store on.
       if (!current) return { server, outcome, stored: false };
-      if ((await this.fingerprint(tx, current)) !== tested) return { server: current, outcome, stored: false };
+      if ((await connectionFingerprint(tx, current)) !== tested) return { server: current, outcome, stored: false };
       const now = this.deps.clock.now();
       const connection = {
         status: outcome.success ? ('connected' as const) : ('failed' as const),
@@ -70,54 +68,14 @@ export class ConnectionTester {
     });
   }
 
-  /** What a test's outcome depends on: where it connects and what it sends, as stored. */
-  private async fingerprint(store: Store, server: McpServer): Promise<string> {
-    const secretId = server.auth.type === 'none' ? null : server.auth.secretId;
-    const secret = secretId === null ? null : await store.secrets.findById(server.organizationId, secretId);
-    return JSON.stringify([server.url, server.transport, server.auth, server.requestHeaders, secret?.ciphertext ?? null]);
-  }
-
   private async probeServer(server: McpServer): Promise<ProbeOutcome> {
     let target: ProbeTarget;
     try {
-      target = await this.targetOf(server);
+      target = await upstreamTarget(this.deps, server);
     } catch (error) {
       if (!(error instanceof ProbeFailure)) throw error;
       return failedOutcome(error, 0);
     }
     return this.deps.probe.probe(target);
-  }
-
-  /** Decrypts what the probe must send. A missing or undecryptable secret is a `config` failure. */
-  private async targetOf(server: McpServer): Promise<ProbeTarget> {
-    let headers: Record<string, string>;
-    try {
-      headers = decryptHeaders(this.deps.cipher, server.id, server.requestHeaders);
-    } catch (error) {
-      if (error instanceof DecryptionFailed) throw new ProbeFailure({ kind: 'headers_undecryptable' });
-      throw error;
-    }
-    const secrets = Object.values(headers);
-    const auth = server.auth;
-    let oauth: ProbeTarget['oauth'] = null;
-    if (auth.type !== 'none') {
-      const value = await this.secretValue(server, auth.secretId);
-      secrets.push(value);
-      if (auth.type === 'bearer') headers.Authorization = `Bearer ${value}`;
-      else if (auth.type === 'api_key') headers[auth.headerName] = value;
-      else if (auth.grant === 'access_token') headers.Authorization = `Bearer ${value}`;
-      else oauth = { tokenUrl: auth.tokenUrl, clientId: auth.clientId, clientSecret: value, scope: auth.scope };
-    }
-    return { organizationId: server.organizationId, url: server.url, transport: server.transport, headers, oauth, secrets };
-  }
-
-  private async secretValue(server: McpServer, secretId: string): Promise<string> {
-    const secret = await this.deps.store.secrets.findById(server.organizationId, secretId);
-    if (!secret) throw new ProbeFailure({ kind: 'secret_missing', secretId });
-    try {
-      return this.deps.cipher.decrypt(secret.ciphertext, secretContext(server.organizationId, secretId));
-    } catch {
-      throw new ProbeFailure({ kind: 'secret_undecryptable', secretId });
-    }
   }
 }

@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import type { Knex } from 'knex';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ProbeOutcome } from '../../core/model/probe';
+import type { ProxyCallEvent, ToolChangedEvent } from '../../core/proxy/proxy-model';
 import { type InterfaceLabeller, routeOf } from './dialect';
 
 export interface Metrics {
@@ -11,6 +12,9 @@ export interface Metrics {
   observeProbe(outcome: ProbeOutcome): void;
   /** Counts a request the HTTP parser refused before any route (route `unparsed`). */
   observeRefused(dialect: string, status: number): void;
+  /** Counts and times a call through the MCP endpoint; counts its refusal by rule. */
+  observeProxyCall(event: ProxyCallEvent): void;
+  observeToolChanged(event: ToolChangedEvent): void;
   /** Reports the database pool's figures at every scrape. */
   watchPool(knex: Knex): void;
 }
@@ -37,6 +41,34 @@ export function createMetrics(): Metrics {
     name: 'mcp_gateway_probe_results_total',
     help: 'Connection tests by outcome (failure class, or none)',
     labelNames: ['failure_class'],
+    registers: [registry],
+  });
+  // Tool names label only calls the upstream answered as a tool: a caller's made-up names
+  // (refused, or unknown upstream) must not grow the series without bound.
+  const proxyLabels = ['server_id', 'tool', 'outcome'] as const;
+  const proxyCalls = new Counter({
+    name: 'mcp_gateway_proxy_calls_total',
+    help: 'tools/call through the MCP endpoint by server, tool and outcome (ok, tool_error, refused, failed)',
+    labelNames: proxyLabels,
+    registers: [registry],
+  });
+  const proxyDuration = new Histogram({
+    name: 'mcp_gateway_proxy_call_duration_seconds',
+    help: 'tools/call duration through the MCP endpoint by server, tool and outcome',
+    labelNames: proxyLabels,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 30, 60],
+    registers: [registry],
+  });
+  const proxyRefusals = new Counter({
+    name: 'mcp_gateway_proxy_refusals_total',
+    help: 'Calls the MCP endpoint refused or could not complete, by server and rule',
+    labelNames: ['server_id', 'rule'],
+    registers: [registry],
+  });
+  const toolChanges = new Counter({
+    name: 'mcp_gateway_tool_definition_changes_total',
+    help: 'Tool definitions seen changed through the MCP endpoint, by server',
+    labelNames: ['server_id'],
     registers: [registry],
   });
   const pools: Knex[] = [];
@@ -66,6 +98,14 @@ export function createMetrics(): Metrics {
     },
     observeProbe: (outcome) => probes.inc({ failure_class: outcome.failureClass ?? 'none' }),
     observeRefused: (dialect, status) => requests.inc({ dialect, route: 'unparsed', status: String(status) }),
+    observeProxyCall: (event) => {
+      const answered = event.outcome === 'ok' || event.outcome === 'tool_error';
+      const labels = { server_id: event.serverId, tool: answered && event.tool !== null ? event.tool : '', outcome: event.outcome };
+      proxyCalls.inc(labels);
+      proxyDuration.observe(labels, event.durationMs / 1000);
+      if (event.rule) proxyRefusals.inc({ server_id: event.serverId, rule: event.rule });
+    },
+    observeToolChanged: (event) => toolChanges.inc({ server_id: event.serverId }),
     watchPool: (knex) => void pools.push(knex),
   };
 }

@@ -54,6 +54,8 @@ export interface TestGatewayOptions {
   httpTimeouts?: Partial<HttpTimeouts>;
   /** MCP_GATEWAY_METRICS_TOKEN. */
   metricsToken?: string;
+  /** The MCP endpoint's limits (MCP_GATEWAY_PROXY_*). */
+  proxy?: { callTimeoutMs?: number; maxConcurrent?: number; maxConcurrentPerOrganization?: number; queueTimeoutMs?: number; idleMs?: number };
   /** Host names the test resolves, and how; every other name fails to resolve. */
   dns?: Record<string, string[] | (() => string[])>;
 }
@@ -95,6 +97,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     metricsToken: options.metricsToken,
     validateResponses: true,
     httpTimeouts: options.httpTimeouts,
+    proxy: options.proxy,
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {

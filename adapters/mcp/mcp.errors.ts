@@ -1,0 +1,34 @@
+import type { ErrorRequestHandler, Response } from 'express';
+import type { Logger } from 'pino';
+import { type Problem, statusOf, toProblem } from '../shared/problem';
+import { requestIdOf } from '../shared/request-id';
+
+/**
+ * Errors outside JSON-RPC (authentication, not found, inactive, rate limit, payload size) are
+ * plain HTTP statuses with a JSON body, as MCP clients expect; a 401 carries `WWW-Authenticate`.
+ * Another organization answers like one that does not exist, as another organization's server does.
+ */
+export function mcpErrorBody(problem: Problem, requestId: string): { status: number; body: unknown } {
+  const hidden = problem.kind === 'ORGANIZATION_ACCESS_DENIED';
+  const kind = hidden ? 'NOT_FOUND' : problem.kind;
+  const detail = hidden ? 'No such organization for this key' : problem.detail;
+  return { status: statusOf(kind), body: { error: { code: kind, message: detail, request_id: requestId } } };
+}
+
+export function sendMcpError(res: Response, problem: Problem): void {
+  if (res.headersSent) return void res.end();
+  const { status, body } = mcpErrorBody(problem, requestIdOf(res));
+  if (status === 401) {
+    const invalid = problem.kind === 'INVALID_API_KEY' ? ', error="invalid_token"' : '';
+    res.setHeader('WWW-Authenticate', `Bearer realm="mcp-gateway"${invalid}`);
+  }
+  res.status(status).json(body);
+}
+
+export function mcpErrorHandler(logger: Logger): ErrorRequestHandler {
+  return (error, _req, res, _next) => {
+    const problem = toProblem(error);
+    if (problem.kind === 'INTERNAL') logger.error({ err: { name: error?.name, code: error?.code } }, 'MCP endpoint error');
+    sendMcpError(res, problem);
+  };
+}

@@ -1,0 +1,46 @@
+import { createMcpHandler } from '@modelcontextprotocol/server';
+import { toNodeHandler } from '@modelcontextprotocol/node';
+import express, { type Request, type Response, type Router } from 'express';
+import type { InterfaceContext } from '../shared/gateway-interface';
+import { REQUEST_BODY_LIMIT, REQUEST_BODY_LIMIT_BYTES } from '../shared/openapi';
+import { principalOf } from '../shared/principal';
+import { mcpAuthentication } from './mcp.auth';
+import { mcpErrorHandler } from './mcp.errors';
+import { type McpTarget, serverFor } from './mcp.server';
+
+export type McpDeps = Pick<InterfaceContext, 'proxy' | 'apiKeys' | 'keyFormats' | 'logger'> & Partial<Pick<InterfaceContext, 'afterAuthentication'>>;
+
+/**
+ * `/mcp/{server_id}` and `/mcp/orgs/{organization_id}`: Streamable HTTP for both protocol eras,
+ * served by the official SDK (`createMcpHandler`): 2026-07-28 requests per request, 2025-era
+ * requests through its stateless fallback (no session to keep, so any instance serves any
+ * request). The key and the target are settled here, before the SDK sees the message.
+ */
+export function mcpRouter(deps: McpDeps): Router {
+  const router = express.Router();
+  const handler = createMcpHandler(
+    (ctx) => serverFor((ctx.authInfo?.extra as { target: McpTarget }).target, deps.logger),
+    { legacy: 'stateless', maxRequestBodySize: REQUEST_BODY_LIMIT_BYTES },
+  );
+  const serveNode = toNodeHandler(handler);
+  const serve = async (req: Request, res: Response, target: McpTarget) => {
+    Object.assign(req, { auth: { token: 'gateway-key', clientId: target.principal.keyId, scopes: [], extra: { target } } });
+    await serveNode(req as never, res as never, req.body);
+  };
+
+  router.use(mcpAuthentication(deps.apiKeys, deps.keyFormats));
+  if (deps.afterAuthentication?.length) router.use(...deps.afterAuthentication);
+  router.use(express.json({ limit: REQUEST_BODY_LIMIT }));
+
+  router.all('/orgs/:organization_id', async (req, res) => {
+    const principal = principalOf(res);
+    await serve(req, res, { kind: 'organization', scope: await deps.proxy.organization(principal, String(req.params.organization_id)), principal });
+  });
+  router.all('/:server_id', async (req, res) => {
+    const principal = principalOf(res);
+    await serve(req, res, { kind: 'server', scope: await deps.proxy.server(principal, String(req.params.server_id)), principal });
+  });
+
+  router.use(mcpErrorHandler(deps.logger));
+  return router;
+}

@@ -1,0 +1,110 @@
+import { ProtocolError, Server } from '@modelcontextprotocol/server';
+import type { Logger } from 'pino';
+import type { Principal } from '../../core/model/principal';
+import type { OrganizationScope } from '../../core/proxy/organization-scope';
+import type { CallContext } from '../../core/proxy/proxy-model';
+import { ProxyRefusal, type RefusalRule } from '../../core/proxy/refusals';
+import { type ServerScope, UpstreamRpcError } from '../../core/proxy/server-scope';
+
+/** What one HTTP request reaches: a stored server, or every active server of an organization. */
+export type McpTarget =
+  | { kind: 'server'; scope: ServerScope; principal: Principal }
+  | { kind: 'organization'; scope: OrganizationScope; principal: Principal };
+
+/**
+ * The JSON-RPC error codes of the gateway's own refusals (implementation-defined server errors,
+ * clear of the codes the 2026-07-28 revision assigns). `unknown_tool` is the spec's own
+ * Invalid Params. `data.rule` always names the rule.
+ */
+export const REFUSAL_CODES: Record<RefusalRule, number> = {
+  unknown_tool: -32602,
+  tools_disabled: -32030,
+  tool_not_allowed: -32030,
+  approval_required: -32030,
+  tool_stale: -32030,
+  call_timeout: -32031,
+  concurrency_limit: -32032,
+  upstream_unavailable: -32033,
+  upstream_invalid: -32034,
+};
+
+const GATEWAY_INFO = { name: 'mcp-gateway', version: '0.1.0' };
+
+interface HandlerContext {
+  mcpReq: { signal: AbortSignal; notify: (notification: { method: string; params?: Record<string, unknown> }) => Promise<void> };
+}
+
+type Params = Record<string, unknown> | undefined;
+
+/** Builds the SDK server instance that serves one request for its target (called by createMcpHandler). */
+export async function serverFor(target: McpTarget, logger: Logger): Promise<Server> {
+  const context = (ctx: HandlerContext, params: Params): CallContext => {
+    const progressToken = (params?._meta as { progressToken?: unknown } | undefined)?.progressToken;
+    return {
+      principal: target.principal,
+      signal: ctx.mcpReq.signal,
+      onProgress:
+        progressToken === undefined
+          ? undefined
+          : (p) => void ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken, ...p } }).catch(() => undefined),
+    };
+  };
+  const guarded =
+    <T>(work: (params: Params, call: CallContext) => Promise<T>) =>
+    async (request: { params?: Params }, ctx: HandlerContext): Promise<T> => {
+      try {
+        return await work(request.params, context(ctx, request.params));
+      } catch (error) {
+        throw rendered(error, logger);
+      }
+    };
+
+  if (target.kind === 'organization') {
+    const server = new Server(GATEWAY_INFO, { capabilities: { tools: {} } });
+    const scope = target.scope;
+    server.setRequestHandler(
+      'tools/list',
+      guarded(async (_params, call) => ({ tools: (await scope.listTools(call)).tools }) as never),
+    );
+    server.setRequestHandler(
+      'tools/call',
+      guarded(async (params, call) => (await scope.callTool(params ?? {}, call)) as never),
+    );
+    return server;
+  }
+
+  const scope = target.scope;
+  // Mirror what the upstream offers; if it cannot be reached now, tools alone (their calls will say why).
+  const offered = await scope.capabilities({ principal: target.principal, signal: AbortSignal.timeout(30_000) }).catch(() => null);
+  const server = new Server(GATEWAY_INFO, {
+    capabilities: {
+      tools: {},
+      ...(offered?.resources ? { resources: {} } : {}),
+      ...(offered?.prompts ? { prompts: {} } : {}),
+      ...(offered?.completions ? { completions: {} } : {}),
+    },
+  });
+  server.setRequestHandler(
+    'tools/list',
+    guarded(async (params, call) => (await scope.listTools(typeof params?.cursor === 'string' ? params.cursor : undefined, call)) as never),
+  );
+  server.setRequestHandler(
+    'tools/call',
+    guarded(async (params, call) => (await scope.callTool(params ?? {}, call)) as never),
+  );
+  const passThrough = (method: string) => guarded(async (params, call) => (await scope.forward(method, params, call)) as never);
+  if (offered?.resources) {
+    for (const method of ['resources/list', 'resources/templates/list', 'resources/read'] as const) server.setRequestHandler(method, passThrough(method));
+  }
+  if (offered?.prompts) for (const method of ['prompts/list', 'prompts/get'] as const) server.setRequestHandler(method, passThrough(method));
+  if (offered?.completions) server.setRequestHandler('completion/complete', passThrough('completion/complete'));
+  return server;
+}
+
+/** A refusal or an upstream's JSON-RPC error as the JSON-RPC error the agent gets; anything else is an internal error, logged. */
+function rendered(error: unknown, logger: Logger): ProtocolError {
+  if (error instanceof ProxyRefusal) return new ProtocolError(REFUSAL_CODES[error.rule], error.message, { rule: error.rule, ...error.facts });
+  if (error instanceof UpstreamRpcError) return new ProtocolError(error.code, error.message, error.data);
+  logger.error({ err: { name: (error as Error)?.name, code: (error as { code?: unknown })?.code } }, 'MCP endpoint handler error');
+  return new ProtocolError(-32603, 'Internal error in the gateway');
+}

@@ -1,0 +1,67 @@
+import type { Principal } from '../model/principal';
+import type { McpServer } from '../model/server';
+import type { Cipher, Clock, Store } from '../ports';
+import type { ConcurrencyLimit } from '../probe/concurrency-limit';
+import type { RefusalRule } from './refusals';
+import type { UpstreamPool } from './upstream-pool';
+
+export interface ProxySettings {
+  /** MCP_GATEWAY_PROXY_CALL_TIMEOUT_MS: the deadline of one upstream request. */
+  callTimeoutMs: number;
+  /** How long a message may wait for an upstream slot of its organization. */
+  queueTimeoutMs: number;
+  /** Most organizations served by the aggregate endpoint's list at once (bounded fan-out). */
+  aggregateFanOut: number;
+}
+
+/** What the upstream was asked on behalf of whom, and how it ended: one log line and the metrics. */
+export interface ProxyCallEvent {
+  serverId: string;
+  organizationId: string;
+  keyId: string;
+  method: string;
+  tool: string | null;
+  /** ok; tool_error (the tool ran and reported isError); refused (a gateway rule); failed (upstream or limit). */
+  outcome: 'ok' | 'tool_error' | 'refused' | 'failed';
+  rule: RefusalRule | null;
+  durationMs: number;
+}
+
+export interface ToolChangedEvent {
+  serverId: string;
+  organizationId: string;
+  tool: string;
+  previousHash: string;
+  currentHash: string;
+}
+
+export interface ProxyEvents {
+  call(event: ProxyCallEvent): void;
+  toolChanged(event: ToolChangedEvent): void;
+}
+
+/** What every scope shares. */
+export interface ScopeDeps {
+  store: Store;
+  cipher: Cipher;
+  clock: Clock;
+  pool: UpstreamPool;
+  /** Upstream requests in flight, per organization. */
+  limit: ConcurrencyLimit;
+  settings: ProxySettings;
+  events: ProxyEvents;
+}
+
+/** One downstream message's context: its cancellation and where upstream progress goes. */
+export interface CallContext {
+  principal: Principal;
+  signal: AbortSignal;
+  onProgress?: (progress: { progress: number; total?: number; message?: string }) => void;
+}
+
+/** A tool as the upstream described it (every field it sent, scrubbed), marked with the gateway's verdict. */
+export type ListedTool = Record<string, unknown> & { name: string; description?: string; inputSchema: Record<string, unknown> };
+
+export const APPROVAL_META_KEY = 'dev.mcp-gateway/approval';
+
+export type { McpServer };

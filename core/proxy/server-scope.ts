@@ -1,0 +1,257 @@
+import { createHash } from 'node:crypto';
+import type { DiscoveredTool, McpServer } from '../model/server';
+import { MAX_INPUT_SCHEMA_DEPTH, exceedsDepth, toolHash } from '../rules/tool-hash';
+import { approvalStateOf, callRefusal, nameRefusal, needsDefinition } from '../rules/tool-policy';
+import { connectionFingerprint, upstreamTarget } from '../services/upstream-target';
+import { UNPARSED } from '../probe/mcp-probe';
+import type { SecretScrubber } from '../probe/secret-scrub';
+import { APPROVAL_META_KEY, type CallContext, type ListedTool, type ScopeDeps } from './proxy-model';
+import { policyRefusal, ProxyRefusal } from './refusals';
+import { isJsonRpcAnswer, isTimeout, UpstreamUnavailable, type UpstreamConnection } from './upstream-pool';
+
+/** How deep an upstream answer may nest; deeper is refused before anything walks it recursively. */
+const MAX_ANSWER_DEPTH = 128;
+const MAX_TOOL_PAGES = 100;
+
+/** An upstream's JSON-RPC error, passed on with its code, and its message and data scrubbed. */
+export class UpstreamRpcError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly data: unknown,
+  ) {
+    super(message);
+    this.name = 'UpstreamRpcError';
+  }
+}
+
+/**
+ * One stored server as agents see it through the gateway, for one downstream message: its tools
+ * filtered and marked by the stored policy, calls refused by it before they reach the upstream,
+ * and everything else (resources, prompts, completions) passed through. Every upstream answer
+ * is depth-checked and scrubbed of every credential the gateway sent.
+ */
+export class ServerScope {
+  constructor(
+    private readonly deps: ScopeDeps,
+    readonly server: McpServer,
+  ) {}
+
+  /** What the upstream offers besides tools (tools are always offered: the policy may leave none). */
+  async capabilities(call: CallContext): Promise<{ resources: boolean; prompts: boolean; completions: boolean }> {
+    const caps = await this.withConnection(call, async (c) => c.client.getServerCapabilities() ?? {});
+    return { resources: caps.resources !== undefined, prompts: caps.prompts !== undefined, completions: caps.completions !== undefined };
+  }
+
+  /** One page of tools (the downstream's cursor is the upstream's), filtered and marked. */
+  async listTools(cursor: string | undefined, call: CallContext): Promise<{ tools: ListedTool[]; nextCursor?: string }> {
+    const page = await this.toolPage(cursor, call);
+    return { tools: page.tools.filter((t) => nameRefusal(this.server, t.name) === null).map((t) => this.marked(t)), nextCursor: page.nextCursor };
+  }
+
+  /** Every tool agents may see, every page (bounded), filtered and marked. */
+  async allTools(call: CallContext): Promise<ListedTool[]> {
+    const tools: ListedTool[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < MAX_TOOL_PAGES; page += 1) {
+      const result = await this.listTools(cursor, call);
+      tools.push(...result.tools);
+      cursor = result.nextCursor;
+      if (!cursor) break;
+    }
+    return tools;
+  }
+
+  /**
+   * Forwards a call the policy lets through, or refuses it without reaching the upstream. A
+   * per-tool approval is checked against the tool's definition as the upstream states it now.
+   */
+  async callTool(params: Record<string, unknown>, call: CallContext): Promise<unknown> {
+    const name = String(params.name);
+    const started = performance.now();
+    const done = (outcome: 'ok' | 'tool_error' | 'refused' | 'failed', rule: ProxyRefusal['rule'] | null) =>
+      this.deps.events.call({
+        serverId: this.server.id,
+        organizationId: this.server.organizationId,
+        keyId: call.principal.keyId,
+        method: 'tools/call',
+        tool: name,
+        outcome,
+        rule,
+        durationMs: Math.round(performance.now() - started),
+      });
+    try {
+      await this.checkCall(name, call);
+      const { _meta: _ignored, ...forwarded } = params;
+      const result = (await this.request('tools/call', forwarded, call)) as { isError?: unknown };
+      done(result.isError === true ? 'tool_error' : 'ok', null);
+      return result;
+    } catch (error) {
+      const refused = error instanceof ProxyRefusal && ['tools_disabled', 'tool_not_allowed', 'approval_required', 'tool_stale', 'unknown_tool'].includes(error.rule);
+      done(refused ? 'refused' : 'failed', error instanceof ProxyRefusal ? error.rule : null);
+      throw error;
+    }
+  }
+
+  /** Resources, prompts and completions: passed through under the same tenancy; the tool policy does not apply. */
+  forward(method: string, params: Record<string, unknown> | undefined, call: CallContext): Promise<unknown> {
+    const { _meta: _ignored, ...forwarded } = params ?? {};
+    return this.request(method, forwarded, call);
+  }
+
+  private async checkCall(name: string, call: CallContext): Promise<void> {
+    const byName = nameRefusal(this.server, name);
+    if (byName) throw policyRefusal(byName, name, this.server.id);
+    let tool: DiscoveredTool = { name, description: null, inputSchema: {} };
+    if (needsDefinition(this.server, name)) {
+      const current = (await this.allTools(call)).find((t) => t.name === name);
+      if (!current) throw new ProxyRefusal('unknown_tool', { tool: name, server: this.server.id }, `Unknown tool: '${name}' is not offered by this server`);
+      tool = { name, description: current.description ?? null, inputSchema: current.inputSchema };
+    }
+    const rule = callRefusal(this.server, tool);
+    if (rule) throw policyRefusal(rule, name, this.server.id);
+  }
+
+  private marked(tool: ListedTool): ListedTool {
+    const state = approvalStateOf(this.server, { name: tool.name, description: tool.description ?? null, inputSchema: tool.inputSchema });
+    const meta = tool._meta !== null && typeof tool._meta === 'object' ? (tool._meta as Record<string, unknown>) : {};
+    return { ...tool, _meta: { ...meta, [APPROVAL_META_KEY]: state } };
+  }
+
+  private async toolPage(cursor: string | undefined, call: CallContext): Promise<{ tools: ListedTool[]; nextCursor?: string }> {
+    const page = (await this.request('tools/list', cursor === undefined ? {} : { cursor }, call)) as {
+      tools?: unknown;
+      nextCursor?: unknown;
+    };
+    if (!Array.isArray(page.tools)) throw invalid('tools/list answered without a tools array');
+    const tools: ListedTool[] = [];
+    for (const tool of page.tools as Array<Record<string, unknown> | null>) {
+      if (typeof tool?.name !== 'string' || tool.inputSchema === null || typeof tool.inputSchema !== 'object') throw invalid('tools/list answered a tool without a name or an input schema');
+      if (tool.description !== undefined && typeof tool.description !== 'string') throw invalid(`tools/list answered a description of a tool that is not text`);
+      if (exceedsDepth(tool.inputSchema, MAX_INPUT_SCHEMA_DEPTH)) throw invalid(`a tool's input schema nests deeper than ${MAX_INPUT_SCHEMA_DEPTH} levels`);
+      // Withheld, as the connection test does: a masked name would be another tool.
+      if (tool.name.includes('[redacted]')) continue;
+      tools.push(tool as ListedTool);
+    }
+    if (page.nextCursor !== undefined && typeof page.nextCursor !== 'string') throw invalid('tools/list answered a cursor that is not text');
+    await this.recordDefinitions(tools);
+    return { tools, nextCursor: page.nextCursor as string | undefined };
+  }
+
+  /**
+   * Stores the definitions the upstream states now over the ones last seen (the record's
+   * discovered tools, shown by both dialects' tool views), and reports each that changed.
+   */
+  private async recordDefinitions(listed: ListedTool[]): Promise<void> {
+    const known = new Map((this.server.connection.tools ?? []).map((t) => [t.name, toolHash(t.description, t.inputSchema)]));
+    const changed = listed.filter((t) => known.get(t.name) !== toolHash(t.description ?? null, t.inputSchema));
+    if (changed.length === 0) return;
+    const id = this.server.id;
+    const stored = await this.deps.store.transaction(async (tx) => {
+      const current = await tx.servers.findById(id, { forUpdate: true });
+      if (!current) return null;
+      const byName = new Map((current.connection.tools ?? []).map((t) => [t.name, t]));
+      for (const t of changed) byName.set(t.name, { name: t.name, description: t.description ?? null, inputSchema: t.inputSchema });
+      const connection = { ...current.connection, tools: [...byName.values()] };
+      await tx.servers.updateConnection(id, connection);
+      return connection;
+    });
+    if (stored) this.server.connection = stored;
+    for (const t of changed) {
+      const previousHash = known.get(t.name);
+      if (previousHash === undefined) continue;
+      this.deps.events.toolChanged({
+        serverId: id,
+        organizationId: this.server.organizationId,
+        tool: t.name,
+        previousHash,
+        currentHash: toolHash(t.description ?? null, t.inputSchema),
+      });
+    }
+  }
+
+  /** One upstream request, in an organization slot, within the call timeout, its answer checked and scrubbed. */
+  private async request(method: string, params: Record<string, unknown>, call: CallContext): Promise<unknown> {
+    return this.withConnection(call, async ({ client, scrubber }) => {
+      let result: unknown;
+      try {
+        result = await client.request({ method, params } as never, UNPARSED, {
+          signal: call.signal,
+          timeout: this.deps.settings.callTimeoutMs,
+          allowInputRequired: true,
+          ...(call.onProgress
+            ? {
+                onprogress: (p: { progress: number; total?: number; message?: string }) =>
+                  call.onProgress?.({ progress: p.progress, total: p.total, message: p.message === undefined ? undefined : scrubber.field(p.message) }),
+              }
+            : {}),
+        });
+      } catch (error) {
+        throw this.translated(error, scrubber);
+      }
+      if (result === null || typeof result !== 'object' || Array.isArray(result)) throw invalid(`${method} answered something that is not a result object`);
+      if (exceedsDepth(result, MAX_ANSWER_DEPTH)) throw invalid(`${method} answered JSON nested deeper than ${MAX_ANSWER_DEPTH} levels`);
+      return scrubber.json(result);
+    });
+  }
+
+  private async withConnection<T>(call: CallContext, work: (connection: UpstreamConnection) => Promise<T>): Promise<T> {
+    const { limit, settings, pool } = this.deps;
+    const org = this.server.organizationId;
+    try {
+      await limit.acquire(AbortSignal.any([call.signal, AbortSignal.timeout(settings.queueTimeoutMs)]), org);
+    } catch {
+      throw new ProxyRefusal(
+        'concurrency_limit',
+        { server: this.server.id, limit: limit.perTenantLimit, setting: 'MCP_GATEWAY_PROXY_CONCURRENCY_PER_ORG' },
+        `Too many upstream calls in flight for this organization (limit ${limit.perTenantLimit}, MCP_GATEWAY_PROXY_CONCURRENCY_PER_ORG); retry shortly`,
+      );
+    }
+    try {
+      const key = `${this.server.id}:${createHash('sha256').update(await connectionFingerprint(this.deps.store, this.server)).digest('hex')}`;
+      return await pool.use(key, () => upstreamTarget(this.deps, this.server), work, call.signal);
+    } catch (error) {
+      if (error instanceof UpstreamUnavailable) {
+        throw new ProxyRefusal(
+          'upstream_unavailable',
+          { server: this.server.id, failureClass: error.failure.failureClass },
+          `The upstream MCP server could not be reached (${error.failure.failureClass}): ${error.failure.message}`,
+        );
+      }
+      throw error;
+    } finally {
+      limit.release(org);
+    }
+  }
+
+  private translated(error: unknown, scrubber: SecretScrubber): Error {
+    if (isTimeout(error)) {
+      const limitMs = this.deps.settings.callTimeoutMs;
+      return new ProxyRefusal(
+        'call_timeout',
+        { server: this.server.id, limit: limitMs, setting: 'MCP_GATEWAY_PROXY_CALL_TIMEOUT_MS' },
+        `The upstream did not answer within ${limitMs} ms (MCP_GATEWAY_PROXY_CALL_TIMEOUT_MS); the call was cancelled upstream`,
+      );
+    }
+    const e = error as { code?: number; message?: string; data?: unknown };
+    if (isJsonRpcAnswer(error)) {
+      const data = e.data === undefined || exceedsDepth(e.data, MAX_ANSWER_DEPTH) ? undefined : scrubber.json(e.data);
+      return new UpstreamRpcError(e.code!, scrubbed(scrubber, e.message ?? ''), data);
+    }
+    const words = scrubber.words(e.message ?? String(error));
+    return new ProxyRefusal(
+      'upstream_unavailable',
+      { server: this.server.id, failureClass: 'transport' },
+      `The upstream connection failed${typeof words === 'string' ? `: ${words.slice(0, 300)}` : ''}`,
+    );
+  }
+}
+
+function scrubbed(scrubber: SecretScrubber, text: string): string {
+  const words = scrubber.words(text);
+  return typeof words === 'string' ? words : '[the upstream error message is withheld: it carries a credential the gateway sent]';
+}
+
+function invalid(what: string): ProxyRefusal {
+  return new ProxyRefusal('upstream_invalid', {}, `The upstream answered with something the gateway does not pass on: ${what}`);
+}
