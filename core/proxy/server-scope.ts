@@ -102,13 +102,13 @@ export class ServerScope {
   private async checkCall(name: string, call: CallContext): Promise<void> {
     const byName = nameRefusal(this.server, name);
     if (byName) throw policyRefusal(byName, name, this.server.id);
-    let tool: DiscoveredTool = { name, description: null, inputSchema: {} };
+    let tool: DiscoveredTool | null = null;
     if (needsDefinition(this.server, name)) {
       const current = (await this.allTools(call)).find((t) => t.name === name);
       if (!current) throw new ProxyRefusal('unknown_tool', { tool: name, server: this.server.id }, `Unknown tool: '${name}' is not offered by this server`);
       tool = { name, description: current.description ?? null, inputSchema: current.inputSchema };
     }
-    const rule = callRefusal(this.server, tool);
+    const rule = callRefusal(this.server, name, tool);
     if (rule) throw policyRefusal(rule, name, this.server.id);
   }
 

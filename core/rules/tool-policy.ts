@@ -48,11 +48,12 @@ export function needsDefinition(server: McpServer, toolName: string): boolean {
 
 /**
  * Why a call is refused, or null when it may go to the upstream. `tool` is the current definition
- * when needsDefinition said so (else the name is enough: a definition-free stand-in is given).
+ * when needsDefinition said so; otherwise the name decides (null).
  */
-export function callRefusal(server: McpServer, tool: DiscoveredTool): ToolRefusalRule | null {
-  const byName = nameRefusal(server, tool.name);
+export function callRefusal(server: McpServer, name: string, tool: DiscoveredTool | null): ToolRefusalRule | null {
+  const byName = nameRefusal(server, name);
   if (byName) return byName;
+  if (tool === null) return server.toolPolicy.approvalPolicy === 'auto_approve_all' ? null : 'approval_required';
   const state = approvalStateOf(server, tool);
   if (state === 'auto_approved') return null;
   return state === 'stale' ? 'tool_stale' : 'approval_required';
