@@ -1,0 +1,183 @@
+import { connectAgent, type Agent, type AgentEra } from '../support/mcp-clients';
+import { startEverything, type EverythingServer } from '../support/everything-server';
+import { startMcpServer, type Listening, type TestTool } from '../support/mcp-servers';
+import { startModernServer, type ModernServer } from '../support/modern-mcp-server';
+import { startTestGateway, type TestGateway } from '../support/test-gateway';
+
+let gw: TestGateway;
+let modern: ModernServer;
+const agents: Agent[] = [];
+const closers: Array<() => Promise<void>> = [];
+
+beforeAll(async () => {
+  gw = await startTestGateway({ allowedHosts: '127.0.0.1', proxy: { callTimeoutMs: 1500 } });
+  modern = await startModernServer({ legacy: 'stateless', echoHeaders: true });
+});
+afterAll(async () => {
+  await Promise.all(agents.map((a) => a.close().catch(() => undefined)));
+  await Promise.all(closers.map((c) => c()));
+  await modern.close();
+  await gw.close();
+});
+
+const base = (g = gw) => `http://127.0.0.1:${(g.server.address() as { port: number }).port}`;
+
+async function serverFor(g: TestGateway, org: string, url: string, transport: 'streamable_http' | 'sse', extra: Record<string, unknown> = {}) {
+  const { key } = await g.aitronosKey({ orgs: [org] });
+  const created = await g.http
+    .post('/v1/mcp-configurations')
+    .set('X-API-Key', key)
+    .send({ organization_id: org, name: `s-${Math.random().toString(36).slice(2)}`, server_url: url, transport_type: transport, auth_type: 'none', ...extra });
+  expect(created.status).toBe(201);
+  return { id: created.body.id as string, key };
+}
+
+async function agentOn(era: AgentEra, g: TestGateway, id: string, key: string): Promise<Agent> {
+  const a = await connectAgent(era, `${base(g)}/mcp/${id}`, { Authorization: `Bearer ${key}` });
+  agents.push(a);
+  return a;
+}
+
+const eventually = async (check: () => boolean, ms = 5000) => {
+  const until = Date.now() + ms;
+  while (!check() && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
+  return check();
+};
+
+describe.each(['streamableHttp', 'sse'] as const)('the reference server (server-everything) over %s, through the gateway', (transport) => {
+  let everything: EverythingServer;
+  beforeAll(async () => {
+    everything = await startEverything(transport);
+    closers.push(() => everything.close());
+  });
+
+  it.each(['legacy', 'modern'] as const)('serves tools with progress, resources and prompts to a %s-era agent', async (era) => {
+    const { id, key } = await serverFor(gw, `org-everything-${era}`, everything.url, transport === 'sse' ? 'sse' : 'streamable_http');
+    const client = await agentOn(era, gw, id, key);
+    const names = (await client.listTools()).tools.map((t) => t.name);
+    expect(names).toEqual(expect.arrayContaining(['echo', 'get-sum', 'trigger-long-running-operation']));
+    expect(await client.callTool({ name: 'get-sum', arguments: { a: 19, b: 23 } })).toMatchObject({ content: [{ type: 'text', text: expect.stringContaining('42') }] });
+    const progress: number[] = [];
+    const long = await client.callTool({ name: 'trigger-long-running-operation', arguments: { duration: 1, steps: 4 } }, { onprogress: (p) => progress.push(p.progress) });
+    expect(long).toMatchObject({ content: [{ type: 'text', text: expect.stringContaining('completed') }] });
+    expect(progress.length).toBeGreaterThanOrEqual(2);
+    // Resources and prompts pass through (the tool policy does not apply to them).
+    const raw = await rawRequests(era, id, key);
+    const resources = (await raw('resources/list', {})) as { resources: Array<{ uri: string }> };
+    expect(resources.resources.length).toBeGreaterThan(0);
+    const read = (await raw('resources/read', { uri: resources.resources[0]!.uri })) as { contents: unknown[] };
+    expect(read.contents.length).toBe(1);
+    const prompts = (await raw('prompts/list', {})) as { prompts: Array<{ name: string }> };
+    expect(prompts.prompts.map((p) => p.name)).toContain('simple-prompt');
+    const prompt = (await raw('prompts/get', { name: 'simple-prompt' })) as { messages: unknown[] };
+    expect(prompt.messages.length).toBeGreaterThan(0);
+  });
+});
+
+/** Resources and prompts through the same client line as the agent. */
+async function rawRequests(era: AgentEra, id: string, key: string) {
+  const url = new URL(`${base()}/mcp/${id}`);
+  const requestInit = { headers: { Authorization: `Bearer ${key}` } };
+  if (era === 'modern') {
+    const { Client, StreamableHTTPClientTransport } = await import('@modelcontextprotocol/client');
+    const client = new Client({ name: 'raw', version: '2' }, { versionNegotiation: { mode: 'auto' } });
+    await client.connect(new StreamableHTTPClientTransport(url, { requestInit }));
+    closers.push(() => client.close());
+    return (method: string, params: Record<string, unknown>) => client.request({ method, params } as never) as Promise<unknown>;
+  }
+  const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+  const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
+  const client = new Client({ name: 'raw', version: '1' });
+  await client.connect(new StreamableHTTPClientTransport(url, { requestInit }));
+  closers.push(() => client.close());
+  const methods: Record<string, (p: never) => Promise<unknown>> = {
+    'resources/list': (p) => client.listResources(p),
+    'resources/read': (p) => client.readResource(p),
+    'prompts/list': (p) => client.listPrompts(p),
+    'prompts/get': (p) => client.getPrompt(p),
+  };
+  return (method: string, params: Record<string, unknown>) => methods[method]!(params as never);
+}
+
+describe.each(['legacy', 'modern'] as const)('faithful proxying to a %s-era agent', (era) => {
+  it('cancels the upstream call when the agent cancels', async () => {
+    const { id, key } = await serverFor(gw, `org-cancel-${era}`, modern.url, 'streamable_http');
+    const client = await agentOn(era, gw, id, key);
+    const before = modern.cancelled;
+    const controller = new AbortController();
+    const call = client.callTool({ name: 'slow', arguments: { ms: 10_000 } }, { signal: controller.signal });
+    await eventually(() => (modern.calls.slow ?? 0) > 0);
+    setTimeout(() => controller.abort(), 200);
+    await expect(call).rejects.toThrow();
+    expect(await eventually(() => modern.cancelled > before)).toBe(true);
+  });
+
+  it('ends a call the upstream never answers at MCP_GATEWAY_PROXY_CALL_TIMEOUT_MS with an error naming it, and cancels it upstream', async () => {
+    const { id, key } = await serverFor(gw, `org-hang-${era}`, modern.url, 'streamable_http');
+    const client = await agentOn(era, gw, id, key);
+    const before = modern.cancelled;
+    const started = Date.now();
+    const error = await client.callTool({ name: 'hang', arguments: {} }, { timeout: 20_000 }).then(
+      () => null,
+      (e: { code?: number; message?: string; data?: { rule?: string; limit?: number } }) => e,
+    );
+    expect(error).toMatchObject({ code: -32031, data: { rule: 'call_timeout', limit: 1500, setting: 'MCP_GATEWAY_PROXY_CALL_TIMEOUT_MS' } });
+    expect(error!.message).toContain('MCP_GATEWAY_PROXY_CALL_TIMEOUT_MS');
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(await eventually(() => modern.cancelled > before)).toBe(true);
+  });
+
+  it('masks every stored credential out of what the upstream returns', async () => {
+    const { id, key } = await serverFor(gw, `org-echo-${era}`, modern.url, 'streamable_http', { auth_type: 'bearer', credentials: { token: 'echoed-secret-token-31337' } });
+    const client = await agentOn(era, gw, id, key);
+    const result = (await client.callTool({ name: 'echo', arguments: { text: 'hi' } })) as { content: Array<{ text: string }> };
+    const text = result.content[0]!.text;
+    expect(text).toContain('[redacted]');
+    expect(JSON.stringify(result)).not.toContain('echoed-secret-token-31337');
+    // The upstream did receive it (injected), and echoed it; the gateway masked it.
+    expect(modern.headers.some((h) => h.authorization === 'Bearer echoed-secret-token-31337')).toBe(true);
+  });
+
+  it('passes tools/list pages and their cursors through from a paginating upstream', async () => {
+    const tools: TestTool[] = Array.from({ length: 5 }, (_, i) => ({ name: `tool_${i}`, description: `Tool ${i}`, inputSchema: { type: 'object' } }));
+    const paged: Listening = await startMcpServer({ transport: 'streamable_http', tools, pageSize: 2 });
+    closers.push(() => paged.close());
+    const { id, key } = await serverFor(gw, `org-pages-${era}`, paged.url, 'streamable_http');
+    const client = await agentOn(era, gw, id, key);
+    if (era === 'legacy') {
+      const first = await client.listTools();
+      expect(first.tools.map((t) => t.name)).toEqual(['tool_0', 'tool_1']);
+      expect(first.nextCursor).toBe('2');
+      const second = await client.listTools({ cursor: first.nextCursor });
+      expect(second.tools.map((t) => t.name)).toEqual(['tool_2', 'tool_3']);
+    } else {
+      // The current SDK's listTools() follows every cursor itself.
+      expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['tool_0', 'tool_1', 'tool_2', 'tool_3', 'tool_4']);
+    }
+  });
+});
+
+describe('the per-organization limit on upstream calls', () => {
+  it('refuses a call past MCP_GATEWAY_PROXY_CONCURRENCY_PER_ORG with an error naming it, while another organization is served', async () => {
+    const limited = await startTestGateway({ allowedHosts: '127.0.0.1', proxy: { maxConcurrentPerOrganization: 1, queueTimeoutMs: 200 } });
+    try {
+      const busy = await serverFor(limited, 'org-busy', modern.url, 'streamable_http');
+      const calm = await serverFor(limited, 'org-calm', modern.url, 'streamable_http');
+      const first = await agentOn('modern', limited, busy.id, busy.key);
+      const second = await agentOn('modern', limited, busy.id, busy.key);
+      const other = await agentOn('modern', limited, calm.id, calm.key);
+      const slow = first.callTool({ name: 'slow', arguments: { ms: 1200 } });
+      await eventually(() => (modern.calls.slow ?? 0) > 0);
+      await new Promise((r) => setTimeout(r, 100));
+      const refused = await second.callTool({ name: 'add', arguments: { a: 1, b: 1 } }).then(
+        () => null,
+        (e: { code?: number; message?: string; data?: unknown }) => e,
+      );
+      expect(refused).toMatchObject({ code: -32032, data: { rule: 'concurrency_limit', limit: 1, setting: 'MCP_GATEWAY_PROXY_CONCURRENCY_PER_ORG' } });
+      expect(await other.callTool({ name: 'add', arguments: { a: 2, b: 2 } })).toMatchObject({ content: [{ text: '4' }] });
+      await slow;
+    } finally {
+      await limited.close();
+    }
+  });
+});
