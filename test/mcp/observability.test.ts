@@ -1,0 +1,55 @@
+import { connectAgent, type Agent } from '../support/mcp-clients';
+import { startModernServer, type ModernServer } from '../support/modern-mcp-server';
+import { startTestGateway, type TestGateway } from '../support/test-gateway';
+
+let gw: TestGateway;
+let upstream: ModernServer;
+const agents: Agent[] = [];
+
+beforeAll(async () => {
+  gw = await startTestGateway({ allowedHosts: '127.0.0.1' });
+  upstream = await startModernServer({ legacy: 'reject' });
+});
+afterAll(async () => {
+  await Promise.all(agents.map((a) => a.close().catch(() => undefined)));
+  await upstream.close();
+  await gw.close();
+});
+
+describe('what the MCP endpoint tells operators', () => {
+  it('logs one line per call (server, tool, key, outcome, duration), never its arguments or results, and counts calls, latency and refusals by rule', async () => {
+    const { key, id: keyId } = await gw.aitronosKey({ orgs: ['org-obs'] });
+    const created = await gw.http.post('/v1/mcp-configurations').set('X-API-Key', key).send({
+      organization_id: 'org-obs',
+      name: 'observed',
+      server_url: upstream.url,
+      transport_type: 'streamable_http',
+      auth_type: 'bearer',
+      credentials: { token: 'observed-bearer-token-1' },
+      tool_configuration: { enabled: true, allowed_tools: ['echo', 'add'] },
+    });
+    const id = created.body.id as string;
+    const client = await connectAgent('modern', `http://127.0.0.1:${(gw.server.address() as { port: number }).port}/mcp/${id}`, { Authorization: `Bearer ${key}` });
+    agents.push(client);
+    await client.callTool({ name: 'echo', arguments: { text: 'argument-text-abc' } });
+    await client.callTool({ name: 'slow', arguments: { ms: 1 } }).catch(() => undefined);
+
+    const lines = gw.logs.map((l) => JSON.parse(l)).filter((l) => l.msg === 'mcp call' && l.serverId === id);
+    expect(lines).toEqual([
+      expect.objectContaining({ serverId: id, tool: 'echo', keyId, outcome: 'ok', rule: null, durationMs: expect.any(Number) }),
+      expect.objectContaining({ serverId: id, tool: 'slow', keyId, outcome: 'refused', rule: 'tool_not_allowed' }),
+    ]);
+    const everything = gw.logs.join('\n');
+    expect(everything).not.toContain('argument-text-abc');
+    expect(everything).not.toContain('observed-bearer-token-1');
+    expect(everything).not.toContain(key);
+
+    const metrics = (await gw.http.get('/metrics')).text;
+    expect(metrics).toContain(`mcp_gateway_proxy_calls_total{server_id="${id}",tool="echo",outcome="ok"} 1`);
+    expect(metrics).toContain(`mcp_gateway_proxy_calls_total{server_id="${id}",tool="",outcome="refused"} 1`);
+    expect(metrics).toContain(`mcp_gateway_proxy_refusals_total{server_id="${id}",rule="tool_not_allowed"} 1`);
+    expect(metrics).toMatch(new RegExp(`mcp_gateway_proxy_call_duration_seconds_count\\{server_id="${id}",tool="echo",outcome="ok"\\} 1`));
+    // HTTP metrics label the endpoint's requests as the mcp interface.
+    expect(metrics).toMatch(/mcp_gateway_http_requests_total\{dialect="mcp"/);
+  });
+});

@@ -1,0 +1,79 @@
+import { createServer, request, type Server } from 'node:http';
+import { cli } from '../support/cli';
+import { connectAgent, type AgentEra } from '../support/mcp-clients';
+import { startModernServer, type ModernServer } from '../support/modern-mcp-server';
+import { startServe, type ServeProcess } from '../support/processes';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+
+const KEY = Buffer.alloc(32, 13).toString('base64');
+
+/** A round-robin balancer without sticky sessions: each request goes to the next instance, whatever came before. */
+async function roundRobin(ports: number[]): Promise<{ url: string; served: number[]; close(): Promise<void> }> {
+  const served = ports.map(() => 0);
+  let next = 0;
+  const server: Server = createServer((req, res) => {
+    const i = next;
+    next = (next + 1) % ports.length;
+    served[i]! += 1;
+    const forwarded = request({ host: '127.0.0.1', port: ports[i], method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    forwarded.on('error', () => res.destroy());
+    req.pipe(forwarded);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    served,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+const onPostgres = process.env.MCP_TEST_ENGINE === 'postgres' ? describe : describe.skip;
+onPostgres('two gateway instances on one PostgreSQL database, behind a round-robin balancer', () => {
+  let db: TestDatabase;
+  let upstream: ModernServer;
+  let instances: ServeProcess[];
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    upstream = await startModernServer({ legacy: 'stateless' });
+    const env = { DATABASE_URL: db.url, MCP_GATEWAY_ENCRYPTION_KEY: KEY, MCP_GATEWAY_DEMO: 'false', MCP_GATEWAY_ALLOWED_HOSTS: '127.0.0.1', LOG_LEVEL: 'info' };
+    instances = [await startServe(env), await startServe(env)];
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all(instances.map((i) => i.signal('SIGKILL')));
+    await upstream.close();
+    await db.drop();
+  });
+
+  it.each(['legacy', 'modern'] as const)('serve one %s-era agent session whichever instance gets each request', async (era: AgentEra) => {
+    const created = JSON.parse((await cli(db.url, KEY, 'keys', 'create', '--dialect', 'aitronos', '--org', `org_scale_${era}`, '--json')).stdout);
+    const balancer = await roundRobin(instances.map((i) => i.port));
+    try {
+      const made = await fetch(`${balancer.url}/v1/mcp-configurations`, {
+        method: 'POST',
+        headers: { 'X-API-Key': created.apiKey, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ organization_id: `org_scale_${era}`, name: 'shared', server_url: upstream.url, transport_type: 'streamable_http', auth_type: 'none' }),
+      });
+      const id = ((await made.json()) as { id: string }).id;
+      const before = [...balancer.served];
+      const agent = await connectAgent(era, `${balancer.url}/mcp/${id}`, { Authorization: `Bearer ${created.apiKey}` });
+      try {
+        expect((await agent.listTools()).tools.map((t) => t.name).sort()).toEqual(['add', 'echo', 'hang', 'slow']);
+        for (let i = 0; i < 6; i += 1) expect(await agent.callTool({ name: 'add', arguments: { a: i, b: 1 } })).toMatchObject({ content: [{ text: String(i + 1) }] });
+      } finally {
+        await agent.close();
+      }
+      // Both instances served this one session's requests.
+      const during = balancer.served.map((n, i) => n - before[i]!);
+      expect(during.every((n) => n >= 3)).toBe(true);
+    } finally {
+      await balancer.close();
+    }
+  }, 60_000);
+});
