@@ -18,10 +18,11 @@ export type McpDeps = Pick<InterfaceContext, 'proxy' | 'apiKeys' | 'keyFormats' 
  */
 export function mcpRouter(deps: McpDeps): Router {
   const router = express.Router();
-  const handler = createMcpHandler(
-    (ctx) => serverFor((ctx.authInfo?.extra as { target: McpTarget }).target, deps.logger),
-    { legacy: 'stateless', maxRequestBodySize: REQUEST_BODY_LIMIT_BYTES },
-  );
+  // Every request reaches the SDK through `serve` below, which always sets the target.
+  const handler = createMcpHandler((ctx) => serverFor((ctx.authInfo!.extra as { target: McpTarget }).target, deps.logger), {
+    legacy: 'stateless',
+    maxRequestBodySize: REQUEST_BODY_LIMIT_BYTES,
+  });
   const serveNode = toNodeHandler(handler);
   const serve = async (req: Request, res: Response, target: McpTarget) => {
     Object.assign(req, { auth: { token: 'gateway-key', clientId: target.principal.keyId, scopes: [], extra: { target } } });

@@ -7,9 +7,7 @@ import { ProxyRefusal, type RefusalRule } from '../../core/proxy/refusals';
 import { type ServerScope, UpstreamRpcError } from '../../core/proxy/server-scope';
 
 /** What one HTTP request reaches: a stored server, or every active server of an organization. */
-export type McpTarget =
-  | { kind: 'server'; scope: ServerScope; principal: Principal }
-  | { kind: 'organization'; scope: OrganizationScope; principal: Principal };
+export type McpTarget = { kind: 'server'; scope: ServerScope; principal: Principal } | { kind: 'organization'; scope: OrganizationScope; principal: Principal };
 
 /**
  * The JSON-RPC error codes of the gateway's own refusals (implementation-defined server errors,

@@ -20,7 +20,12 @@ export interface GuardedHttp {
  * still verifies the certificate against the host name). Every request also carries `signal`
  * when there is one, so one deadline bounds everything the probe does.
  */
-export async function guardedHttp(guard: NetworkGuard, signal: AbortSignal | null, connectTimeoutMs: number, options: { keepAlive?: boolean } = {}): Promise<GuardedHttp> {
+export async function guardedHttp(
+  guard: NetworkGuard,
+  signal: AbortSignal | null,
+  connectTimeoutMs: number,
+  options: { keepAlive?: boolean } = {},
+): Promise<GuardedHttp> {
   const { Agent, buildConnector, fetch: undiciFetch } = await import('undici');
   const base = buildConnector({ timeout: connectTimeoutMs });
   const agent = new Agent({

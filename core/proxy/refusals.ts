@@ -1,13 +1,7 @@
 import type { ToolRefusalRule } from '../rules/tool-policy';
 
 /** Every reason the MCP endpoint answers a message with an error of its own rather than the upstream's. */
-export type RefusalRule =
-  | ToolRefusalRule
-  | 'unknown_tool'
-  | 'call_timeout'
-  | 'concurrency_limit'
-  | 'upstream_unavailable'
-  | 'upstream_invalid';
+export type RefusalRule = ToolRefusalRule | 'unknown_tool' | 'call_timeout' | 'concurrency_limit' | 'upstream_unavailable' | 'upstream_invalid';
 
 export interface RefusalFacts {
   tool?: string;

@@ -87,7 +87,8 @@ export class ServerScope {
       done(result.isError === true ? 'tool_error' : 'ok', null);
       return result;
     } catch (error) {
-      const refused = error instanceof ProxyRefusal && ['tools_disabled', 'tool_not_allowed', 'approval_required', 'tool_stale', 'unknown_tool'].includes(error.rule);
+      const refused =
+        error instanceof ProxyRefusal && ['tools_disabled', 'tool_not_allowed', 'approval_required', 'tool_stale', 'unknown_tool'].includes(error.rule);
       done(refused ? 'refused' : 'failed', error instanceof ProxyRefusal ? error.rule : null);
       throw error;
     }
@@ -126,7 +127,8 @@ export class ServerScope {
     if (!Array.isArray(page.tools)) throw invalid('tools/list answered without a tools array');
     const tools: ListedTool[] = [];
     for (const tool of page.tools as Array<Record<string, unknown> | null>) {
-      if (typeof tool?.name !== 'string' || tool.inputSchema === null || typeof tool.inputSchema !== 'object') throw invalid('tools/list answered a tool without a name or an input schema');
+      if (typeof tool?.name !== 'string' || tool.inputSchema === null || typeof tool.inputSchema !== 'object')
+        throw invalid('tools/list answered a tool without a name or an input schema');
       if (tool.description !== undefined && typeof tool.description !== 'string') throw invalid(`tools/list answered a description of a tool that is not text`);
       if (exceedsDepth(tool.inputSchema, MAX_INPUT_SCHEMA_DEPTH)) throw invalid(`a tool's input schema nests deeper than ${MAX_INPUT_SCHEMA_DEPTH} levels`);
       // Withheld, as the connection test does: a masked name would be another tool.
@@ -208,7 +210,9 @@ export class ServerScope {
       );
     }
     try {
-      const key = `${this.server.id}:${createHash('sha256').update(await connectionFingerprint(this.deps.store, this.server)).digest('hex')}`;
+      const key = `${this.server.id}:${createHash('sha256')
+        .update(await connectionFingerprint(this.deps.store, this.server))
+        .digest('hex')}`;
       return await pool.use(key, () => upstreamTarget(this.deps, this.server), work, call.signal);
     } catch (error) {
       if (error instanceof UpstreamUnavailable) {

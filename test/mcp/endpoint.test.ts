@@ -11,7 +11,9 @@ const agents: Agent[] = [];
 beforeAll(async () => {
   gw = await startTestGateway({ allowedHosts: '127.0.0.1' });
   upstream = await startModernServer({ legacy: 'reject' });
-  tokenEndpoint = await startHttpServer((_req, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ access_token: 'fetched-access-token-77', token_type: 'Bearer' })));
+  tokenEndpoint = await startHttpServer((_req, res) =>
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ access_token: 'fetched-access-token-77', token_type: 'Bearer' })),
+  );
 });
 afterAll(async () => {
   await Promise.all(agents.map((a) => a.close().catch(() => undefined)));
@@ -32,36 +34,68 @@ async function createAitronos(key: string, org: string, body: Record<string, unk
   const created = await gw.http
     .post('/v1/mcp-configurations')
     .set('X-API-Key', key)
-    .send({ organization_id: org, name: `server-${Math.random().toString(36).slice(2)}`, server_url: upstream.url, transport_type: 'streamable_http', auth_type: 'none', ...body });
+    .send({
+      organization_id: org,
+      name: `server-${Math.random().toString(36).slice(2)}`,
+      server_url: upstream.url,
+      transport_type: 'streamable_http',
+      auth_type: 'none',
+      ...body,
+    });
   expect(created.status).toBe(201);
   return created.body.id;
 }
 
 /** Every header the upstream received since `from`, one JSON text. */
-const receivedSince = (from: number) => upstream.headers.slice(from).map((h) => JSON.stringify(h)).join('\n');
+const receivedSince = (from: number) =>
+  upstream.headers
+    .slice(from)
+    .map((h) => JSON.stringify(h))
+    .join('\n');
 
 describe.each(['legacy', 'modern'] as const)('the MCP endpoint with a %s-era agent', (era) => {
   const injections = [
-    { auth: 'bearer', body: { auth_type: 'bearer', credentials: { token: 'stored-bearer-1234' } }, header: 'authorization', value: 'Bearer stored-bearer-1234' },
-    { auth: 'api key', body: { auth_type: 'api_key', credentials: { api_key: 'stored-api-key-5678', header_name: 'X-Upstream-Key' } }, header: 'x-upstream-key', value: 'stored-api-key-5678' },
-    { auth: 'OAuth access token', body: { auth_type: 'oauth', credentials: { access_token: 'stored-access-token-90' } }, header: 'authorization', value: 'Bearer stored-access-token-90' },
+    {
+      auth: 'bearer',
+      body: { auth_type: 'bearer', credentials: { token: 'stored-bearer-1234' } },
+      header: 'authorization',
+      value: 'Bearer stored-bearer-1234',
+    },
+    {
+      auth: 'api key',
+      body: { auth_type: 'api_key', credentials: { api_key: 'stored-api-key-5678', header_name: 'X-Upstream-Key' } },
+      header: 'x-upstream-key',
+      value: 'stored-api-key-5678',
+    },
+    {
+      auth: 'OAuth access token',
+      body: { auth_type: 'oauth', credentials: { access_token: 'stored-access-token-90' } },
+      header: 'authorization',
+      value: 'Bearer stored-access-token-90',
+    },
   ];
 
-  it.each(injections)('injects the stored $auth into every upstream request, and never the gateway key or the agent\'s cookie', async ({ body, header, value }) => {
-    const { key } = await gw.aitronosKey({ orgs: ['org-inject'] });
-    const id = await createAitronos(key, 'org-inject', body);
-    const from = upstream.headers.length;
-    const client = await agent(era, `/mcp/${id}`, { Authorization: `Bearer ${key}`, Cookie: 'session=agent-cookie-123' });
-    const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(['add', 'echo', 'hang', 'slow']);
-    expect(await client.callTool({ name: 'add', arguments: { a: 2, b: 3 } })).toMatchObject({ content: [{ type: 'text', text: '5' }], structuredContent: { sum: 5 } });
-    const received = upstream.headers.slice(from);
-    expect(received.length).toBeGreaterThan(0);
-    for (const headers of received) expect(headers[header]).toBe(value);
-    const all = receivedSince(from);
-    expect(all).not.toContain(key);
-    expect(all).not.toContain('agent-cookie-123');
-  });
+  it.each(injections)(
+    "injects the stored $auth into every upstream request, and never the gateway key or the agent's cookie",
+    async ({ body, header, value }) => {
+      const { key } = await gw.aitronosKey({ orgs: ['org-inject'] });
+      const id = await createAitronos(key, 'org-inject', body);
+      const from = upstream.headers.length;
+      const client = await agent(era, `/mcp/${id}`, { Authorization: `Bearer ${key}`, Cookie: 'session=agent-cookie-123' });
+      const { tools } = await client.listTools();
+      expect(tools.map((t) => t.name).sort()).toEqual(['add', 'echo', 'hang', 'slow']);
+      expect(await client.callTool({ name: 'add', arguments: { a: 2, b: 3 } })).toMatchObject({
+        content: [{ type: 'text', text: '5' }],
+        structuredContent: { sum: 5 },
+      });
+      const received = upstream.headers.slice(from);
+      expect(received.length).toBeGreaterThan(0);
+      for (const headers of received) expect(headers[header]).toBe(value);
+      const all = receivedSince(from);
+      expect(all).not.toContain(key);
+      expect(all).not.toContain('agent-cookie-123');
+    },
+  );
 
   it('fetches an OAuth client-credentials token from the stored token URL and sends it', async () => {
     const { key } = await gw.aitronosKey({ orgs: ['org-oauth'] });
@@ -75,7 +109,7 @@ describe.each(['legacy', 'modern'] as const)('the MCP endpoint with a %s-era age
     expect(upstream.headers.slice(from).every((h) => h.authorization === 'Bearer fetched-access-token-77')).toBe(true);
   });
 
-  it('sends a Zudu server\'s secret token and request headers, with a Zudu key pair as the agent\'s credential', async () => {
+  it("sends a Zudu server's secret token and request headers, with a Zudu key pair as the agent's credential", async () => {
     const { headers: zudu } = await gw.zuduKey('org-zudu-agent');
     const secret = await gw.http.post('/api/secrets').set(zudu).send({ name: 'upstream token', value: 'zudu-secret-token-42' });
     expect(secret.status).toBe(200);
@@ -102,7 +136,12 @@ describe.each(['legacy', 'modern'] as const)('the MCP endpoint with a %s-era age
 });
 
 describe('the MCP endpoint outside JSON-RPC', () => {
-  const initialize = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } };
+  const initialize = {
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+  };
   const post = (path: string) => gw.http.post(path).set('Accept', 'application/json, text/event-stream').set('Content-Type', 'application/json');
 
   it('answers a missing key with 401, WWW-Authenticate and a JSON body, and a wrong key the same way', async () => {
@@ -118,7 +157,7 @@ describe('the MCP endpoint outside JSON-RPC', () => {
     expect(pairAsBearer.status).toBe(401);
   });
 
-  it('answers another organization\'s server exactly like one that does not exist, and another organization like none', async () => {
+  it("answers another organization's server exactly like one that does not exist, and another organization like none", async () => {
     const { key: owner } = await gw.aitronosKey({ orgs: ['org-a'] });
     const { key: stranger } = await gw.aitronosKey({ orgs: ['org-b'] });
     const id = await createAitronos(owner, 'org-a', {});
@@ -172,7 +211,12 @@ describe('the MCP endpoint under the per-key rate limit', () => {
           .post(`/mcp/${created.body.id}`)
           .set('Authorization', `Bearer ${key}`)
           .set('Accept', 'application/json, text/event-stream')
-          .send({ jsonrpc: '2.0', id: i, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+          .send({
+            jsonrpc: '2.0',
+            id: i,
+            method: 'initialize',
+            params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+          });
         statuses.push(last.status);
       }
       // The MCP endpoint counts its own requests per key, as each dialect does.

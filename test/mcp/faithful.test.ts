@@ -56,9 +56,14 @@ describe.each(['streamableHttp', 'sse'] as const)('the reference server (server-
     const client = await agentOn(era, gw, id, key);
     const names = (await client.listTools()).tools.map((t) => t.name);
     expect(names).toEqual(expect.arrayContaining(['echo', 'get-sum', 'trigger-long-running-operation']));
-    expect(await client.callTool({ name: 'get-sum', arguments: { a: 19, b: 23 } })).toMatchObject({ content: [{ type: 'text', text: expect.stringContaining('42') }] });
+    expect(await client.callTool({ name: 'get-sum', arguments: { a: 19, b: 23 } })).toMatchObject({
+      content: [{ type: 'text', text: expect.stringContaining('42') }],
+    });
     const progress: number[] = [];
-    const long = await client.callTool({ name: 'trigger-long-running-operation', arguments: { duration: 1, steps: 4 } }, { onprogress: (p) => progress.push(p.progress) });
+    const long = await client.callTool(
+      { name: 'trigger-long-running-operation', arguments: { duration: 1, steps: 4 } },
+      { onprogress: (p) => progress.push(p.progress) },
+    );
     expect(long).toMatchObject({ content: [{ type: 'text', text: expect.stringContaining('completed') }] });
     expect(progress.length).toBeGreaterThanOrEqual(2);
     // Resources and prompts pass through (the tool policy does not apply to them).
@@ -128,7 +133,10 @@ describe.each(['legacy', 'modern'] as const)('faithful proxying to a %s-era agen
   });
 
   it('masks every stored credential out of what the upstream returns', async () => {
-    const { id, key } = await serverFor(gw, `org-echo-${era}`, modern.url, 'streamable_http', { auth_type: 'bearer', credentials: { token: 'echoed-secret-token-31337' } });
+    const { id, key } = await serverFor(gw, `org-echo-${era}`, modern.url, 'streamable_http', {
+      auth_type: 'bearer',
+      credentials: { token: 'echoed-secret-token-31337' },
+    });
     const client = await agentOn(era, gw, id, key);
     const result = (await client.callTool({ name: 'echo', arguments: { text: 'hi' } })) as { content: Array<{ text: string }> };
     const text = result.content[0]!.text;

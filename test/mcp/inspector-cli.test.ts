@@ -37,14 +37,17 @@ async function inspector(url: string, key: string, ...args: string[]): Promise<u
 describe('the MCP Inspector (inspector-cli) against the endpoint', () => {
   it('lists the tools a policy allows and calls one, through a gateway key, against a modern-only upstream', async () => {
     const { key } = await gw.aitronosKey({ orgs: ['org-inspector'] });
-    const created = await gw.http.post('/v1/mcp-configurations').set('X-API-Key', key).send({
-      organization_id: 'org-inspector',
-      name: 'inspected',
-      server_url: upstream.url,
-      transport_type: 'streamable_http',
-      auth_type: 'none',
-      tool_configuration: { enabled: true, allowed_tools: ['echo', 'add'] },
-    });
+    const created = await gw.http
+      .post('/v1/mcp-configurations')
+      .set('X-API-Key', key)
+      .send({
+        organization_id: 'org-inspector',
+        name: 'inspected',
+        server_url: upstream.url,
+        transport_type: 'streamable_http',
+        auth_type: 'none',
+        tool_configuration: { enabled: true, allowed_tools: ['echo', 'add'] },
+      });
     const url = `http://127.0.0.1:${(gw.server.address() as { port: number }).port}/mcp/${created.body.id}`;
     const listed = (await inspector(url, key, '--method', 'tools/list')) as { tools: Array<{ name: string }> };
     expect(listed.tools.map((t) => t.name).sort()).toEqual(['add', 'echo']);

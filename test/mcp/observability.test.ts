@@ -19,17 +19,22 @@ afterAll(async () => {
 describe('what the MCP endpoint tells operators', () => {
   it('logs one line per call (server, tool, key, outcome, duration), never its arguments or results, and counts calls, latency and refusals by rule', async () => {
     const { key, id: keyId } = await gw.aitronosKey({ orgs: ['org-obs'] });
-    const created = await gw.http.post('/v1/mcp-configurations').set('X-API-Key', key).send({
-      organization_id: 'org-obs',
-      name: 'observed',
-      server_url: upstream.url,
-      transport_type: 'streamable_http',
-      auth_type: 'bearer',
-      credentials: { token: 'observed-bearer-token-1' },
-      tool_configuration: { enabled: true, allowed_tools: ['echo', 'add'] },
-    });
+    const created = await gw.http
+      .post('/v1/mcp-configurations')
+      .set('X-API-Key', key)
+      .send({
+        organization_id: 'org-obs',
+        name: 'observed',
+        server_url: upstream.url,
+        transport_type: 'streamable_http',
+        auth_type: 'bearer',
+        credentials: { token: 'observed-bearer-token-1' },
+        tool_configuration: { enabled: true, allowed_tools: ['echo', 'add'] },
+      });
     const id = created.body.id as string;
-    const client = await connectAgent('modern', `http://127.0.0.1:${(gw.server.address() as { port: number }).port}/mcp/${id}`, { Authorization: `Bearer ${key}` });
+    const client = await connectAgent('modern', `http://127.0.0.1:${(gw.server.address() as { port: number }).port}/mcp/${id}`, {
+      Authorization: `Bearer ${key}`,
+    });
     agents.push(client);
     await client.callTool({ name: 'echo', arguments: { text: 'argument-text-abc' } });
     await client.callTool({ name: 'slow', arguments: { ms: 1 } }).catch(() => undefined);

@@ -39,14 +39,17 @@ async function zuduServer(era: AgentEra, up: ModernServer, config: Record<string
 
 async function aitronosServer(era: AgentEra, up: ModernServer, toolConfiguration: Record<string, unknown>) {
   const { key } = await gw.aitronosKey({ orgs: [`org-tools-${era}`] });
-  const created = await gw.http.post('/v1/mcp-configurations').set('X-API-Key', key).send({
-    organization_id: `org-tools-${era}`,
-    name: `tools-${Math.random().toString(36).slice(2)}`,
-    server_url: up.url,
-    transport_type: 'streamable_http',
-    auth_type: 'none',
-    tool_configuration: toolConfiguration,
-  });
+  const created = await gw.http
+    .post('/v1/mcp-configurations')
+    .set('X-API-Key', key)
+    .send({
+      organization_id: `org-tools-${era}`,
+      name: `tools-${Math.random().toString(36).slice(2)}`,
+      server_url: up.url,
+      transport_type: 'streamable_http',
+      auth_type: 'none',
+      tool_configuration: toolConfiguration,
+    });
   expect(created.status).toBe(201);
   const client = await connectAgent(era, `${base()}/mcp/${created.body.id}`, { Authorization: `Bearer ${key}` });
   agents.push(client);
@@ -97,7 +100,12 @@ describe.each(['legacy', 'modern'] as const)('the tool policy, enforced on every
     const up = await upstream();
     const { client } = await zuduServer(era, up, { approval_policy: 'require_approval_all' });
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t._meta?.['dev.mcp-gateway/approval'])).toEqual(['requires_approval', 'requires_approval', 'requires_approval', 'requires_approval']);
+    expect(tools.map((t) => t._meta?.['dev.mcp-gateway/approval'])).toEqual([
+      'requires_approval',
+      'requires_approval',
+      'requires_approval',
+      'requires_approval',
+    ]);
     const refused = await refusal(client, 'echo', { text: 'x' });
     expect(refused).toMatchObject({ code: -32030, data: { rule: 'approval_required', tool: 'echo' } });
     expect(refused.message).toContain('requires a human approval');
@@ -109,7 +117,10 @@ describe.each(['legacy', 'modern'] as const)('the tool policy, enforced on every
     const { id, headers, client } = await zuduServer(era, up, { approval_policy: 'require_approval_per_tool' });
     const echo = (await client.listTools()).tools.find((t) => t.name === 'echo') as { name: string; description: string; inputSchema: object };
     const approve = (tool: typeof echo, state: string) =>
-      gw.http.post(`/api/mcp-servers/${id}/tool-approvals`).set(headers).send({ tool_name: tool.name, tool_description: tool.description, input_schema: tool.inputSchema, approval_policy: state });
+      gw.http
+        .post(`/api/mcp-servers/${id}/tool-approvals`)
+        .set(headers)
+        .send({ tool_name: tool.name, tool_description: tool.description, input_schema: tool.inputSchema, approval_policy: state });
     expect((await approve(echo, 'auto_approved')).status).toBe(200);
     expect(await client.callTool({ name: 'echo', arguments: { text: 'approved' } })).toMatchObject({ content: [{ text: 'approved' }] });
     expect(await refusal(client, 'add', { a: 1, b: 1 })).toMatchObject({ code: -32030, data: { rule: 'approval_required', tool: 'add' } });
@@ -125,7 +136,10 @@ describe.each(['legacy', 'modern'] as const)('the tool policy, enforced on every
     const up = await upstream();
     const { id, headers, client } = await zuduServer(era, up, { approval_policy: 'require_approval_per_tool' });
     const echo = (await client.listTools()).tools.find((t) => t.name === 'echo') as { name: string; description: string; inputSchema: object };
-    await gw.http.post(`/api/mcp-servers/${id}/tool-approvals`).set(headers).send({ tool_name: 'echo', tool_description: echo.description, input_schema: echo.inputSchema, approval_policy: 'auto_approved' });
+    await gw.http
+      .post(`/api/mcp-servers/${id}/tool-approvals`)
+      .set(headers)
+      .send({ tool_name: 'echo', tool_description: echo.description, input_schema: echo.inputSchema, approval_policy: 'auto_approved' });
     expect(await client.callTool({ name: 'echo', arguments: { text: 'before' } })).toMatchObject({ content: [{ text: 'before' }] });
     const callsBefore = up.calls.echo;
     // The rug pull: same name, new instructions.

@@ -51,29 +51,40 @@ onPostgres('two gateway instances on one PostgreSQL database, behind a round-rob
     await db.drop();
   });
 
-  it.each(['legacy', 'modern'] as const)('serve one %s-era agent session whichever instance gets each request', async (era: AgentEra) => {
-    const created = JSON.parse((await cli(db.url, KEY, 'keys', 'create', '--dialect', 'aitronos', '--org', `org_scale_${era}`, '--json')).stdout);
-    const balancer = await roundRobin(instances.map((i) => i.port));
-    try {
-      const made = await fetch(`${balancer.url}/v1/mcp-configurations`, {
-        method: 'POST',
-        headers: { 'X-API-Key': created.apiKey, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ organization_id: `org_scale_${era}`, name: 'shared', server_url: upstream.url, transport_type: 'streamable_http', auth_type: 'none' }),
-      });
-      const id = ((await made.json()) as { id: string }).id;
-      const before = [...balancer.served];
-      const agent = await connectAgent(era, `${balancer.url}/mcp/${id}`, { Authorization: `Bearer ${created.apiKey}` });
+  it.each(['legacy', 'modern'] as const)(
+    'serve one %s-era agent session whichever instance gets each request',
+    async (era: AgentEra) => {
+      const created = JSON.parse((await cli(db.url, KEY, 'keys', 'create', '--dialect', 'aitronos', '--org', `org_scale_${era}`, '--json')).stdout);
+      const balancer = await roundRobin(instances.map((i) => i.port));
       try {
-        expect((await agent.listTools()).tools.map((t) => t.name).sort()).toEqual(['add', 'echo', 'hang', 'slow']);
-        for (let i = 0; i < 6; i += 1) expect(await agent.callTool({ name: 'add', arguments: { a: i, b: 1 } })).toMatchObject({ content: [{ text: String(i + 1) }] });
+        const made = await fetch(`${balancer.url}/v1/mcp-configurations`, {
+          method: 'POST',
+          headers: { 'X-API-Key': created.apiKey, 'Content-Type': 'application/json' },
+          body: JSON.stringify({
+            organization_id: `org_scale_${era}`,
+            name: 'shared',
+            server_url: upstream.url,
+            transport_type: 'streamable_http',
+            auth_type: 'none',
+          }),
+        });
+        const id = ((await made.json()) as { id: string }).id;
+        const before = [...balancer.served];
+        const agent = await connectAgent(era, `${balancer.url}/mcp/${id}`, { Authorization: `Bearer ${created.apiKey}` });
+        try {
+          expect((await agent.listTools()).tools.map((t) => t.name).sort()).toEqual(['add', 'echo', 'hang', 'slow']);
+          for (let i = 0; i < 6; i += 1)
+            expect(await agent.callTool({ name: 'add', arguments: { a: i, b: 1 } })).toMatchObject({ content: [{ text: String(i + 1) }] });
+        } finally {
+          await agent.close();
+        }
+        // Both instances served this one session's requests.
+        const during = balancer.served.map((n, i) => n - before[i]!);
+        expect(during.every((n) => n >= 3)).toBe(true);
       } finally {
-        await agent.close();
+        await balancer.close();
       }
-      // Both instances served this one session's requests.
-      const during = balancer.served.map((n, i) => n - before[i]!);
-      expect(during.every((n) => n >= 3)).toBe(true);
-    } finally {
-      await balancer.close();
-    }
-  }, 60_000);
+    },
+    60_000,
+  );
 });

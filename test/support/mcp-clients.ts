@@ -7,8 +7,13 @@ export type AgentEra = 'legacy' | 'modern';
 /** What a test needs of either client line. */
 export interface Agent {
   era: AgentEra;
-  listTools(params?: { cursor?: string }): Promise<{ tools: Array<{ name: string; description?: string; _meta?: Record<string, unknown> }>; nextCursor?: string }>;
-  callTool(params: { name: string; arguments?: Record<string, unknown> }, options?: { signal?: AbortSignal; onprogress?: (p: { progress: number }) => void; timeout?: number }): Promise<{ content?: unknown; isError?: boolean; structuredContent?: unknown }>;
+  listTools(params?: {
+    cursor?: string;
+  }): Promise<{ tools: Array<{ name: string; description?: string; _meta?: Record<string, unknown> }>; nextCursor?: string }>;
+  callTool(
+    params: { name: string; arguments?: Record<string, unknown> },
+    options?: { signal?: AbortSignal; onprogress?: (p: { progress: number }) => void; timeout?: number },
+  ): Promise<{ content?: unknown; isError?: boolean; structuredContent?: unknown }>;
   close(): Promise<void>;
 }
 

@@ -60,7 +60,8 @@ export async function startModernServer(options: ModernServerOptions = {}): Prom
             return { content: [{ type: 'text', text: 'cancelled' }], isError: true };
           }
           step += 1;
-          if (token !== undefined) await ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken: token, progress: step, total: Math.ceil(ms / 50) } });
+          if (token !== undefined)
+            await ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken: token, progress: step, total: Math.ceil(ms / 50) } });
           await new Promise((r) => setTimeout(r, 50));
         }
         return { content: [{ type: 'text', text: `waited ${ms} ms` }] };
