@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import type { Scenario } from './scenarios';
+import type { Scenario, Target } from './scenarios';
 import type { Seeded } from './seed';
 
 export interface Measured {
@@ -17,7 +17,7 @@ let sequence = 0;
  * Runs one scenario for a fixed time at a fixed number of connections. Every request is built
  * anew (another id, another name); an answer with any status but the expected one is an error.
  */
-export async function measure(port: number, scenario: Scenario, seeded: Seeded, seconds: number, connections: number): Promise<Measured> {
+export async function measure(port: number, scenario: Scenario, seeded: Seeded, seconds: number, connections: number, target: Target): Promise<Measured> {
   const counter = () => sequence++;
   const result = await autocannon({
     url: `http://127.0.0.1:${port}`,
@@ -26,7 +26,7 @@ export async function measure(port: number, scenario: Scenario, seeded: Seeded, 
     requests: [
       {
         setupRequest: (req) => {
-          const r = scenario.request(seeded, counter);
+          const r = scenario.request(seeded, counter, target);
           return { ...req, method: r.method, path: r.path, headers: r.headers, body: r.body };
         },
       },

@@ -16,6 +16,8 @@ const ROOT = resolve(__dirname, '..', '..');
 
 interface Options {
   quick?: boolean;
+  /** Run only the scenarios whose name contains this text. */
+  only?: string;
   smoke?: boolean;
   db: 'sqlite' | 'postgres';
   connections: number;
@@ -31,7 +33,19 @@ interface Profile {
 }
 
 function profileOf(options: Options): Profile {
-  if (options.smoke) return { seconds: 1, warmupSeconds: 0, bigOrg: 30, smallOrgs: 2, scenarios: SCENARIOS.filter((s) => s.name === 'get one (Aitronos)') };
+  const profile = fullProfileOf(options);
+  return options.only ? { ...profile, scenarios: profile.scenarios.filter((s) => s.name.includes(options.only!)) } : profile;
+}
+
+function fullProfileOf(options: Options): Profile {
+  if (options.smoke)
+    return {
+      seconds: 1,
+      warmupSeconds: 0,
+      bigOrg: 30,
+      smallOrgs: 2,
+      scenarios: SCENARIOS.filter((s) => s.name === 'get one (Aitronos)' || s.name === 'tools/call (2025 request)'),
+    };
   if (options.quick) return { seconds: 2, warmupSeconds: 0.5, bigOrg: 10_000, smallOrgs: 100, scenarios: SCENARIOS };
   return { seconds: 10, warmupSeconds: 2, bigOrg: 10_000, smallOrgs: 100, scenarios: SCENARIOS };
 }
@@ -70,8 +84,8 @@ async function runScenarios(
     const halves = new Map<Target, Measured[]>();
     for (const target of [...targets, ...[...targets].reverse()]) {
       const port = servers[target]!.port;
-      if (!halves.has(target) && profile.warmupSeconds > 0) await measure(port, scenario, seeded, profile.warmupSeconds, connections);
-      halves.set(target, [...(halves.get(target) ?? []), await measure(port, scenario, seeded, half, connections)]);
+      if (!halves.has(target) && profile.warmupSeconds > 0) await measure(port, scenario, seeded, profile.warmupSeconds, connections, target);
+      halves.set(target, [...(halves.get(target) ?? []), await measure(port, scenario, seeded, half, connections, target)]);
     }
     for (const target of targets) {
       const [first, second] = halves.get(target)!;
@@ -93,13 +107,15 @@ export async function runBench(options: Options, log: (t: string) => void = (t) 
   const key = randomBytes(32);
   const results: Results = {};
   let peakMemoryMb = NaN;
+  // The upstream MCP server of the proxy scenarios, started first: the seed stores its URL.
+  const upstream = await startProcess([join(__dirname, 'upstream-server.js')], {});
   try {
     log(`seeding ${options.db}: ${profile.bigOrg} servers in one organization, ${profile.smallOrgs} smaller ones…`);
-    const seeded = await seed(database.url, key, profile.bigOrg, profile.smallOrgs);
+    const seeded = await seed(database.url, key, profile.bigOrg, profile.smallOrgs, `http://127.0.0.1:${upstream.port}/mcp`);
     const baselineEnv: Record<string, string> = database.sqliteFile ? { BASELINE_SQLITE: database.sqliteFile } : { BASELINE_POSTGRES: database.url };
 
     // All three answer on their own ports from the start; only the one being measured is loaded.
-    const servers: Partial<Record<Target, Running>> = {};
+    const servers: Partial<Record<Target, Running>> = { direct: upstream };
     try {
       // Started as `npm start` starts it, with the same V8 flag.
       servers.gateway = await startProcess(['--max-semi-space-size=8', join(ROOT, 'bin', 'mcp-gateway.js'), 'serve'], {
@@ -109,6 +125,8 @@ export async function runBench(options: Options, log: (t: string) => void = (t) 
         LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
         // The limiter runs, as in production, but never throttles the load generator's one key.
         MCP_GATEWAY_RATE_LIMIT_PER_MINUTE: '1000000000',
+        // The SSRF guard runs too; the bench's upstream is on this machine.
+        MCP_GATEWAY_ALLOWED_HOSTS: '127.0.0.1',
       });
       servers.express = await startProcess([join(__dirname, 'baselines', 'express-baseline.js')], baselineEnv);
       if (options.db === 'sqlite') servers['raw-node'] = await startProcess([join(__dirname, 'baselines', 'raw-node-baseline.js')], baselineEnv);
@@ -118,6 +136,7 @@ export async function runBench(options: Options, log: (t: string) => void = (t) 
       await Promise.all(Object.values(servers).map((server) => server.stop()));
     }
   } finally {
+    await upstream.stop();
     await database.drop();
   }
 
@@ -128,7 +147,8 @@ export async function runBench(options: Options, log: (t: string) => void = (t) 
       ...r.gateway!,
       vsRawNode: ratio(r.gateway, r['raw-node']),
       vsExpress: ratio(r.gateway, r.express),
-      baselines: { rawNode: r['raw-node'] ?? null, express: r.express ?? null },
+      vsDirect: ratio(r.gateway, r.direct),
+      baselines: { rawNode: r['raw-node'] ?? null, express: r.express ?? null, direct: r.direct ?? null },
     };
   });
   const get = (name: string) => results[name] ?? {};
@@ -146,6 +166,7 @@ export async function runBench(options: Options, log: (t: string) => void = (t) 
     getOneP99Ms: { target: 10, aitronos: get('get one (Aitronos)').gateway?.p99Ms ?? null, zudu: get('get one (Zudu)').gateway?.p99Ms ?? null },
     deepPageVsFirstPage: { target: 2, slowdown: ratio(get('Zudu list, first page').gateway, get('Zudu list, page 400').gateway) },
     peakMemoryMb: { target: 200, measured: peakMemoryMb },
+    proxy: proxyTargets(get('tools/call (2025 request)')),
   };
   const report = {
     when: new Date().toISOString(),
@@ -163,8 +184,18 @@ export async function runBench(options: Options, log: (t: string) => void = (t) 
   return report;
 }
 
+/** What the gateway adds to a tools/call over calling the upstream directly, in the same run. */
+function proxyTargets(r: Partial<Record<Target, Measured>>) {
+  const added = (key: 'p50Ms' | 'p99Ms') => (r.gateway && r.direct ? Math.round((r.gateway[key] - r.direct[key]) * 10) / 10 : null);
+  return {
+    addedP50Ms: { target: 1, measured: added('p50Ms') },
+    addedP99Ms: { target: 3, measured: added('p99Ms') },
+    throughputVsDirect: { target: 0.7, measured: ratio(r.gateway, r.direct) },
+  };
+}
+
 function printTable(report: Awaited<ReturnType<typeof runBench>>): void {
-  const header = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'vs raw node', 'vs express'];
+  const header = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'vs raw node', 'vs express', 'vs direct'];
   const lines = report.rows.map((r) => [
     r.scenario,
     String(r.requestsPerSecond),
@@ -173,6 +204,7 @@ function printTable(report: Awaited<ReturnType<typeof runBench>>): void {
     String(r.errors),
     r.vsRawNode?.toFixed(2) ?? '—',
     r.vsExpress?.toFixed(2) ?? '—',
+    r.vsDirect?.toFixed(2) ?? '—',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const row = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
@@ -188,6 +220,7 @@ function printTable(report: Awaited<ReturnType<typeof runBench>>): void {
       `get one p99 (< ${t.getOneP99Ms.target} ms): Aitronos ${t.getOneP99Ms.aitronos} ms, Zudu ${t.getOneP99Ms.zudu} ms`,
       `first page / page 400 throughput (<= ${t.deepPageVsFirstPage.target}): ${t.deepPageVsFirstPage.slowdown}`,
       `gateway peak memory (< ${t.peakMemoryMb.target} MB): ${t.peakMemoryMb.measured} MB`,
+      `tools/call through the gateway vs direct: p50 +${t.proxy.addedP50Ms.measured} ms (< ${t.proxy.addedP50Ms.target}), p99 +${t.proxy.addedP99Ms.measured} ms (< ${t.proxy.addedP99Ms.target}), throughput ${t.proxy.throughputVsDirect.measured}× (>= ${t.proxy.throughputVsDirect.target})`,
       `${report.database}, ${report.connections} connections, ${report.secondsPerScenario} s per scenario, ${report.totalSeconds} s in all`,
       '',
     ].join('\n'),
@@ -198,6 +231,7 @@ if (require.main === module) {
   const program = new Command('bench')
     .option('--quick', 'two seconds per scenario (under a minute in all)')
     .option('--smoke', 'a second or two, for the test suite: proves the harness works, measures nothing')
+    .option('--only <text>', 'run only the scenarios whose name contains this text')
     .addOption(new Option('--db <engine>', 'database for the gateway and the express baseline').choices(['sqlite', 'postgres']).default('sqlite'))
     .option('--connections <n>', 'concurrent connections', (v) => Number(v), 32)
     .option('--out <file>', 'JSON results', join(ROOT, 'bench', 'results', 'latest.json'))

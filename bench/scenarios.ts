@@ -1,6 +1,6 @@
 import type { Seeded } from './seed';
 
-export type Target = 'gateway' | 'raw-node' | 'express';
+export type Target = 'gateway' | 'raw-node' | 'express' | 'direct';
 
 export interface Scenario {
   name: string;
@@ -8,7 +8,11 @@ export interface Scenario {
   baselines: Target[];
   /** The status a successful answer has; anything else counts as an error. */
   expect: number;
-  request: (seeded: Seeded, counter: () => number) => { method: 'GET' | 'POST' | 'PATCH'; path: string; headers: Record<string, string>; body?: string };
+  request: (
+    seeded: Seeded,
+    counter: () => number,
+    target: Target,
+  ) => { method: 'GET' | 'POST' | 'PATCH'; path: string; headers: Record<string, string>; body?: string };
 }
 
 const json = { 'Content-Type': 'application/json' };
@@ -95,6 +99,25 @@ export const SCENARIOS: Scenario[] = [
         body: JSON.stringify({ description: `updated ${i}` }),
       };
     },
+  },
+  {
+    // A 2025-era request (the stateless shape both servers serve without a session), through the
+    // gateway's MCP endpoint (key check, policy, credential injection, scrubbing) and straight to the
+    // upstream; `direct` is the upstream itself.
+    name: 'tools/call (2025 request)',
+    baselines: ['direct'],
+    expect: 200,
+    request: (s, n, target) => ({
+      method: 'POST',
+      path: target === 'direct' ? '/mcp' : `/mcp/${s.proxiedServerId}`,
+      headers: {
+        ...json,
+        Accept: 'application/json, text/event-stream',
+        'MCP-Protocol-Version': '2025-06-18',
+        ...(target === 'direct' ? {} : { Authorization: `Bearer ${s.aitronosKey}` }),
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: n(), method: 'tools/call', params: { name: 'echo', arguments: { text: 'ping' } } }),
+    }),
   },
   {
     name: 'auth failure storm',

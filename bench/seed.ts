@@ -13,6 +13,8 @@ export interface Seeded {
   /** Ids of the big organization's servers, for get and update scenarios. */
   serverIds: string[];
   servers: number;
+  /** A server of the big organization pointing at the bench's upstream MCP server (proxy scenarios). */
+  proxiedServerId: string;
 }
 
 const WORDS = ['support', 'billing', 'search', 'crm', 'tickets', 'docs', 'analytics', 'calendar', 'mail', 'storage', 'deploy', 'weather'];
@@ -22,7 +24,7 @@ const WORDS = ['support', 'billing', 'search', 'crm', 'tickets', 'docs', 'analyt
  * each; a third of the servers carry an inline bearer token, a third point at one of fifty
  * shared secrets, some send request headers, many have tool approvals.
  */
-export async function seed(databaseUrl: string, encryptionKey: Buffer, bigCount: number, smallOrgs: number): Promise<Seeded> {
+export async function seed(databaseUrl: string, encryptionKey: Buffer, bigCount: number, smallOrgs: number, upstreamUrl: string): Promise<Seeded> {
   const gateway = await openGateway({ database: parseDatabaseUrl(databaseUrl)!, encryptionKey, logger: pino({ level: 'silent' }) });
   try {
     const organizationId = 'org_big';
@@ -53,9 +55,26 @@ export async function seed(databaseUrl: string, encryptionKey: Buffer, bigCount:
     };
     for (let i = 0; i < bigCount; i += 1) serverIds.push(await create(organizationId, i));
     for (let o = 0; o < smallOrgs; o += 1) for (let i = 0; i < 10; i += 1) await create(`org_small_${o}`, i);
+    // As agents use a server: a stored bearer token injected, request headers, every call auto-approved.
+    const proxied = await gateway.registry.create(admin(organizationId), {
+      organizationId,
+      name: 'bench upstream',
+      url: upstreamUrl,
+      transport: 'streamable_http',
+      auth: { type: 'bearer', credentials: { token: 'bench-upstream-token' } },
+      requestHeaders: { 'X-Team': 'bench' },
+    });
     const aitronos = await gateway.apiKeys.issue({ format: AITRONOS_KEY_FORMAT, organizationIds: [organizationId], userId: 'usr_bench' });
     const zudu = await gateway.apiKeys.issue({ format: ZUDU_KEY_FORMAT, organizationIds: [organizationId] });
-    return { organizationId, aitronosKey: aitronos.apiKey, zuduKey: zudu.apiKey, zuduSecret: zudu.apiSecret!, serverIds, servers: bigCount + smallOrgs * 10 };
+    return {
+      organizationId,
+      aitronosKey: aitronos.apiKey,
+      zuduKey: zudu.apiKey,
+      zuduSecret: zudu.apiSecret!,
+      serverIds,
+      servers: bigCount + smallOrgs * 10,
+      proxiedServerId: proxied.id,
+    };
   } finally {
     await gateway.close();
   }

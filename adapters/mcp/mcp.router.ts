@@ -5,7 +5,7 @@ import type { InterfaceContext } from '../shared/gateway-interface';
 import { REQUEST_BODY_LIMIT, REQUEST_BODY_LIMIT_BYTES } from '../shared/openapi';
 import { principalOf } from '../shared/principal';
 import { mcpAuthentication } from './mcp.auth';
-import { mcpErrorHandler } from './mcp.errors';
+import { BatchRefused, mcpErrorHandler } from './mcp.errors';
 import { type McpTarget, serverFor } from './mcp.server';
 
 export type McpDeps = Pick<InterfaceContext, 'proxy' | 'apiKeys' | 'keyFormats' | 'logger'> & Partial<Pick<InterfaceContext, 'afterAuthentication'>>;
@@ -32,6 +32,12 @@ export function mcpRouter(deps: McpDeps): Router {
   router.use(mcpAuthentication(deps.apiKeys, deps.keyFormats));
   if (deps.afterAuthentication?.length) router.use(...deps.afterAuthentication);
   router.use(express.json({ limit: REQUEST_BODY_LIMIT }));
+  // A batch would carry any number of calls past the per-key limit in one request; MCP 2025-06-18
+  // removed batching, and the current revision has none.
+  router.use((req, _res, next) => {
+    if (Array.isArray(req.body)) throw new BatchRefused();
+    next();
+  });
 
   router.all('/orgs/:organization_id', async (req, res) => {
     const principal = principalOf(res);

@@ -24,7 +24,8 @@ export interface ProbeSettings {
 }
 
 const MAX_TOOL_PAGES = 100;
-const MAX_TOOLS = 5000;
+/** The most tools the gateway keeps of one server, in the connection test and on the MCP endpoint. */
+export const MAX_TOOLS = 5000;
 
 /**
  * Connects to an MCP server with the official SDK client, runs initialize and tools/list

@@ -26,6 +26,13 @@ const SENTINEL = '\u0000';
  * percent-encoded, hex, base64 and base64url, including the part of its base64 that stays the
  * same wherever it sits inside a longer base64 text.
  */
+/** How many characters of one answer are still searched once decoded. */
+export interface ScrubBudget {
+  decodedChars: number;
+}
+
+const isByte = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 255;
+
 export class SecretScrubber {
   /** Forms of ordinary secrets, longest first, matched anywhere. */
   private readonly anywhere: string[];
@@ -44,7 +51,10 @@ export class SecretScrubber {
     const shortForms = [...new Set(short.flatMap(shortFormsOf))].filter((f) => f.length > 0).sort((a, b) => b.length - a.length);
     this.standalone = shortForms.length ? new RegExp(`(?<![A-Za-z0-9])(?:${shortForms.map(escapeRegExp).join('|')})(?![A-Za-z0-9])`, 'g') : null;
     // One expression for all of them: one pass over a view whatever the number of secrets.
-    const needles = [...new Set(sent.flatMap(textFormsOf).flatMap((t) => [t, Buffer.from(t, 'utf8').toString('latin1')]))].filter((n) => n.length > 0);
+    // As text, as its UTF-8 bytes, and as its UTF-16LE bytes (Windows tools and .NET encode so).
+    const needles = [
+      ...new Set(sent.flatMap(textFormsOf).flatMap((t) => [t, Buffer.from(t, 'utf8').toString('latin1'), Buffer.from(t, 'utf16le').toString('latin1')])),
+    ].filter((n) => n.length > 0);
     this.decoded = needles.length
       ? new RegExp(
           needles
@@ -98,17 +108,29 @@ export class SecretScrubber {
   }
 
   /**
-   * A copy of JSON data with every string and every object key scrubbed. Recursive: callers
-   * bound the depth first (see exceedsDepth in core/rules/tool-hash.ts).
+   * A copy of JSON data with every string and every object key scrubbed, and every array of
+   * byte values (a serialised Buffer) that spells a secret withheld. Recursive: callers bound the
+   * depth first (see exceedsDepth in core/rules/tool-hash.ts). `budget` bounds how many
+   * characters are searched once decoded (the costly part, about half a second per MB of crafted
+   * text, on the event loop): past it, strings are masked in every known form but not decoded.
    */
-  json(value: unknown): unknown {
-    if (typeof value === 'string') return this.field(value);
-    if (Array.isArray(value)) return value.map((v) => this.json(v));
+  json(value: unknown, budget: ScrubBudget = { decodedChars: Number.POSITIVE_INFINITY }): unknown {
+    if (typeof value === 'string') return this.within(value, budget);
+    if (Array.isArray(value)) {
+      if (value.length >= SHORT_SECRET_LENGTH && value.every(isByte) && this.carries(Buffer.from(value as number[]).toString('latin1'))) return MASK;
+      return value.map((v) => this.json(v, budget));
+    }
     if (value !== null && typeof value === 'object') {
       // fromEntries defines own properties, so a key named __proto__ stays data.
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [this.field(k), this.json(v)]));
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [this.within(k, budget), this.json(v, budget)]));
     }
     return value;
+  }
+
+  private within(text: string, budget: ScrubBudget): string {
+    if (text.length > budget.decodedChars) return this.text(text);
+    budget.decodedChars -= text.length;
+    return this.field(text);
   }
 }
 

@@ -1,8 +1,9 @@
 import type { McpServer } from '../model/server';
+import { MAX_TOOLS } from '../probe/mcp-probe';
 import type { CallContext, ListedTool, ScopeDeps } from './proxy-model';
 import { ProxyRefusal } from './refusals';
 import { ServerScope } from './server-scope';
-import { namespacedTool, serverPrefixes, splitNamespaced } from './tool-names';
+import { ambiguousPrefixes, namespacedTool, serverPrefixes, splitNamespaced } from './tool-names';
 
 /** A server the aggregate could not list, named so the agent's user can tell which. */
 export interface SkippedServer {
@@ -25,11 +26,15 @@ export class OrganizationScope {
     readonly organizationId: string,
     servers: McpServer[],
   ) {
-    this.scopes = new Map(servers.map((s) => [s.id, new ServerScope(deps, s)]));
-    this.prefixes = serverPrefixes(servers);
+    const prefixes = serverPrefixes(servers);
+    // Two servers with one prefix would make a name ambiguous: neither is served (defence in depth; prefixes are unique by construction).
+    const ambiguous = ambiguousPrefixes(prefixes);
+    const served = servers.filter((s) => !ambiguous.has(prefixes.get(s.id)!));
+    this.scopes = new Map(served.map((s) => [s.id, new ServerScope(deps, s)]));
+    this.prefixes = prefixes;
   }
 
-  /** Every server's tools, each server listed in parallel (bounded); a server that fails is skipped and named. */
+  /** Every server's tools (at most MAX_TOOLS in all), each server listed in parallel (bounded); a server that fails is skipped and named. */
   async listTools(call: CallContext): Promise<{ tools: ListedTool[]; skipped: SkippedServer[] }> {
     const scopes = [...this.scopes.values()];
     const listed: Array<ListedTool[] | SkippedServer> = new Array(scopes.length);
@@ -46,7 +51,10 @@ export class OrganizationScope {
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.deps.settings.aggregateFanOut, scopes.length) }, worker));
-    const tools = listed.filter((l): l is ListedTool[] => Array.isArray(l)).flat();
+    const tools = listed
+      .filter((l): l is ListedTool[] => Array.isArray(l))
+      .flat()
+      .slice(0, MAX_TOOLS);
     return { tools, skipped: listed.filter((l): l is SkippedServer => !Array.isArray(l)) };
   }
 

@@ -3,7 +3,7 @@ import type { DiscoveredTool, McpServer } from '../model/server';
 import { MAX_INPUT_SCHEMA_DEPTH, exceedsDepth, toolHash } from '../rules/tool-hash';
 import { approvalStateOf, callRefusal, nameRefusal, needsDefinition } from '../rules/tool-policy';
 import { connectionFingerprint, upstreamTarget } from '../services/upstream-target';
-import { UNPARSED } from '../probe/mcp-probe';
+import { MAX_TOOLS, UNPARSED } from '../probe/mcp-probe';
 import type { SecretScrubber } from '../probe/secret-scrub';
 import { APPROVAL_META_KEY, type CallContext, type ListedTool, type ScopeDeps } from './proxy-model';
 import { policyRefusal, ProxyRefusal } from './refusals';
@@ -12,6 +12,12 @@ import { isJsonRpcAnswer, isTimeout, UpstreamUnavailable, type UpstreamConnectio
 /** How deep an upstream answer may nest; deeper is refused before anything walks it recursively. */
 const MAX_ANSWER_DEPTH = 128;
 const MAX_TOOL_PAGES = 100;
+/**
+ * Characters of one answer searched for credentials once decoded (base64, entities, escapes):
+ * the search runs on the event loop at about half a second per MB of crafted text, so one
+ * answer may not hold every tenant up. Past it, strings are masked in every known encoding.
+ */
+const MAX_DECODED_CHARS = 512 * 1024;
 
 /** An upstream's JSON-RPC error, passed on with its code, and its message and data scrubbed. */
 export class UpstreamRpcError extends Error {
@@ -49,17 +55,17 @@ export class ServerScope {
     return { tools: page.tools.filter((t) => nameRefusal(this.server, t.name) === null).map((t) => this.marked(t)), nextCursor: page.nextCursor };
   }
 
-  /** Every tool agents may see, every page (bounded), filtered and marked. */
+  /** Every tool agents may see, every page, filtered and marked: at most MAX_TOOLS, as the connection test keeps. */
   async allTools(call: CallContext): Promise<ListedTool[]> {
     const tools: ListedTool[] = [];
     let cursor: string | undefined;
-    for (let page = 0; page < MAX_TOOL_PAGES; page += 1) {
+    for (let page = 0; page < MAX_TOOL_PAGES && tools.length < MAX_TOOLS; page += 1) {
       const result = await this.listTools(cursor, call);
       tools.push(...result.tools);
       cursor = result.nextCursor;
       if (!cursor) break;
     }
-    return tools;
+    return tools.slice(0, MAX_TOOLS);
   }
 
   /**
@@ -153,7 +159,10 @@ export class ServerScope {
       const current = await tx.servers.findById(id, { forUpdate: true });
       if (!current) return null;
       const byName = new Map((current.connection.tools ?? []).map((t) => [t.name, t]));
-      for (const t of changed) byName.set(t.name, { name: t.name, description: t.description ?? null, inputSchema: t.inputSchema });
+      // Bounded as the connection test's list is: a known tool is updated, a new one added while there is room.
+      for (const t of changed) {
+        if (byName.has(t.name) || byName.size < MAX_TOOLS) byName.set(t.name, { name: t.name, description: t.description ?? null, inputSchema: t.inputSchema });
+      }
       const connection = { ...current.connection, tools: [...byName.values()] };
       await tx.servers.updateConnection(id, connection);
       return connection;
@@ -193,7 +202,11 @@ export class ServerScope {
       }
       if (result === null || typeof result !== 'object' || Array.isArray(result)) throw invalid(`${method} answered something that is not a result object`);
       if (exceedsDepth(result, MAX_ANSWER_DEPTH)) throw invalid(`${method} answered JSON nested deeper than ${MAX_ANSWER_DEPTH} levels`);
-      return scrubber.json(result);
+      const clean = scrubber.json(result, { decodedChars: MAX_DECODED_CHARS });
+      // A credential cut into pieces over several fields (two content blocks, say) is whole again once they are read together.
+      if (joinedByKey(clean).some((joined) => scrubber.text(joined) !== joined))
+        throw invalid(`${method} answered a credential the gateway sent, split over several fields`);
+      return clean;
     });
   }
 
@@ -249,6 +262,26 @@ export class ServerScope {
       `The upstream connection failed${typeof words === 'string' ? `: ${words.slice(0, 300)}` : ''}`,
     );
   }
+}
+
+/**
+ * The string values of JSON data joined per key, in document order (every `text` of every
+ * content block as one text, say): where a credential cut over several fields is whole again.
+ * Iterative: the depth is already bounded, the breadth is not.
+ */
+function joinedByKey(value: unknown): string[] {
+  const joined = new Map<string, string>();
+  const stack: Array<[string, unknown]> = [['', value]];
+  while (stack.length) {
+    const [key, node] = stack.pop()!;
+    if (typeof node === 'string') joined.set(key, (joined.get(key) ?? '') + node);
+    else if (Array.isArray(node)) for (let i = node.length - 1; i >= 0; i -= 1) stack.push([key, node[i]]);
+    else if (node !== null && typeof node === 'object') {
+      const entries = Object.entries(node);
+      for (let i = entries.length - 1; i >= 0; i -= 1) stack.push(entries[i]!);
+    }
+  }
+  return [...joined.values()];
 }
 
 function scrubbed(scrubber: SecretScrubber, text: string): string {

@@ -6,9 +6,11 @@ import { createHash } from 'node:crypto';
  * name stays within it:
  *
  * - `<server>` is the server's name folded to `[a-z0-9-]`, at most 20 characters (`server` when
- *   nothing is left); where two servers fold to the same, each gets the first 13 characters, `-`
- *   and 6 hex characters of the SHA-256 of its id. It never contains `__`, so the first `__`
- *   always ends it.
+ *   nothing is left); where two servers fold to the same, each gets the first 13 characters, `_`
+ *   and 6 hex characters of the SHA-256 of its id. A folded name has no `_`, so no server can be
+ *   named into another's hashed prefix; it never contains `__`, so the first `__` always ends it.
+ *   Should two prefixes still be equal (a hash collision), the organization endpoint serves
+ *   neither (see ambiguousPrefixes).
  * - `<tool>` is the upstream's name when it fits and uses only those characters; otherwise its
  *   allowed characters (others become `_`), cut to fit, then `_` and 8 hex characters of the
  *   SHA-256 of the original name, so two names never meet.
@@ -36,7 +38,15 @@ export function serverPrefixes(servers: ReadonlyArray<{ id: string; name: string
   const slugs = servers.map((s) => slug(s.name));
   const count = new Map<string, number>();
   for (const s of slugs) count.set(s, (count.get(s) ?? 0) + 1);
-  return new Map(servers.map((s, i) => [s.id, count.get(slugs[i]!)! > 1 ? `${slugs[i]!.slice(0, 13).replace(/-+$/, '')}-${hex(s.id, 6)}` : slugs[i]!]));
+  return new Map(servers.map((s, i) => [s.id, count.get(slugs[i]!)! > 1 ? `${slugs[i]!.slice(0, 13).replace(/-+$/, '')}_${hex(s.id, 6)}` : slugs[i]!]));
+}
+
+/** Prefixes that more than one server ended up with. */
+export function ambiguousPrefixes(prefixes: Map<string, string>): Set<string> {
+  const seen = new Set<string>();
+  const twice = new Set<string>();
+  for (const prefix of prefixes.values()) (seen.has(prefix) ? twice : seen).add(prefix);
+  return twice;
 }
 
 export function namespacedTool(prefix: string, tool: string): string {

@@ -21,5 +21,9 @@ describe('the benchmark harness', () => {
     expect(row!.vsExpress).toEqual(expect.any(Number));
     if (engine === 'sqlite') expect(row!.vsRawNode).toEqual(expect.any(Number));
     expect(report.targets.getOneVsExpress.target).toBe(0.8);
+    // The proxy scenario: a tools/call through the gateway's MCP endpoint and straight to the upstream.
+    const proxied = report.rows.find((r) => r.scenario === 'tools/call (2025 request)');
+    expect(proxied).toMatchObject({ errors: 0, vsDirect: expect.any(Number), baselines: { direct: expect.objectContaining({ errors: 0 }) } });
+    expect(proxied!.requests).toBeGreaterThan(0);
   }, 60000);
 });

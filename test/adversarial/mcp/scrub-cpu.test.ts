@@ -1,0 +1,49 @@
+/**
+ * The scrubber's decoded views run on the event loop (about half a second per MB of crafted
+ * text): one answer under the 8 MB cap must not stall the whole gateway, every tenant included.
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { connectAgent, type Agent } from '../../support/mcp-clients';
+import { startTestGateway, type TestGateway } from '../../support/test-gateway';
+import { startHostile, type Hostile } from './hostile-upstream';
+
+let gw: TestGateway;
+let up: Hostile;
+const agents: Agent[] = [];
+const PAYLOAD = 'abcdefghijklmnop%41&amp;\\.'.repeat(Math.floor((6 * 1024 * 1024) / 26));
+
+beforeAll(async () => {
+  gw = await startTestGateway({ allowedHosts: '127.0.0.1', proxy: { callTimeoutMs: 20_000 } });
+  up = await startHostile({ call: () => ({ content: [{ type: 'text', text: PAYLOAD }] }) });
+});
+afterAll(async () => {
+  await Promise.all(agents.map((a) => a.close().catch(() => undefined)));
+  await up.close();
+  await gw.close();
+});
+const base = () => `http://127.0.0.1:${(gw.server.address() as { port: number }).port}`;
+
+it('never blocks the event loop for seconds on one upstream answer within the size cap', async () => {
+  const org = 'org-cpu';
+  const { key } = await gw.aitronosKey({ orgs: [org], role: 'member' });
+  const created = await gw.http
+    .post('/v1/mcp-configurations')
+    .set('X-API-Key', key)
+    .send({
+      organization_id: org,
+      name: 'cpu',
+      server_url: up.url,
+      transport_type: 'streamable_http',
+      auth_type: 'bearer',
+      credentials: { token: 'stored-bearer-secret-4242' },
+    });
+  expect(created.status).toBe(201);
+  const agent = await connectAgent('legacy', `${base()}/mcp/${created.body.id}`, { Authorization: `Bearer ${key}` });
+  agents.push(agent);
+  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  histogram.enable();
+  await agent.callTool({ name: 'echo', arguments: {} }, { timeout: 60_000 }).catch(() => undefined);
+  histogram.disable();
+  const maxStallMs = histogram.max / 1e6;
+  expect(maxStallMs).toBeLessThan(1000);
+}, 90_000);

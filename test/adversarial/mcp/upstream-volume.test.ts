@@ -1,0 +1,43 @@
+/**
+ * A hostile upstream's tool list through the MCP endpoint: the gateway holds, returns and stores
+ * at most 5,000 tools of one server (core/probe/mcp-probe.ts MAX_TOOLS), as the connection test keeps.
+ */
+import { connectAgent, type Agent } from '../../support/mcp-clients';
+import { startMcpServer, type Listening, type TestTool } from '../../support/mcp-servers';
+import { startTestGateway, type TestGateway } from '../../support/test-gateway';
+
+let gw: TestGateway;
+let flood: Listening;
+const agents: Agent[] = [];
+const TOOLS = 12_000;
+
+beforeAll(async () => {
+  gw = await startTestGateway({ allowedHosts: '127.0.0.1' });
+  const tools: TestTool[] = Array.from({ length: TOOLS }, (_, i) => ({ name: `t${i}`, description: 'x'.repeat(200), inputSchema: { type: 'object' } }));
+  flood = await startMcpServer({ transport: 'streamable_http', tools, pageSize: 2000 });
+});
+afterAll(async () => {
+  await Promise.all(agents.map((a) => a.close().catch(() => undefined)));
+  await flood.close();
+  await gw.close();
+});
+
+const base = () => `http://127.0.0.1:${(gw.server.address() as { port: number }).port}`;
+const MAX_TOOLS = 5000;
+
+it('bounds the tools an upstream can make the gateway hold, return and store (as the connection test does)', async () => {
+  const org = 'org-flood';
+  const { key } = await gw.aitronosKey({ orgs: [org], role: 'member' });
+  const created = await gw.http
+    .post('/v1/mcp-configurations')
+    .set('X-API-Key', key)
+    .send({ organization_id: org, name: 'flood', server_url: flood.url, transport_type: 'streamable_http', auth_type: 'none' });
+  expect(created.status).toBe(201);
+  const agent = await connectAgent('legacy', `${base()}/mcp/orgs/${org}`, { Authorization: `Bearer ${key}` });
+  agents.push(agent);
+  const { tools } = await agent.listTools();
+  const stored = await gw.services.store.servers.findById(created.body.id);
+  const storedTools = stored?.connection.tools?.length ?? 0;
+  // What one agent request made the gateway return in one answer, and write into the record.
+  expect({ returned: tools.length <= MAX_TOOLS, stored: storedTools <= MAX_TOOLS }).toEqual({ returned: true, stored: true });
+}, 60_000);
