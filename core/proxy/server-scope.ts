@@ -38,6 +38,9 @@ export class UpstreamRpcError extends Error {
  * is depth-checked and scrubbed of every credential the gateway sent.
  */
 export class ServerScope {
+  /** The pool key of this server's configuration, read once per scope (one downstream message). */
+  private key: Promise<string> | null = null;
+
   constructor(
     private readonly deps: ScopeDeps,
     readonly server: McpServer,
