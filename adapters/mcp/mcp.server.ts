@@ -1,4 +1,4 @@
-import { ProtocolError, Server } from '@modelcontextprotocol/server';
+import { CLIENT_CAPABILITIES_META_KEY, ProtocolError, Server } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
 import type { Principal } from '../../core/model/principal';
 import type { OrganizationScope } from '../../core/proxy/organization-scope';
@@ -29,7 +29,15 @@ export const REFUSAL_CODES: Record<RefusalRule, number> = {
 const GATEWAY_INFO = { name: 'mcp-gateway', version: '0.1.0' };
 
 interface HandlerContext {
-  mcpReq: { signal: AbortSignal; notify: (notification: { method: string; params?: Record<string, unknown> }) => Promise<void> };
+  mcpReq: {
+    signal: AbortSignal;
+    notify: (notification: { method: string; params?: Record<string, unknown> }) => Promise<void>;
+    /** A 2026-07-28 request's `_meta` envelope (protocol version, client info and capabilities), lifted off its params. */
+    envelope?: Record<string, unknown>;
+    /** A 2026-07-28 retry's answers and state: the SDK lifts them off the params before the handler runs. */
+    inputResponses?: Record<string, unknown>;
+    requestState?: () => unknown;
+  };
 }
 
 type Params = Record<string, unknown> | undefined;
@@ -38,9 +46,11 @@ type Params = Record<string, unknown> | undefined;
 export async function serverFor(target: McpTarget, logger: Logger): Promise<Server> {
   const context = (ctx: HandlerContext, params: Params): CallContext => {
     const progressToken = (params?._meta as { progressToken?: unknown } | undefined)?.progressToken;
+    const capabilities = ctx.mcpReq.envelope?.[CLIENT_CAPABILITIES_META_KEY] as Record<string, unknown> | undefined;
     return {
       principal: target.principal,
       signal: ctx.mcpReq.signal,
+      inputCapabilities: inputCapabilitiesOf(capabilities),
       onProgress:
         progressToken === undefined
           ? undefined
@@ -51,7 +61,7 @@ export async function serverFor(target: McpTarget, logger: Logger): Promise<Serv
     <T>(work: (params: Params, call: CallContext) => Promise<T>) =>
     async (request: { params?: Params }, ctx: HandlerContext): Promise<T> => {
       try {
-        return await work(request.params, context(ctx, request.params));
+        return await work(withRetryMaterial(request.params, ctx), context(ctx, request.params));
       } catch (error) {
         throw rendered(error, logger);
       }
@@ -97,6 +107,27 @@ export async function serverFor(target: McpTarget, logger: Logger): Promise<Serv
   if (offered?.prompts) for (const method of ['prompts/list', 'prompts/get'] as const) server.setRequestHandler(method, passThrough(method));
   if (offered?.completions) server.setRequestHandler('completion/complete', passThrough('completion/complete'));
   return server;
+}
+
+/**
+ * What the agent can answer in an `input_required` round (elicitation, sampling, roots), as its
+ * 2026-07-28 request declared: the upstream asks only for what the asking client can give.
+ */
+function inputCapabilitiesOf(capabilities: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (!capabilities) return undefined;
+  const kept = Object.fromEntries(Object.entries(capabilities).filter(([name]) => name === 'elicitation' || name === 'sampling' || name === 'roots'));
+  return Object.keys(kept).length ? kept : undefined;
+}
+
+/**
+ * The params as the agent sent them: a 2026-07-28 retry of an `input_required` result carries
+ * `inputResponses` and `requestState`, which the upstream that asked must get back verbatim.
+ */
+function withRetryMaterial(params: Params, ctx: HandlerContext): Params {
+  const inputResponses = ctx.mcpReq.inputResponses;
+  const requestState = ctx.mcpReq.requestState?.();
+  if (inputResponses === undefined && requestState === undefined) return params;
+  return { ...params, ...(inputResponses === undefined ? {} : { inputResponses }), ...(requestState === undefined ? {} : { requestState }) };
 }
 
 /** A refusal or an upstream's JSON-RPC error as the JSON-RPC error the agent gets; anything else is an internal error, logged. */

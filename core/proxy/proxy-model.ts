@@ -56,6 +56,11 @@ export interface ScopeDeps {
 export interface CallContext {
   principal: Principal;
   signal: AbortSignal;
+  /**
+   * What the agent declared it can answer in a 2026-07-28 `input_required` round (elicitation,
+   * sampling, roots): sent upstream as this request's client capabilities, so the upstream may ask.
+   */
+  inputCapabilities?: Record<string, unknown>;
   onProgress?: (progress: { progress: number; total?: number; message?: string }) => void;
 }
 
@@ -63,5 +68,12 @@ export interface CallContext {
 export type ListedTool = Record<string, unknown> & { name: string; description?: string; inputSchema: Record<string, unknown> };
 
 export const APPROVAL_META_KEY = 'dev.mcp-gateway/approval';
+
+/**
+ * The 2026-07-28 `_meta` key of a request's client capabilities: the SDK's own
+ * CLIENT_CAPABILITIES_META_KEY, written out so the core loads no SDK before it connects
+ * anywhere (test/mcp/faithful.test.ts checks they are equal).
+ */
+export const CLIENT_CAPABILITIES_META_KEY = 'io.modelcontextprotocol/clientCapabilities';
 
 export type { McpServer };

@@ -5,7 +5,7 @@ import { approvalStateOf, callRefusal, nameRefusal, needsDefinition } from '../r
 import { connectionFingerprint, upstreamTarget } from '../services/upstream-target';
 import { MAX_TOOLS, UNPARSED } from '../probe/mcp-probe';
 import type { SecretScrubber } from '../probe/secret-scrub';
-import { APPROVAL_META_KEY, type CallContext, type ListedTool, type ScopeDeps } from './proxy-model';
+import { APPROVAL_META_KEY, CLIENT_CAPABILITIES_META_KEY, type CallContext, type ListedTool, type ScopeDeps } from './proxy-model';
 import { policyRefusal, ProxyRefusal } from './refusals';
 import { isJsonRpcAnswer, isTimeout, UpstreamUnavailable, type UpstreamConnection } from './upstream-pool';
 
@@ -189,7 +189,9 @@ export class ServerScope {
     return this.withConnection(call, async ({ client, scrubber }) => {
       let result: unknown;
       try {
-        result = await client.request({ method, params } as never, UNPARSED, {
+        // The agent's input capabilities ride this request's envelope (the SDK lets a request's own `_meta` keys win).
+        const sent = call.inputCapabilities ? { ...params, _meta: { [CLIENT_CAPABILITIES_META_KEY]: call.inputCapabilities } } : params;
+        result = await client.request({ method, params: sent } as never, UNPARSED, {
           signal: call.signal,
           timeout: this.deps.settings.callTimeoutMs,
           allowInputRequired: true,

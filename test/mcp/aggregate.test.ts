@@ -40,7 +40,15 @@ describe.each(['legacy', 'modern'] as const)('the organization endpoint (%s-era 
     const client = await connectAgent(era, `${base()}/mcp/orgs/${org}`, { Authorization: `Bearer ${key}` });
     agents.push(client);
     const names = (await client.listTools()).tools.map((t) => t.name).sort();
-    expect(names).toEqual(['alpha-tools__add', 'alpha-tools__echo', 'alpha-tools__hang', 'alpha-tools__slow', 'beta-tools__add', 'beta-tools__echo']);
+    expect(names).toEqual([
+      'alpha-tools__add',
+      'alpha-tools__confirm',
+      'alpha-tools__echo',
+      'alpha-tools__hang',
+      'alpha-tools__slow',
+      'beta-tools__add',
+      'beta-tools__echo',
+    ]);
     for (const name of names) expect(name).toMatch(CLIENT_TOOL_NAME);
 
     const alphaCalls = alpha.calls.echo ?? 0;

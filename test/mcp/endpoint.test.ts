@@ -83,7 +83,7 @@ describe.each(['legacy', 'modern'] as const)('the MCP endpoint with a %s-era age
       const from = upstream.headers.length;
       const client = await agent(era, `/mcp/${id}`, { Authorization: `Bearer ${key}`, Cookie: 'session=agent-cookie-123' });
       const { tools } = await client.listTools();
-      expect(tools.map((t) => t.name).sort()).toEqual(['add', 'echo', 'hang', 'slow']);
+      expect(tools.map((t) => t.name).sort()).toEqual(['add', 'confirm', 'echo', 'hang', 'slow']);
       expect(await client.callTool({ name: 'add', arguments: { a: 2, b: 3 } })).toMatchObject({
         content: [{ type: 'text', text: '5' }],
         structuredContent: { sum: 5 },
@@ -128,7 +128,7 @@ describe.each(['legacy', 'modern'] as const)('the MCP endpoint with a %s-era age
     expect(created.status).toBe(200);
     const from = upstream.headers.length;
     const client = await agent(era, `/mcp/${created.body.data.id}`, zudu);
-    expect((await client.listTools()).tools.length).toBe(4);
+    expect((await client.listTools()).tools.length).toBe(5);
     for (const h of upstream.headers.slice(from)) expect(h).toMatchObject({ authorization: 'Bearer zudu-secret-token-42', 'x-team': 'team-header-value' });
     expect(receivedSince(from)).not.toContain(zudu['X-API-SECRET']);
     expect(receivedSince(from)).not.toContain(zudu['X-API-KEY']);

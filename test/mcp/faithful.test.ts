@@ -165,6 +165,30 @@ describe.each(['legacy', 'modern'] as const)('faithful proxying to a %s-era agen
   });
 });
 
+describe('2026-07-28 input_required through the gateway', () => {
+  it("sends the agent's capabilities under the SDK's own _meta key", async () => {
+    const sdk = await import('@modelcontextprotocol/client');
+    const { CLIENT_CAPABILITIES_META_KEY } = await import('../../core/proxy/proxy-model');
+    expect(CLIENT_CAPABILITIES_META_KEY).toBe(sdk.CLIENT_CAPABILITIES_META_KEY);
+  });
+
+  it("returns the upstream's input request to the agent and forwards the agent's answers and state back to it", async () => {
+    const { id, key } = await serverFor(gw, 'org-mrtr', modern.url, 'streamable_http');
+    const { Client, StreamableHTTPClientTransport } = await import('@modelcontextprotocol/client');
+    const asked: unknown[] = [];
+    const client = new Client({ name: 'agent', version: '2' }, { versionNegotiation: { mode: 'auto' }, capabilities: { elicitation: { form: {} } } });
+    client.setRequestHandler('elicitation/create', async (request) => {
+      asked.push(request.params);
+      return { action: 'accept', content: { ok: true } };
+    });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${base()}/mcp/${id}`), { requestInit: { headers: { Authorization: `Bearer ${key}` } } }));
+    closers.push(() => client.close());
+    const result = await client.callTool({ name: 'confirm', arguments: {} });
+    expect(asked).toEqual([expect.objectContaining({ message: 'Proceed?' })]);
+    expect(result).toMatchObject({ content: [{ type: 'text', text: 'answered accept {"ok":true} with state state-from-upstream' }] });
+  });
+});
+
 describe('the per-organization limit on upstream calls', () => {
   it('refuses a call past MCP_GATEWAY_PROXY_CONCURRENCY_PER_ORG with an error naming it, while another organization is served', async () => {
     const limited = await startTestGateway({ allowedHosts: '127.0.0.1', proxy: { maxConcurrentPerOrganization: 1, queueTimeoutMs: 200 } });

@@ -19,7 +19,12 @@ afterAll(async () => {
 
 describe('the era negotiated per upstream, the same for the connection test, the Zudu tool list and the MCP endpoint', () => {
   it.each([
-    { label: 'a modern-only server (current SDK, legacy: reject)', url: () => modernOnly.url, version: '2026-07-28', tools: ['add', 'echo', 'hang', 'slow'] },
+    {
+      label: 'a modern-only server (current SDK, legacy: reject)',
+      url: () => modernOnly.url,
+      version: '2026-07-28',
+      tools: ['add', 'confirm', 'echo', 'hang', 'slow'],
+    },
     { label: 'a 2025-era server (SDK 1.x)', url: () => legacyOnly.url, version: expect.stringMatching(/^2025-/), tools: ['refund', 'search'] },
   ])('connects to $label with server/discover first and initialize as the fallback', async ({ url, version, tools }) => {
     const { key } = await gw.aitronosKey({ orgs: ['org-eras'] });

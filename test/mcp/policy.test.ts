@@ -100,12 +100,7 @@ describe.each(['legacy', 'modern'] as const)('the tool policy, enforced on every
     const up = await upstream();
     const { client } = await zuduServer(era, up, { approval_policy: 'require_approval_all' });
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t._meta?.['dev.mcp-gateway/approval'])).toEqual([
-      'requires_approval',
-      'requires_approval',
-      'requires_approval',
-      'requires_approval',
-    ]);
+    expect(tools.map((t) => t._meta?.['dev.mcp-gateway/approval'])).toEqual(Array(5).fill('requires_approval'));
     const refused = await refusal(client, 'echo', { text: 'x' });
     expect(refused).toMatchObject({ code: -32030, data: { rule: 'approval_required', tool: 'echo' } });
     expect(refused.message).toContain('requires a human approval');
@@ -129,7 +124,13 @@ describe.each(['legacy', 'modern'] as const)('the tool policy, enforced on every
     expect(await refusal(client, 'add', { a: 1, b: 1 })).toMatchObject({ code: -32030, data: { rule: 'approval_required' } });
     expect(up.calls.add).toBeUndefined();
     const marks = Object.fromEntries((await client.listTools()).tools.map((t) => [t.name, t._meta?.['dev.mcp-gateway/approval']]));
-    expect(marks).toEqual({ echo: 'auto_approved', add: 'requires_approval', slow: 'requires_approval', hang: 'requires_approval' });
+    expect(marks).toEqual({
+      echo: 'auto_approved',
+      add: 'requires_approval',
+      slow: 'requires_approval',
+      confirm: 'requires_approval',
+      hang: 'requires_approval',
+    });
   });
 
   it('refuses a tool whose definition changed since it was approved (stale), marks it, and records the change where operators see it', async () => {

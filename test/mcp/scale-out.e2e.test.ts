@@ -72,7 +72,7 @@ onPostgres('two gateway instances on one PostgreSQL database, behind a round-rob
         const before = [...balancer.served];
         const agent = await connectAgent(era, `${balancer.url}/mcp/${id}`, { Authorization: `Bearer ${created.apiKey}` });
         try {
-          expect((await agent.listTools()).tools.map((t) => t.name).sort()).toEqual(['add', 'echo', 'hang', 'slow']);
+          expect((await agent.listTools()).tools.map((t) => t.name).sort()).toEqual(['add', 'confirm', 'echo', 'hang', 'slow']);
           for (let i = 0; i < 6; i += 1)
             expect(await agent.callTool({ name: 'add', arguments: { a: i, b: 1 } })).toMatchObject({ content: [{ text: String(i + 1) }] });
         } finally {

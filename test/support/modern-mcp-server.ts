@@ -1,5 +1,5 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
-import { createMcpHandler, McpServer } from '@modelcontextprotocol/server';
+import { createMcpHandler, inputRequired, McpServer } from '@modelcontextprotocol/server';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import { z } from 'zod';
 import type { Listening } from './mcp-servers';
@@ -28,7 +28,8 @@ export interface ModernServerOptions {
 /**
  * An upstream built with the official SDK's current server line (createMcpHandler), served on
  * 127.0.0.1:0. Tools: `echo` (text), `add` (numbers), `slow` (reports progress every 50 ms for
- * `ms`, ends early when cancelled), `hang` (never answers).
+ * `ms`, ends early when cancelled), `confirm` (an `input_required` round trip, 2026-07-28 only),
+ * `hang` (never answers).
  */
 export async function startModernServer(options: ModernServerOptions = {}): Promise<ModernServer> {
   const descriptions: Record<string, string> = { echo: 'Echo the text back', add: 'Add two numbers', slow: 'Wait, reporting progress', hang: 'Never answers' };
@@ -65,6 +66,24 @@ export async function startModernServer(options: ModernServerOptions = {}): Prom
           await new Promise((r) => setTimeout(r, 50));
         }
         return { content: [{ type: 'text', text: `waited ${ms} ms` }] };
+      });
+      // 2026-07-28 multi round-trip: asks the client for a confirmation, then answers with it.
+      server.registerTool('confirm', { description: 'Ask before acting', inputSchema: z.object({}) }, async (_args, ctx) => {
+        count('confirm');
+        const answer = (ctx.mcpReq as { inputResponses?: Record<string, { action?: string; content?: unknown }> }).inputResponses?.confirm;
+        if (!answer) {
+          return inputRequired({
+            inputRequests: {
+              confirm: inputRequired.elicit({
+                message: 'Proceed?',
+                requestedSchema: { type: 'object', properties: { ok: { type: 'boolean' } }, required: ['ok'] },
+              }),
+            },
+            requestState: 'state-from-upstream',
+          });
+        }
+        const state = (ctx.mcpReq as { requestState?: () => unknown }).requestState?.();
+        return { content: [{ type: 'text', text: `answered ${answer.action} ${JSON.stringify(answer.content)} with state ${String(state)}` }] };
       });
       server.registerTool('hang', { description: descriptions.hang, inputSchema: z.object({}) }, async (_args, ctx) => {
         count('hang');
