@@ -70,7 +70,8 @@ export async function startProcess(args: string[], env: Record<string, string>):
     peakMemoryMb: () => peakMemoryMb(child.pid!),
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        // Already ended (by a code or a signal): nothing to wait for, and no 'exit' will come again.
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
         setTimeout(() => child.kill('SIGKILL'), 5000).unref();
