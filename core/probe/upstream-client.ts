@@ -44,23 +44,23 @@ export async function connectNegotiated(
   options: ConnectOptions,
 ): Promise<Client> {
   const probeTimeoutMs = Math.max(100, Math.min(3000, Math.floor(options.timeout / 3)));
-  const connectOptions = { signal: options.signal, timeout: options.timeout };
-  const modern = newUpstreamClient(sdk, 'auto', probeTimeoutMs);
+  // A client that failed to connect is closed before the error goes on.
+  const attempt = async (mode: 'auto' | 'legacy') => {
+    const client = newUpstreamClient(sdk, mode, probeTimeoutMs);
+    try {
+      await client.connect(openUpstreamTransport(sdk, target, headers, fetch), { signal: options.signal, timeout: options.timeout });
+      return client;
+    } catch (error) {
+      await client.close().catch(() => undefined);
+      throw error;
+    }
+  };
   try {
-    await modern.connect(openUpstreamTransport(sdk, target, headers, fetch), connectOptions);
-    return modern;
+    return await attempt('auto');
   } catch (error) {
-    await modern.close().catch(() => undefined);
     if (options.signal.aborted || classifyFailure(error, false, 0, options.failures).reason.kind !== 'not_mcp') throw error;
   }
-  const legacy = newUpstreamClient(sdk, 'legacy', probeTimeoutMs);
-  try {
-    await legacy.connect(openUpstreamTransport(sdk, target, headers, fetch), connectOptions);
-    return legacy;
-  } catch (error) {
-    await legacy.close().catch(() => undefined);
-    throw error;
-  }
+  return attempt('legacy');
 }
 
 /** The transport the server is stored with, every request through the guarded fetch with the stored headers. */

@@ -215,6 +215,13 @@ export class ServerScope {
     });
   }
 
+  private poolKey(): Promise<string> {
+    if (this.key === null) {
+      this.key = connectionFingerprint(this.deps.store, this.server).then((f) => `${this.server.id}:${createHash('sha256').update(f).digest('hex')}`);
+    }
+    return this.key;
+  }
+
   private async withConnection<T>(call: CallContext, work: (connection: UpstreamConnection) => Promise<T>): Promise<T> {
     const { limit, settings, pool } = this.deps;
     const org = this.server.organizationId;
@@ -228,10 +235,7 @@ export class ServerScope {
       );
     }
     try {
-      const key = `${this.server.id}:${createHash('sha256')
-        .update(await connectionFingerprint(this.deps.store, this.server))
-        .digest('hex')}`;
-      return await pool.use(key, () => upstreamTarget(this.deps, this.server), work, call.signal);
+      return await pool.use(await this.poolKey(), () => upstreamTarget(this.deps, this.server), work, call.signal);
     } catch (error) {
       if (error instanceof UpstreamUnavailable) {
         throw new ProxyRefusal(

@@ -1,12 +1,13 @@
 import { namespacedTool, serverPrefixes, splitNamespaced } from '../../core/proxy/tool-names';
-import { connectAgent, type Agent, type AgentEra } from '../support/mcp-clients';
+import type { AgentEra } from '../support/mcp-clients';
 import { startModernServer, type ModernServer } from '../support/modern-mcp-server';
 import { startTestGateway, type TestGateway } from '../support/test-gateway';
+import { agentSet, gatewayUrl } from '../support/mcp-endpoint';
 
 let gw: TestGateway;
 let alpha: ModernServer;
 let beta: ModernServer;
-const agents: Agent[] = [];
+const agents = agentSet();
 
 beforeAll(async () => {
   gw = await startTestGateway({ allowedHosts: '127.0.0.1' });
@@ -14,13 +15,13 @@ beforeAll(async () => {
   beta = await startModernServer({ legacy: 'stateless', name: 'beta' });
 });
 afterAll(async () => {
-  await Promise.all(agents.map((a) => a.close().catch(() => undefined)));
+  await agents.closeAll();
   await alpha.close();
   await beta.close();
   await gw.close();
 });
 
-const base = () => `http://127.0.0.1:${(gw.server.address() as { port: number }).port}`;
+const base = () => gatewayUrl(gw);
 const CLIENT_TOOL_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
 describe.each(['legacy', 'modern'] as const)('the organization endpoint (%s-era agent)', (era: AgentEra) => {
@@ -37,8 +38,7 @@ describe.each(['legacy', 'modern'] as const)('the organization endpoint (%s-era 
     const off = await create('Switched Off', beta.url);
     await gw.http.patch(`/v1/mcp-configurations/${off.body.id}`).set('X-API-Key', key).send({ is_active: false });
 
-    const client = await connectAgent(era, `${base()}/mcp/orgs/${org}`, { Authorization: `Bearer ${key}` });
-    agents.push(client);
+    const client = await agents.connect(era, `${base()}/mcp/orgs/${org}`, { Authorization: `Bearer ${key}` });
     const names = (await client.listTools()).tools.map((t) => t.name).sort();
     expect(names).toEqual([
       'alpha-tools__add',

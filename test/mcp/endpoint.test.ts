@@ -1,12 +1,13 @@
-import { connectAgent, type Agent, type AgentEra } from '../support/mcp-clients';
+import type { AgentEra } from '../support/mcp-clients';
 import { startHttpServer, type Listening } from '../support/mcp-servers';
 import { startModernServer, type ModernServer } from '../support/modern-mcp-server';
 import { startTestGateway, type TestGateway } from '../support/test-gateway';
+import { agentSet, createViaAitronos, gatewayUrl } from '../support/mcp-endpoint';
 
 let gw: TestGateway;
 let upstream: ModernServer;
 let tokenEndpoint: Listening;
-const agents: Agent[] = [];
+const agents = agentSet();
 
 beforeAll(async () => {
   gw = await startTestGateway({ allowedHosts: '127.0.0.1' });
@@ -16,35 +17,20 @@ beforeAll(async () => {
   );
 });
 afterAll(async () => {
-  await Promise.all(agents.map((a) => a.close().catch(() => undefined)));
+  await agents.closeAll();
   await upstream.close();
   await tokenEndpoint.close();
   await gw.close();
 });
 
-const base = () => `http://127.0.0.1:${(gw.server.address() as { port: number }).port}`;
+const base = () => gatewayUrl(gw);
 
 async function agent(era: AgentEra, path: string, headers: Record<string, string>) {
-  const a = await connectAgent(era, `${base()}${path}`, headers);
-  agents.push(a);
+  const a = await agents.connect(era, `${base()}${path}`, headers);
   return a;
 }
 
-async function createAitronos(key: string, org: string, body: Record<string, unknown>): Promise<string> {
-  const created = await gw.http
-    .post('/v1/mcp-configurations')
-    .set('X-API-Key', key)
-    .send({
-      organization_id: org,
-      name: `server-${Math.random().toString(36).slice(2)}`,
-      server_url: upstream.url,
-      transport_type: 'streamable_http',
-      auth_type: 'none',
-      ...body,
-    });
-  expect(created.status).toBe(201);
-  return created.body.id;
-}
+const createAitronos = (key: string, org: string, body: Record<string, unknown>) => createViaAitronos(gw, key, org, upstream.url, body);
 
 /** Every header the upstream received since `from`, one JSON text. */
 const receivedSince = (from: number) =>
@@ -132,6 +118,32 @@ describe.each(['legacy', 'modern'] as const)('the MCP endpoint with a %s-era age
     for (const h of upstream.headers.slice(from)) expect(h).toMatchObject({ authorization: 'Bearer zudu-secret-token-42', 'x-team': 'team-header-value' });
     expect(receivedSince(from)).not.toContain(zudu['X-API-SECRET']);
     expect(receivedSince(from)).not.toContain(zudu['X-API-KEY']);
+  });
+});
+
+describe("the README's first request", () => {
+  it("lists a server's tools with one curl-shaped request: a 2025-era tools/list without initialize, answered as one server-sent event", async () => {
+    const { key } = await gw.aitronosKey({ orgs: ['org-readme'] });
+    const id = await createAitronos(key, 'org-readme', {});
+    const response = await fetch(`${base()}/mcp/${id}`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${key}`,
+        'Content-Type': 'application/json',
+        Accept: 'application/json, text/event-stream',
+        'MCP-Protocol-Version': '2025-06-18',
+      },
+      body: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}',
+    });
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    expect(text).toMatch(/^event: message\ndata: /);
+    const message = JSON.parse(/^data: (.*)$/m.exec(text)![1]!);
+    expect(message).toMatchObject({
+      jsonrpc: '2.0',
+      id: 1,
+      result: { tools: expect.arrayContaining([expect.objectContaining({ name: 'echo', _meta: { 'dev.mcp-gateway/approval': 'auto_approved' } })]) },
+    });
   });
 });
 

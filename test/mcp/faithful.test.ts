@@ -1,12 +1,13 @@
-import { connectAgent, type Agent, type AgentEra } from '../support/mcp-clients';
+import type { Agent, AgentEra } from '../support/mcp-clients';
 import { startEverything, type EverythingServer } from '../support/everything-server';
 import { startMcpServer, type Listening, type TestTool } from '../support/mcp-servers';
 import { startModernServer, type ModernServer } from '../support/modern-mcp-server';
 import { startTestGateway, type TestGateway } from '../support/test-gateway';
+import { agentSet, createViaAitronos } from '../support/mcp-endpoint';
 
 let gw: TestGateway;
 let modern: ModernServer;
-const agents: Agent[] = [];
+const agents = agentSet();
 const closers: Array<() => Promise<void>> = [];
 
 beforeAll(async () => {
@@ -14,7 +15,7 @@ beforeAll(async () => {
   modern = await startModernServer({ legacy: 'stateless', echoHeaders: true });
 });
 afterAll(async () => {
-  await Promise.all(agents.map((a) => a.close().catch(() => undefined)));
+  await agents.closeAll();
   await Promise.all(closers.map((c) => c()));
   await modern.close();
   await gw.close();
@@ -24,17 +25,11 @@ const base = (g = gw) => `http://127.0.0.1:${(g.server.address() as { port: numb
 
 async function serverFor(g: TestGateway, org: string, url: string, transport: 'streamable_http' | 'sse', extra: Record<string, unknown> = {}) {
   const { key } = await g.aitronosKey({ orgs: [org] });
-  const created = await g.http
-    .post('/v1/mcp-configurations')
-    .set('X-API-Key', key)
-    .send({ organization_id: org, name: `s-${Math.random().toString(36).slice(2)}`, server_url: url, transport_type: transport, auth_type: 'none', ...extra });
-  expect(created.status).toBe(201);
-  return { id: created.body.id as string, key };
+  return { id: await createViaAitronos(g, key, org, url, { transport_type: transport, ...extra }), key };
 }
 
 async function agentOn(era: AgentEra, g: TestGateway, id: string, key: string): Promise<Agent> {
-  const a = await connectAgent(era, `${base(g)}/mcp/${id}`, { Authorization: `Bearer ${key}` });
-  agents.push(a);
+  const a = await agents.connect(era, `${base(g)}/mcp/${id}`, { Authorization: `Bearer ${key}` });
   return a;
 }
 

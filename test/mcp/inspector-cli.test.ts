@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { startModernServer, type ModernServer } from '../support/modern-mcp-server';
 import { ROOT } from '../support/processes';
 import { startTestGateway, type TestGateway } from '../support/test-gateway';
+import { gatewayUrl } from '../support/mcp-endpoint';
 
 const run = promisify(execFile);
 const INSPECTOR = join(ROOT, 'node_modules', '@modelcontextprotocol', 'inspector-cli', 'build', 'index.js');
@@ -48,7 +49,7 @@ describe('the MCP Inspector (inspector-cli) against the endpoint', () => {
         auth_type: 'none',
         tool_configuration: { enabled: true, allowed_tools: ['echo', 'add'] },
       });
-    const url = `http://127.0.0.1:${(gw.server.address() as { port: number }).port}/mcp/${created.body.id}`;
+    const url = `${gatewayUrl(gw)}/mcp/${created.body.id}`;
     const listed = (await inspector(url, key, '--method', 'tools/list')) as { tools: Array<{ name: string }> };
     expect(listed.tools.map((t) => t.name).sort()).toEqual(['add', 'echo']);
     const called = await inspector(url, key, '--method', 'tools/call', '--tool-name', 'echo', '--tool-arg', 'text=from the inspector');

@@ -1,17 +1,17 @@
-import { connectAgent, type Agent } from '../support/mcp-clients';
 import { startModernServer, type ModernServer } from '../support/modern-mcp-server';
 import { startTestGateway, type TestGateway } from '../support/test-gateway';
+import { agentSet, gatewayUrl } from '../support/mcp-endpoint';
 
 let gw: TestGateway;
 let upstream: ModernServer;
-const agents: Agent[] = [];
+const agents = agentSet();
 
 beforeAll(async () => {
   gw = await startTestGateway({ allowedHosts: '127.0.0.1' });
   upstream = await startModernServer({ legacy: 'reject' });
 });
 afterAll(async () => {
-  await Promise.all(agents.map((a) => a.close().catch(() => undefined)));
+  await agents.closeAll();
   await upstream.close();
   await gw.close();
 });
@@ -32,10 +32,9 @@ describe('what the MCP endpoint tells operators', () => {
         tool_configuration: { enabled: true, allowed_tools: ['echo', 'add'] },
       });
     const id = created.body.id as string;
-    const client = await connectAgent('modern', `http://127.0.0.1:${(gw.server.address() as { port: number }).port}/mcp/${id}`, {
+    const client = await agents.connect('modern', `${gatewayUrl(gw)}/mcp/${id}`, {
       Authorization: `Bearer ${key}`,
     });
-    agents.push(client);
     await client.callTool({ name: 'echo', arguments: { text: 'argument-text-abc' } });
     await client.callTool({ name: 'slow', arguments: { ms: 1 } }).catch(() => undefined);
 

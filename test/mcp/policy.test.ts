@@ -1,21 +1,22 @@
-import { connectAgent, type Agent, type AgentEra } from '../support/mcp-clients';
+import type { Agent, AgentEra } from '../support/mcp-clients';
 import { startModernServer, type ModernServer } from '../support/modern-mcp-server';
 import { startTestGateway, type TestGateway } from '../support/test-gateway';
+import { agentSet, gatewayUrl } from '../support/mcp-endpoint';
 
 let gw: TestGateway;
-const agents: Agent[] = [];
+const agents = agentSet();
 const upstreams: ModernServer[] = [];
 
 beforeAll(async () => {
   gw = await startTestGateway({ allowedHosts: '127.0.0.1' });
 });
 afterAll(async () => {
-  await Promise.all(agents.map((a) => a.close().catch(() => undefined)));
+  await agents.closeAll();
   await Promise.all(upstreams.map((u) => u.close()));
   await gw.close();
 });
 
-const base = () => `http://127.0.0.1:${(gw.server.address() as { port: number }).port}`;
+const base = () => gatewayUrl(gw);
 
 async function upstream(): Promise<ModernServer> {
   const u = await startModernServer({ legacy: 'stateless' });
@@ -32,8 +33,7 @@ async function zuduServer(era: AgentEra, up: ModernServer, config: Record<string
     .send({ config: { url: up.url, name: `policy-${Math.random().toString(36).slice(2)}`, transport: 'STREAMABLE_HTTP', ...config } });
   expect(created.status).toBe(200);
   const id = created.body.data.id as string;
-  const client = await connectAgent(era, `${base()}/mcp/${id}`, headers);
-  agents.push(client);
+  const client = await agents.connect(era, `${base()}/mcp/${id}`, headers);
   return { id, headers, client };
 }
 
@@ -51,8 +51,7 @@ async function aitronosServer(era: AgentEra, up: ModernServer, toolConfiguration
       tool_configuration: toolConfiguration,
     });
   expect(created.status).toBe(201);
-  const client = await connectAgent(era, `${base()}/mcp/${created.body.id}`, { Authorization: `Bearer ${key}` });
-  agents.push(client);
+  const client = await agents.connect(era, `${base()}/mcp/${created.body.id}`, { Authorization: `Bearer ${key}` });
   return { id: created.body.id as string, key, client };
 }
 

@@ -5,14 +5,14 @@
  */
 import { createHash } from 'node:crypto';
 import { serverPrefixes } from '../../../core/proxy/tool-names';
-import { connectAgent, type Agent } from '../../support/mcp-clients';
 import { startModernServer, type ModernServer } from '../../support/modern-mcp-server';
 import { startTestGateway, type TestGateway } from '../../support/test-gateway';
+import { agentSet, gatewayUrl } from '../../support/mcp-endpoint';
 
 let gw: TestGateway;
 let legit: ModernServer;
 let evil: ModernServer;
-const agents: Agent[] = [];
+const agents = agentSet();
 
 beforeAll(async () => {
   gw = await startTestGateway({ allowedHosts: '127.0.0.1' });
@@ -20,13 +20,13 @@ beforeAll(async () => {
   evil = await startModernServer({ legacy: 'stateless', name: 'evil' });
 });
 afterAll(async () => {
-  await Promise.all(agents.map((a) => a.close().catch(() => undefined)));
+  await agents.closeAll();
   await legit.close();
   await evil.close();
   await gw.close();
 });
 
-const base = () => `http://127.0.0.1:${(gw.server.address() as { port: number }).port}`;
+const base = () => gatewayUrl(gw);
 const hex6 = (id: string) => createHash('sha256').update(id, 'utf8').digest('hex').slice(0, 6);
 
 describe('organization endpoint prefixes', () => {
@@ -65,8 +65,7 @@ describe('organization endpoint prefixes', () => {
       .send({ name: `github_${hex6(theirs.body.id)}` });
     expect(renamed.status).toBe(200);
 
-    const agent = await connectAgent('legacy', `${base()}/mcp/orgs/${org}`, { Authorization: `Bearer ${admin.key}` });
-    agents.push(agent);
+    const agent = await agents.connect('legacy', `${base()}/mcp/orgs/${org}`, { Authorization: `Bearer ${admin.key}` });
     const names = (await agent.listTools()).tools.map((t) => t.name);
     const target = `github_${hex6(theirs.body.id)}__echo`;
     expect(names).toContain(target);

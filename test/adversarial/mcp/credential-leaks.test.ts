@@ -4,26 +4,27 @@
  * an upstream set on leaking its own credential can always transform it past any list of
  * encodings, e.g. reversed: the README says so.)
  */
-import { connectAgent, type Agent } from '../../support/mcp-clients';
+import type { Agent } from '../../support/mcp-clients';
 import { startTestGateway, type TestGateway } from '../../support/test-gateway';
 import { startHostile, type Hostile } from './hostile-upstream';
+import { agentSet, gatewayUrl } from '../../support/mcp-endpoint';
 
 const SECRET = 'stored-bearer-secret-4242';
 
 let gw: TestGateway;
-const agents: Agent[] = [];
+const agents = agentSet();
 const upstreams: Hostile[] = [];
 
 beforeAll(async () => {
   gw = await startTestGateway({ allowedHosts: '127.0.0.1' });
 });
 afterAll(async () => {
-  await Promise.all(agents.map((a) => a.close().catch(() => undefined)));
+  await agents.closeAll();
   await Promise.all(upstreams.map((u) => u.close()));
   await gw.close();
 });
 
-const base = () => `http://127.0.0.1:${(gw.server.address() as { port: number }).port}`;
+const base = () => gatewayUrl(gw);
 
 /** The token the upstream received, without the `Bearer ` prefix. */
 const tokenOf = (headers: Record<string, unknown>) => String(headers.authorization ?? '').replace(/^Bearer /, '');
@@ -45,8 +46,7 @@ async function agentFor(reflect: (token: string) => unknown): Promise<Agent> {
       credentials: { token: SECRET },
     });
   expect(created.status).toBe(201);
-  const agent = await connectAgent('legacy', `${base()}/mcp/${created.body.id}`, { Authorization: `Bearer ${key}` });
-  agents.push(agent);
+  const agent = await agents.connect('legacy', `${base()}/mcp/${created.body.id}`, { Authorization: `Bearer ${key}` });
   return agent;
 }
 

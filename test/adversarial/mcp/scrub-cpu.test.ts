@@ -3,13 +3,13 @@
  * text): one answer under the 8 MB cap must not stall the whole gateway, every tenant included.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { connectAgent, type Agent } from '../../support/mcp-clients';
 import { startTestGateway, type TestGateway } from '../../support/test-gateway';
 import { startHostile, type Hostile } from './hostile-upstream';
+import { agentSet, gatewayUrl } from '../../support/mcp-endpoint';
 
 let gw: TestGateway;
 let up: Hostile;
-const agents: Agent[] = [];
+const agents = agentSet();
 const PAYLOAD = 'abcdefghijklmnop%41&amp;\\.'.repeat(Math.floor((6 * 1024 * 1024) / 26));
 
 beforeAll(async () => {
@@ -17,11 +17,11 @@ beforeAll(async () => {
   up = await startHostile({ call: () => ({ content: [{ type: 'text', text: PAYLOAD }] }) });
 });
 afterAll(async () => {
-  await Promise.all(agents.map((a) => a.close().catch(() => undefined)));
+  await agents.closeAll();
   await up.close();
   await gw.close();
 });
-const base = () => `http://127.0.0.1:${(gw.server.address() as { port: number }).port}`;
+const base = () => gatewayUrl(gw);
 
 it('never blocks the event loop for seconds on one upstream answer within the size cap', async () => {
   const org = 'org-cpu';
@@ -38,8 +38,7 @@ it('never blocks the event loop for seconds on one upstream answer within the si
       credentials: { token: 'stored-bearer-secret-4242' },
     });
   expect(created.status).toBe(201);
-  const agent = await connectAgent('legacy', `${base()}/mcp/${created.body.id}`, { Authorization: `Bearer ${key}` });
-  agents.push(agent);
+  const agent = await agents.connect('legacy', `${base()}/mcp/${created.body.id}`, { Authorization: `Bearer ${key}` });
   const histogram = monitorEventLoopDelay({ resolution: 10 });
   histogram.enable();
   await agent.callTool({ name: 'echo', arguments: {} }, { timeout: 60_000 }).catch(() => undefined);

@@ -1,14 +1,10 @@
-/**
- * A hostile upstream's tool list through the MCP endpoint: the gateway holds, returns and stores
- * at most 5,000 tools of one server (core/probe/mcp-probe.ts MAX_TOOLS), as the connection test keeps.
- */
-import { connectAgent, type Agent } from '../../support/mcp-clients';
 import { startMcpServer, type Listening, type TestTool } from '../../support/mcp-servers';
 import { startTestGateway, type TestGateway } from '../../support/test-gateway';
+import { agentSet, gatewayUrl } from '../../support/mcp-endpoint';
 
 let gw: TestGateway;
 let flood: Listening;
-const agents: Agent[] = [];
+const agents = agentSet();
 const TOOLS = 12_000;
 
 beforeAll(async () => {
@@ -17,12 +13,12 @@ beforeAll(async () => {
   flood = await startMcpServer({ transport: 'streamable_http', tools, pageSize: 2000 });
 });
 afterAll(async () => {
-  await Promise.all(agents.map((a) => a.close().catch(() => undefined)));
+  await agents.closeAll();
   await flood.close();
   await gw.close();
 });
 
-const base = () => `http://127.0.0.1:${(gw.server.address() as { port: number }).port}`;
+const base = () => gatewayUrl(gw);
 const MAX_TOOLS = 5000;
 
 it('bounds the tools an upstream can make the gateway hold, return and store (as the connection test does)', async () => {
@@ -33,8 +29,7 @@ it('bounds the tools an upstream can make the gateway hold, return and store (as
     .set('X-API-Key', key)
     .send({ organization_id: org, name: 'flood', server_url: flood.url, transport_type: 'streamable_http', auth_type: 'none' });
   expect(created.status).toBe(201);
-  const agent = await connectAgent('legacy', `${base()}/mcp/orgs/${org}`, { Authorization: `Bearer ${key}` });
-  agents.push(agent);
+  const agent = await agents.connect('legacy', `${base()}/mcp/orgs/${org}`, { Authorization: `Bearer ${key}` });
   const { tools } = await agent.listTools();
   const stored = await gw.services.store.servers.findById(created.body.id);
   const storedTools = stored?.connection.tools?.length ?? 0;
