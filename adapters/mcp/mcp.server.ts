@@ -3,8 +3,8 @@ import type { Logger } from 'pino';
 import type { Principal } from '../../core/model/principal';
 import type { OrganizationScope } from '../../core/proxy/organization-scope';
 import type { CallContext } from '../../core/proxy/proxy-model';
-import { ProxyRefusal, type RefusalRule } from '../../core/proxy/refusals';
-import { type ServerScope, UpstreamRpcError } from '../../core/proxy/server-scope';
+import { ProxyRefusal, type RefusalRule, UpstreamRpcError } from '../../core/proxy/refusals';
+import type { ServerScope } from '../../core/proxy/server-scope';
 
 /** What one HTTP request reaches: a stored server, or every active server of an organization. */
 export type McpTarget = { kind: 'server'; scope: ServerScope; principal: Principal } | { kind: 'organization'; scope: OrganizationScope; principal: Principal };
@@ -83,7 +83,7 @@ export async function serverFor(target: McpTarget, logger: Logger): Promise<Serv
 
   const scope = target.scope;
   // Mirror what the upstream offers; if it cannot be reached now, tools alone (their calls will say why).
-  const offered = await scope.capabilities({ principal: target.principal, signal: AbortSignal.timeout(30_000) }).catch(() => null);
+  const offered = await scope.capabilities().catch(() => null);
   const server = new Server(GATEWAY_INFO, {
     capabilities: {
       tools: {},

@@ -41,17 +41,43 @@ export async function guardedHttp(
     ...(options.keepAlive ? {} : { pipelining: 0 }),
   });
   const failures: unknown[] = [];
+  // Bounded: a pooled connection lives long, and only the first failures classify a connect.
+  const record = (failure: unknown) => {
+    if (failures.length < MAX_RECORDED_FAILURES) failures.push(failure);
+  };
   const fetch: FetchLike = async (url, init = {}) => {
     const signals = [init.signal, signal].filter((s): s is AbortSignal => s !== null && s !== undefined);
     try {
       const response = (await undiciFetch(url, { ...(init as object), dispatcher: agent, signal: AbortSignal.any(signals) } as never)) as unknown as Response;
-      return capped(response, (tooLarge) => failures.push(tooLarge));
+      return capped(response, (tooLarge) => record(tooLarge));
     } catch (error) {
-      failures.push(error);
+      record(error);
       throw error;
     }
   };
   return { fetch, failures, close: () => agent.destroy() };
+}
+
+const MAX_RECORDED_FAILURES = 50;
+const LF = 10;
+const CR = 13;
+
+/**
+ * Bytes of `chunk` to add to the current event's count; where the chunk holds a blank line (an
+ * event's end: LF LF, or LF CR LF), `reset` sets the count to zero first and only what follows the
+ * last one counts. `previous` is the byte before the chunk.
+ */
+function sinceBlankLine(chunk: Uint8Array, previous: number, reset: (n: number) => void): number {
+  for (let i = chunk.byteLength - 1; i >= 0; i -= 1) {
+    if (chunk[i] !== LF) continue;
+    const before = i > 0 ? chunk[i - 1] : previous;
+    const twoBefore = i > 1 ? chunk[i - 2] : i === 1 ? previous : undefined;
+    if (before === LF || (before === CR && twoBefore === LF)) {
+      reset(0);
+      return chunk.byteLength - i - 1;
+    }
+  }
+  return chunk.byteLength;
 }
 
 /** The most one upstream answer may weigh: a tool list bigger than this is not a tool list. */
@@ -64,14 +90,23 @@ export class ResponseTooLarge extends Error {
   }
 }
 
-/** The same response, whose body errors once it passes MAX_RESPONSE_BYTES, so memory stays bounded. */
+/**
+ * The same response, whose body errors once it passes MAX_RESPONSE_BYTES, so memory stays
+ * bounded. An event stream is counted per event (bytes since the last blank line): a pooled
+ * connection's SSE stream carries every answer of its lifetime, one at a time.
+ */
 function capped(response: Response, onTooLarge: (error: ResponseTooLarge) => void): Response {
   if (!response.body) return response;
+  const perEvent = (response.headers.get('content-type') ?? '').toLowerCase().startsWith('text/event-stream');
   let seen = 0;
+  let previous = 0;
   const limited = response.body.pipeThrough(
     new TransformStream<Uint8Array, Uint8Array>({
       transform(chunk, controller) {
-        seen += chunk.byteLength;
+        // Called first, then added: a blank line in the chunk resets the count before what follows it is added.
+        const added = perEvent ? sinceBlankLine(chunk, previous, (n) => (seen = n)) : chunk.byteLength;
+        seen += added;
+        if (chunk.byteLength > 0) previous = chunk[chunk.byteLength - 1]!;
         if (seen > MAX_RESPONSE_BYTES) {
           const error = new ResponseTooLarge();
           onTooLarge(error);

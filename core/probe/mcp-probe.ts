@@ -5,11 +5,10 @@ import type { ConnectionProbe } from '../ports';
 import { ConcurrencyLimit } from './concurrency-limit';
 import { guardedHttp, type GuardedHttp } from './guarded-fetch';
 import type { NetworkGuard } from './network-guard';
-import { basicCredentials, fetchClientCredentialsToken } from './oauth-token';
 import { classifyFailure, failedOutcome, ProbeFailure, sanitizeMessage } from './probe-failure';
 import { exceedsDepth, MAX_INPUT_SCHEMA_DEPTH } from '../rules/tool-hash';
 import { SecretScrubber } from './secret-scrub';
-import { connectNegotiated, loadClientSdk } from './upstream-client';
+import { connectUpstream, loadClientSdk } from './upstream-client';
 
 export type { ProbeOutcome, ProbeTarget } from '../model/probe';
 
@@ -69,7 +68,6 @@ export class McpProbe implements ConnectionProbe {
     const deadline = AbortSignal.timeout(this.settings.timeoutMs);
     const elapsed = () => Math.round(performance.now() - started);
     const secrets = [...target.secrets];
-    if (target.oauth) secrets.push(basicCredentials(target.oauth));
     let http: GuardedHttp | null = null;
     let client: Client | null = null;
     try {
@@ -78,14 +76,8 @@ export class McpProbe implements ConnectionProbe {
       http = await guardedHttp(this.guard, deadline, this.settings.timeoutMs);
       const connection = http;
       const result = await withDeadline(deadline, async () => {
-        const headers = { ...target.headers };
-        if (target.oauth) {
-          const token = await fetchClientCredentialsToken(connection.fetch, target.oauth);
-          secrets.push(token);
-          headers.Authorization = `Bearer ${token}`;
-        }
         const options = { signal: deadline, timeout: this.settings.timeoutMs };
-        client = await connectNegotiated(sdk, target, headers, connection.fetch, { ...options, failures: connection.failures });
+        client = await connectUpstream(sdk, target, connection.fetch, { ...options, failures: connection.failures, secrets });
         const tools = await listAllTools(client, options);
         return { protocolVersion: client.getNegotiatedProtocolVersion() ?? null, serverInfo: client.getServerVersion() ?? null, tools };
       });

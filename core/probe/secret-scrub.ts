@@ -117,7 +117,10 @@ export class SecretScrubber {
   json(value: unknown, budget: ScrubBudget = { decodedChars: Number.POSITIVE_INFINITY }): unknown {
     if (typeof value === 'string') return this.within(value, budget);
     if (Array.isArray(value)) {
-      if (value.length >= SHORT_SECRET_LENGTH && value.every(isByte) && this.carries(Buffer.from(value as number[]).toString('latin1'))) return MASK;
+      if (value.length >= SHORT_SECRET_LENGTH && value.length <= budget.decodedChars && value.every(isByte)) {
+        budget.decodedChars -= value.length;
+        if (this.carries(Buffer.from(value as number[]).toString('latin1'))) return MASK;
+      }
       return value.map((v) => this.json(v, budget));
     }
     if (value !== null && typeof value === 'object') {

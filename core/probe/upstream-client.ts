@@ -1,6 +1,7 @@
 import type { Client } from '@modelcontextprotocol/client';
 import type { ProbeTarget } from '../model/probe';
 import type { FetchLike } from './guarded-fetch';
+import { basicCredentials, fetchClientCredentialsToken } from './oauth-token';
 import { classifyFailure } from './probe-failure';
 
 export const GATEWAY_CLIENT_INFO = { name: 'mcp-gateway', version: '0.1.0' };
@@ -61,6 +62,24 @@ export async function connectNegotiated(
     if (options.signal.aborted || classifyFailure(error, false, 0, options.failures).reason.kind !== 'not_mcp') throw error;
   }
   return attempt('legacy');
+}
+
+/**
+ * Connects to a stored server as the connection test and the MCP endpoint both do: the OAuth
+ * client-credentials token first when the server has one (its request bounded by the same
+ * signal), then the negotiated handshake. Every secret sent (the client's Basic credentials and
+ * the fetched token) is added to `secrets` as soon as it exists, so the caller can scrub a
+ * failure too.
+ */
+export async function connectUpstream(sdk: ClientSdk, target: ProbeTarget, fetch: FetchLike, options: ConnectOptions & { secrets: string[] }): Promise<Client> {
+  const headers = { ...target.headers };
+  if (target.oauth) {
+    options.secrets.push(basicCredentials(target.oauth));
+    const token = await fetchClientCredentialsToken((url, init) => fetch(url, { ...init, signal: options.signal }), target.oauth);
+    options.secrets.push(token);
+    headers.Authorization = `Bearer ${token}`;
+  }
+  return connectNegotiated(sdk, target, headers, fetch, options);
 }
 
 /** The transport the server is stored with, every request through the guarded fetch with the stored headers. */

@@ -63,17 +63,29 @@ export class OrganizationScope {
     const name = String(params.name);
     const parts = splitNamespaced(name);
     const scope = parts && [...this.scopes.values()].find((s) => this.prefixes.get(s.server.id) === parts.prefix);
-    if (!parts || !scope) throw unknownTool(name);
+    if (!parts || !scope) throw this.unknownTool(name, call);
     let tool = parts.tool;
     if (parts.hashed) {
       const match = (await scope.allTools(call)).find((t) => namespacedTool(parts.prefix, t.name) === name);
-      if (!match) throw unknownTool(name);
+      if (!match) throw this.unknownTool(name, call);
       tool = match.name;
     }
     return scope.callTool({ ...params, name: tool }, call);
   }
-}
 
-function unknownTool(name: string): ProxyRefusal {
-  return new ProxyRefusal('unknown_tool', { tool: name }, `Unknown tool: '${name}' is not offered by any active server of this organization`);
+  /** A name no server of the organization offers: refused, and logged and counted like every call (no server to name). */
+  private unknownTool(name: string, call: CallContext): ProxyRefusal {
+    this.deps.events.call({
+      serverId: '',
+      organizationId: this.organizationId,
+      keyId: call.principal.keyId,
+      method: 'tools/call',
+      tool: name,
+      toolKnown: false,
+      outcome: 'refused',
+      rule: 'unknown_tool',
+      durationMs: 0,
+    });
+    return new ProxyRefusal('unknown_tool', { tool: name }, `Unknown tool: '${name}' is not offered by any active server of this organization`);
+  }
 }

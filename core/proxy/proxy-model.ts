@@ -21,6 +21,8 @@ export interface ProxyCallEvent {
   keyId: string;
   method: string;
   tool: string | null;
+  /** Whether the tool is one the upstream listed (the last definitions seen): only such names label metrics. */
+  toolKnown: boolean;
   /** ok; tool_error (the tool ran and reported isError); refused (a gateway rule); failed (upstream or limit). */
   outcome: 'ok' | 'tool_error' | 'refused' | 'failed';
   rule: RefusalRule | null;

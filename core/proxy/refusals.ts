@@ -40,3 +40,15 @@ const POLICY_WORDS: Record<ToolRefusalRule, (tool: string) => string> = {
 export function policyRefusal(rule: ToolRefusalRule, tool: string, server: string): ProxyRefusal {
   return new ProxyRefusal(rule, { tool, server }, POLICY_WORDS[rule](tool));
 }
+
+/** An upstream's JSON-RPC error, passed on with its code, and its message and data scrubbed. */
+export class UpstreamRpcError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly data: unknown,
+  ) {
+    super(message);
+    this.name = 'UpstreamRpcError';
+  }
+}

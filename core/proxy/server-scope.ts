@@ -6,7 +6,7 @@ import { connectionFingerprint, upstreamTarget } from '../services/upstream-targ
 import { MAX_TOOLS, UNPARSED } from '../probe/mcp-probe';
 import type { SecretScrubber } from '../probe/secret-scrub';
 import { APPROVAL_META_KEY, CLIENT_CAPABILITIES_META_KEY, type CallContext, type ListedTool, type ScopeDeps } from './proxy-model';
-import { policyRefusal, ProxyRefusal } from './refusals';
+import { policyRefusal, ProxyRefusal, UpstreamRpcError } from './refusals';
 import { isJsonRpcAnswer, isTimeout, UpstreamUnavailable, type UpstreamConnection } from './upstream-pool';
 
 /** How deep an upstream answer may nest; deeper is refused before anything walks it recursively. */
@@ -18,18 +18,8 @@ const MAX_TOOL_PAGES = 100;
  * answer may not hold every tenant up. Past it, strings are masked in every known encoding.
  */
 const MAX_DECODED_CHARS = 512 * 1024;
-
-/** An upstream's JSON-RPC error, passed on with its code, and its message and data scrubbed. */
-export class UpstreamRpcError extends Error {
-  constructor(
-    readonly code: number,
-    message: string,
-    readonly data: unknown,
-  ) {
-    super(message);
-    this.name = 'UpstreamRpcError';
-  }
-}
+/** How much of an upstream error message or progress message is passed on (and searched). */
+const MAX_MESSAGE_CHARS = 4096;
 
 /**
  * One stored server as agents see it through the gateway, for one downstream message: its tools
@@ -47,13 +37,14 @@ export class ServerScope {
   ) {}
 
   /** What the upstream offers besides tools (tools are always offered: the policy may leave none). */
-  async capabilities(call: CallContext): Promise<{ resources: boolean; prompts: boolean; completions: boolean }> {
-    const caps = await this.withConnection(call, async (c) => c.client.getServerCapabilities() ?? {});
+  async capabilities(): Promise<{ resources: boolean; prompts: boolean; completions: boolean }> {
+    const caps = await this.deps.pool.capabilities(await this.poolKey(), () => upstreamTarget(this.deps, this.server));
     return { resources: caps.resources !== undefined, prompts: caps.prompts !== undefined, completions: caps.completions !== undefined };
   }
 
   /** One page of tools (the downstream's cursor is the upstream's), filtered and marked. */
   async listTools(cursor: string | undefined, call: CallContext): Promise<{ tools: ListedTool[]; nextCursor?: string }> {
+    if (!this.server.toolPolicy.enabled) return { tools: [] };
     const page = await this.toolPage(cursor, call);
     return { tools: page.tools.filter((t) => nameRefusal(this.server, t.name) === null).map((t) => this.marked(t)), nextCursor: page.nextCursor };
   }
@@ -85,6 +76,7 @@ export class ServerScope {
         keyId: call.principal.keyId,
         method: 'tools/call',
         tool: name,
+        toolKnown: (this.server.connection.tools ?? []).some((t) => t.name === name),
         outcome,
         rule,
         durationMs: Math.round(performance.now() - started),
@@ -135,7 +127,8 @@ export class ServerScope {
     };
     if (!Array.isArray(page.tools)) throw invalid('tools/list answered without a tools array');
     const tools: ListedTool[] = [];
-    for (const tool of page.tools as Array<Record<string, unknown> | null>) {
+    // One page holds at most what the gateway keeps of a server.
+    for (const tool of (page.tools as Array<Record<string, unknown> | null>).slice(0, MAX_TOOLS)) {
       if (typeof tool?.name !== 'string' || tool.inputSchema === null || typeof tool.inputSchema !== 'object')
         throw invalid('tools/list answered a tool without a name or an input schema');
       if (tool.description !== undefined && typeof tool.description !== 'string') throw invalid(`tools/list answered a description of a tool that is not text`);
@@ -198,7 +191,11 @@ export class ServerScope {
           ...(call.onProgress
             ? {
                 onprogress: (p: { progress: number; total?: number; message?: string }) =>
-                  call.onProgress?.({ progress: p.progress, total: p.total, message: p.message === undefined ? undefined : scrubber.field(p.message) }),
+                  call.onProgress?.({
+                    progress: p.progress,
+                    total: p.total,
+                    message: typeof p.message === 'string' ? scrubber.field(p.message.slice(0, MAX_MESSAGE_CHARS)) : undefined,
+                  }),
               }
             : {}),
         });
@@ -227,7 +224,9 @@ export class ServerScope {
     const org = this.server.organizationId;
     try {
       await limit.acquire(AbortSignal.any([call.signal, AbortSignal.timeout(settings.queueTimeoutMs)]), org);
-    } catch {
+    } catch (error) {
+      // The agent went away while waiting: not the limit's doing.
+      if (call.signal.aborted) throw error;
       throw new ProxyRefusal(
         'concurrency_limit',
         { server: this.server.id, limit: limit.perTenantLimit, setting: 'MCP_GATEWAY_PROXY_CONCURRENCY_PER_ORG' },
@@ -260,11 +259,13 @@ export class ServerScope {
       );
     }
     const e = error as { code?: number; message?: string; data?: unknown };
+    // Upstream words are cut before they are searched: the search's cost grows with their length.
+    const message = String(e.message ?? error).slice(0, MAX_MESSAGE_CHARS);
     if (isJsonRpcAnswer(error)) {
-      const data = e.data === undefined || exceedsDepth(e.data, MAX_ANSWER_DEPTH) ? undefined : scrubber.json(e.data);
-      return new UpstreamRpcError(e.code!, scrubbed(scrubber, e.message ?? ''), data);
+      const data = e.data === undefined || exceedsDepth(e.data, MAX_ANSWER_DEPTH) ? undefined : scrubber.json(e.data, { decodedChars: MAX_DECODED_CHARS });
+      return new UpstreamRpcError(e.code!, scrubbed(scrubber, message), data);
     }
-    const words = scrubber.words(e.message ?? String(error));
+    const words = scrubber.words(message);
     return new ProxyRefusal(
       'upstream_unavailable',
       { server: this.server.id, failureClass: 'transport' },

@@ -2,10 +2,10 @@ import type { Client } from '@modelcontextprotocol/client';
 import type { ProbeTarget } from '../model/probe';
 import { guardedHttp, type GuardedHttp } from '../probe/guarded-fetch';
 import type { NetworkGuard } from '../probe/network-guard';
-import { basicCredentials, fetchClientCredentialsToken } from '../probe/oauth-token';
 import { classifyFailure, ProbeFailure, sanitizeMessage } from '../probe/probe-failure';
 import { SecretScrubber } from '../probe/secret-scrub';
-import { connectNegotiated, loadClientSdk } from '../probe/upstream-client';
+import { connectUpstream, loadClientSdk } from '../probe/upstream-client';
+import { ProxyRefusal, UpstreamRpcError } from './refusals';
 
 /** The upstream could not be reached: why, as the connection test would word it (scrubbed). */
 export class UpstreamUnavailable extends Error {
@@ -20,8 +20,6 @@ export interface UpstreamConnection {
   readonly client: Client;
   /** Every secret this connection sends (stored ones, and a fetched OAuth token), masked out of every answer. */
   readonly scrubber: SecretScrubber;
-  /** What the guarded HTTP client recorded, to classify a failure by. */
-  readonly failures: unknown[];
 }
 
 interface Entry {
@@ -29,7 +27,12 @@ interface Entry {
   http: GuardedHttp | null;
   lastUsed: number;
   inFlight: number;
+  /** When a failed connect stops being the answer for this key (a short negative cache). */
+  failedUntil: number | null;
 }
+
+/** How long a failed connect is answered from memory: a dead upstream costs one connect timeout per few seconds, not one per message. */
+const FAILED_CONNECT_TTL_MS = 5000;
 
 export interface PoolSettings {
   /** The deadline of one connect (negotiation and handshake). */
@@ -69,24 +72,46 @@ export class UpstreamPool {
    * connects afresh. Connect failures are UpstreamUnavailable.
    */
   async use<T>(key: string, target: () => Promise<ProbeTarget>, work: (connection: UpstreamConnection) => Promise<T>, signal?: AbortSignal): Promise<T> {
-    let entry = this.entries.get(key);
-    if (!entry) {
-      entry = this.open(key, target);
-      this.entries.set(key, entry);
-      this.evictPastLimit();
-    }
-    entry.inFlight += 1;
-    entry.lastUsed = Date.now();
+    const entry = this.entryFor(key, target);
     try {
       const connection = await entry.connection;
       return await work(connection);
     } catch (error) {
-      if (!isJsonRpcAnswer(error) && !isTimeout(error) && !signal?.aborted) this.discard(key, entry);
+      if (!keepsConnection(error) && !signal?.aborted) this.discard(key, entry);
       throw error;
     } finally {
       entry.inFlight -= 1;
       entry.lastUsed = Date.now();
     }
+  }
+
+  /** What the upstream offers, connecting when needed; no slot is taken (a connection is made once per key). */
+  async capabilities(key: string, target: () => Promise<ProbeTarget>): Promise<Record<string, unknown>> {
+    const entry = this.entryFor(key, target);
+    try {
+      return ((await entry.connection).client.getServerCapabilities() ?? {}) as Record<string, unknown>;
+    } finally {
+      entry.inFlight -= 1;
+      entry.lastUsed = Date.now();
+    }
+  }
+
+  /** The entry for `key`, opened when there is none (or its failed connect has expired), counted in flight. */
+  private entryFor(key: string, target: () => Promise<ProbeTarget>): Entry {
+    let entry = this.entries.get(key);
+    if (entry?.failedUntil != null && entry.failedUntil <= Date.now()) {
+      this.entries.delete(key);
+      entry = undefined;
+    }
+    if (!entry) {
+      entry = this.open(target);
+      this.entries.set(key, entry);
+    }
+    // Counted before eviction runs, so a new entry never evicts itself.
+    entry.inFlight += 1;
+    entry.lastUsed = Date.now();
+    this.evictPastLimit();
+    return entry;
   }
 
   async closeAll(): Promise<void> {
@@ -96,12 +121,12 @@ export class UpstreamPool {
     await Promise.all(entries.map(([, entry]) => closeEntry(entry)));
   }
 
-  private open(key: string, target: () => Promise<ProbeTarget>): Entry {
-    const entry: Entry = { connection: Promise.resolve(null as never), http: null, lastUsed: Date.now(), inFlight: 0 };
+  private open(target: () => Promise<ProbeTarget>): Entry {
+    const entry: Entry = { connection: Promise.resolve(null as never), http: null, lastUsed: Date.now(), inFlight: 0, failedUntil: null };
     entry.connection = this.connect(entry, target);
-    // A failed connect is never reused.
+    // A failed connect is the answer for a few seconds, then the next message connects afresh.
     entry.connection.catch(() => {
-      if (this.entries.get(key) === entry) this.entries.delete(key);
+      entry.failedUntil = Date.now() + FAILED_CONNECT_TTL_MS;
     });
     return entry;
   }
@@ -119,16 +144,9 @@ export class UpstreamPool {
     entry.http = http;
     const secrets = [...target.secrets];
     const deadline = AbortSignal.timeout(timeout);
-    const headers = { ...target.headers };
     try {
-      if (target.oauth) {
-        secrets.push(basicCredentials(target.oauth));
-        const token = await fetchClientCredentialsToken((url, init) => http.fetch(url, { ...init, signal: deadline }), target.oauth);
-        secrets.push(token);
-        headers.Authorization = `Bearer ${token}`;
-      }
-      const client = await connectNegotiated(sdk, target, headers, http.fetch, { signal: deadline, timeout, failures: http.failures });
-      return { client, scrubber: new SecretScrubber(secrets), failures: http.failures };
+      const client = await connectUpstream(sdk, target, http.fetch, { signal: deadline, timeout, failures: http.failures, secrets });
+      return { client, scrubber: new SecretScrubber(secrets) };
     } catch (error) {
       await http.close().catch(() => undefined);
       const scrubber = new SecretScrubber(secrets);
@@ -158,6 +176,18 @@ async function closeEntry(entry: Entry): Promise<void> {
   const connection = await entry.connection.catch(() => null);
   await connection?.client.close().catch(() => undefined);
   await entry.http?.close().catch(() => undefined);
+}
+
+/**
+ * Whether the connection survives this failure: the upstream's JSON-RPC answer, the gateway's
+ * own verdict on an answer (a timeout, an answer it does not pass on), or the SDK's timeout. Only
+ * a broken connection (a dropped socket, an expired token's 401) is discarded, since closing it
+ * fails every other call in flight on it.
+ */
+function keepsConnection(error: unknown): boolean {
+  if (error instanceof UpstreamRpcError) return true;
+  if (error instanceof ProxyRefusal) return error.rule !== 'upstream_unavailable';
+  return isJsonRpcAnswer(error) || isTimeout(error);
 }
 
 /** The SDK's request timeout (the connection may be fine: the call was slow). */

@@ -43,8 +43,8 @@ export function createMetrics(): Metrics {
     labelNames: ['failure_class'],
     registers: [registry],
   });
-  // Tool names label only calls the upstream answered as a tool: a caller's made-up names
-  // (refused, or unknown upstream) must not grow the series without bound.
+  // Tool names label only tools the upstream listed: a caller's made-up names (refused, unknown
+  // upstream, or answered with isError as some servers answer an unknown tool) never grow the series.
   const proxyLabels = ['server_id', 'tool', 'outcome'] as const;
   const proxyCalls = new Counter({
     name: 'mcp_gateway_proxy_calls_total',
@@ -99,8 +99,7 @@ export function createMetrics(): Metrics {
     observeProbe: (outcome) => probes.inc({ failure_class: outcome.failureClass ?? 'none' }),
     observeRefused: (dialect, status) => requests.inc({ dialect, route: 'unparsed', status: String(status) }),
     observeProxyCall: (event) => {
-      const answered = event.outcome === 'ok' || event.outcome === 'tool_error';
-      const labels = { server_id: event.serverId, tool: answered && event.tool !== null ? event.tool : '', outcome: event.outcome };
+      const labels = { server_id: event.serverId, tool: event.toolKnown && event.tool !== null ? event.tool : '', outcome: event.outcome };
       proxyCalls.inc(labels);
       proxyDuration.observe(labels, event.durationMs / 1000);
       if (event.rule) proxyRefusals.inc({ server_id: event.serverId, rule: event.rule });

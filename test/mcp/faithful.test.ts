@@ -127,6 +127,21 @@ describe.each(['legacy', 'modern'] as const)('faithful proxying to a %s-era agen
     expect(await eventually(() => modern.cancelled > before)).toBe(true);
   });
 
+  it("keeps the server's pooled connection when one call times out: another call in flight on it completes", async () => {
+    const { id, key } = await serverFor(gw, `org-shared-${era}`, modern.url, 'streamable_http');
+    const hanging = await agentOn(era, gw, id, key);
+    const other = await agentOn(era, gw, id, key);
+    const timedOut = hanging.callTool({ name: 'hang', arguments: {} }, { timeout: 20_000 }).then(
+      () => null,
+      (e: { code?: number }) => e,
+    );
+    await new Promise((r) => setTimeout(r, 400));
+    // Ends after the hanging call's 1.5 s deadline, on the same pooled upstream connection.
+    const slow = await other.callTool({ name: 'slow', arguments: { ms: 1400 } }, { timeout: 20_000 });
+    expect(await timedOut).toMatchObject({ code: -32031 });
+    expect(slow).toMatchObject({ content: [{ type: 'text', text: 'waited 1400 ms' }] });
+  });
+
   it('masks every stored credential out of what the upstream returns', async () => {
     const { id, key } = await serverFor(gw, `org-echo-${era}`, modern.url, 'streamable_http', {
       auth_type: 'bearer',
