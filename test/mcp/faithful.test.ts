@@ -46,7 +46,7 @@ describe.each(['streamableHttp', 'sse'] as const)('the reference server (server-
     closers.push(() => everything.close());
   });
 
-  it.each(['legacy', 'modern'] as const)('serves tools with progress, resources and prompts to a %s-era agent', async (era) => {
+  it.each(['legacy', 'modern'] as const)('serves tools with progress, resources, prompts and completions to a %s-era agent', async (era) => {
     const { id, key } = await serverFor(gw, `org-everything-${era}`, everything.url, transport === 'sse' ? 'sse' : 'streamable_http');
     const client = await agentOn(era, gw, id, key);
     const names = (await client.listTools()).tools.map((t) => t.name);
@@ -71,6 +71,13 @@ describe.each(['streamableHttp', 'sse'] as const)('the reference server (server-
     expect(prompts.prompts.map((p) => p.name)).toContain('simple-prompt');
     const prompt = (await raw('prompts/get', { name: 'simple-prompt' })) as { messages: unknown[] };
     expect(prompt.messages.length).toBeGreaterThan(0);
+    const completion = (await raw('completion/complete', {
+      ref: { type: 'ref/prompt', name: 'completable-prompt' },
+      argument: { name: 'department', value: 'S' },
+    })) as {
+      completion: { values: string[] };
+    };
+    expect(completion.completion.values.sort()).toEqual(['Sales', 'Support']);
   });
 });
 
@@ -95,6 +102,7 @@ async function rawRequests(era: AgentEra, id: string, key: string) {
     'resources/read': (p) => client.readResource(p),
     'prompts/list': (p) => client.listPrompts(p),
     'prompts/get': (p) => client.getPrompt(p),
+    'completion/complete': (p) => client.complete(p),
   };
   return (method: string, params: Record<string, unknown>) => methods[method]!(params as never);
 }
@@ -196,6 +204,30 @@ describe('2026-07-28 input_required through the gateway', () => {
     const result = await client.callTool({ name: 'confirm', arguments: {} });
     expect(asked).toEqual([expect.objectContaining({ message: 'Proceed?' })]);
     expect(result).toMatchObject({ content: [{ type: 'text', text: 'answered accept {"ok":true} with state state-from-upstream' }] });
+  });
+});
+
+describe('an upstream that cannot be reached', () => {
+  it("answers -32033 with the connection test's failure class and sentence, naming no address", async () => {
+    const { createServer } = await import('node:net');
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise((r) => probe.close(r));
+    const { id, key } = await serverFor(gw, 'org-down', `http://127.0.0.1:${port}/mcp`, 'streamable_http');
+    const raw = await gw.http
+      .post(`/mcp/${id}`)
+      .set('Authorization', `Bearer ${key}`)
+      .set('Accept', 'application/json, text/event-stream')
+      .set('MCP-Protocol-Version', '2025-06-18')
+      .send({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'echo', arguments: { text: 'x' } } });
+    const message = JSON.parse(/^data: (.*)$/m.exec(raw.text)?.[1] ?? raw.text);
+    expect(message.error).toMatchObject({
+      code: -32033,
+      message: expect.stringContaining('Could not reach the server: the connection was refused (ECONNREFUSED)'),
+      data: { rule: 'upstream_unavailable', failureClass: 'transport' },
+    });
+    expect(message.error.message).not.toContain(String(port));
   });
 });
 
