@@ -1,6 +1,5 @@
-import type { ErrorRequestHandler, Response } from 'express';
-import type { Logger } from 'pino';
-import { type Problem, statusOf, toProblem } from '../shared/problem';
+import type { Response } from 'express';
+import { type Problem, statusOf } from '../shared/problem';
 import { requestIdOf } from '../shared/request-id';
 
 /**
@@ -25,18 +24,8 @@ export function sendMcpError(res: Response, problem: Problem): void {
   res.status(status).json(body);
 }
 
-/** A JSON-RPC batch: refused as a whole, before any of its messages is read. */
-export class BatchRefused extends Error {
-  readonly problem: Problem = {
-    kind: 'MALFORMED_REQUEST',
-    detail: 'JSON-RPC batches are not accepted: send one message per request (MCP 2025-06-18 removed batching)',
-  };
-}
-
-export function mcpErrorHandler(logger: Logger): ErrorRequestHandler {
-  return (error, _req, res, _next) => {
-    const problem = error instanceof BatchRefused ? error.problem : toProblem(error);
-    if (problem.kind === 'INTERNAL') logger.error({ err: { name: error?.name, code: error?.code } }, 'MCP endpoint error');
-    sendMcpError(res, problem);
-  };
-}
+/** A JSON-RPC batch, refused as a whole before any of its messages is read. */
+export const BATCH_REFUSED: Problem = {
+  kind: 'MALFORMED_REQUEST',
+  detail: 'JSON-RPC batches are not accepted: send one message per request (MCP 2025-06-18 removed batching)',
+};

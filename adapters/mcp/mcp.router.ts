@@ -5,7 +5,8 @@ import type { InterfaceContext } from '../shared/gateway-interface';
 import { REQUEST_BODY_LIMIT, REQUEST_BODY_LIMIT_BYTES } from '../shared/openapi';
 import { principalOf } from '../shared/principal';
 import { mcpAuthentication } from './mcp.auth';
-import { BatchRefused, mcpErrorHandler } from './mcp.errors';
+import { dialectErrorHandler } from '../shared/error-handler';
+import { BATCH_REFUSED, sendMcpError } from './mcp.errors';
 import { type McpTarget, serverFor } from './mcp.server';
 
 export type McpDeps = Pick<InterfaceContext, 'proxy' | 'apiKeys' | 'keyFormats' | 'logger'> & Partial<Pick<InterfaceContext, 'afterAuthentication'>>;
@@ -34,8 +35,8 @@ export function mcpRouter(deps: McpDeps): Router {
   router.use(express.json({ limit: REQUEST_BODY_LIMIT }));
   // A batch would carry any number of calls past the per-key limit in one request; MCP 2025-06-18
   // removed batching, and the current revision has none.
-  router.use((req, _res, next) => {
-    if (Array.isArray(req.body)) throw new BatchRefused();
+  router.use((req, res, next) => {
+    if (Array.isArray(req.body)) return sendMcpError(res, BATCH_REFUSED);
     next();
   });
 
@@ -48,6 +49,6 @@ export function mcpRouter(deps: McpDeps): Router {
     await serve(req, res, { kind: 'server', scope: await deps.proxy.server(principal, String(req.params.server_id)), principal });
   });
 
-  router.use(mcpErrorHandler(deps.logger));
+  router.use(dialectErrorHandler(deps.logger, sendMcpError));
   return router;
 }

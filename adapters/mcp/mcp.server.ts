@@ -1,6 +1,7 @@
 import { CLIENT_CAPABILITIES_META_KEY, ProtocolError, Server } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
 import type { Principal } from '../../core/model/principal';
+import { GATEWAY_IMPLEMENTATION } from '../../core/probe/upstream-client';
 import type { OrganizationScope } from '../../core/proxy/organization-scope';
 import type { CallContext } from '../../core/proxy/proxy-model';
 import { ProxyRefusal, type RefusalRule, UpstreamRpcError } from '../../core/proxy/refusals';
@@ -25,8 +26,6 @@ export const REFUSAL_CODES: Record<RefusalRule, number> = {
   upstream_unavailable: -32033,
   upstream_invalid: -32034,
 };
-
-const GATEWAY_INFO = { name: 'mcp-gateway', version: '0.1.0' };
 
 interface HandlerContext {
   mcpReq: {
@@ -68,11 +67,16 @@ export async function serverFor(target: McpTarget, logger: Logger): Promise<Serv
     };
 
   if (target.kind === 'organization') {
-    const server = new Server(GATEWAY_INFO, { capabilities: { tools: {} } });
+    const server = new Server(GATEWAY_IMPLEMENTATION, { capabilities: { tools: {} } });
     const scope = target.scope;
     server.setRequestHandler(
       'tools/list',
-      guarded(async (_params, call) => ({ tools: (await scope.listTools(call)).tools }) as never),
+      guarded(async (_params, call) => {
+        const { tools, skipped } = await scope.listTools(call);
+        for (const s of skipped)
+          logger.warn({ organizationId: scope.organizationId, serverId: s.serverId, reason: s.reason }, 'organization endpoint skipped a server');
+        return { tools } as never;
+      }),
     );
     server.setRequestHandler(
       'tools/call',
@@ -84,7 +88,7 @@ export async function serverFor(target: McpTarget, logger: Logger): Promise<Serv
   const scope = target.scope;
   // Mirror what the upstream offers; if it cannot be reached now, tools alone (their calls will say why).
   const offered = await scope.capabilities().catch(() => null);
-  const server = new Server(GATEWAY_INFO, {
+  const server = new Server(GATEWAY_IMPLEMENTATION, {
     capabilities: {
       tools: {},
       ...(offered?.resources ? { resources: {} } : {}),

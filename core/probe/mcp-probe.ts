@@ -22,7 +22,8 @@ export interface ProbeSettings {
   queueTimeoutMs?: number;
 }
 
-const MAX_TOOL_PAGES = 100;
+/** The most pages of tools/list the gateway follows, in the connection test and on the MCP endpoint. */
+export const MAX_TOOL_PAGES = 100;
 /** The most tools the gateway keeps of one server, in the connection test and on the MCP endpoint. */
 export const MAX_TOOLS = 5000;
 
@@ -102,7 +103,7 @@ async function listAllTools(client: Client, options: { signal: AbortSignal; time
   let cursor: string | undefined;
   for (let page = 0; page < MAX_TOOL_PAGES; page += 1) {
     // One page per request (the SDK's listTools without a cursor walks and caches every page itself).
-    const result = checkedToolPage(await client.request({ method: 'tools/list', params: cursor ? { cursor } : {} }, UNPARSED, options));
+    const result = checkedToolPage(await client.request({ method: 'tools/list', params: cursor ? { cursor } : {} }, UNPARSED, options), probeFailure);
     for (const tool of result.tools) {
       if (tools.length >= MAX_TOOLS) return tools;
       // Checked without recursion before anything walks the schema recursively (scrubbing, hashing, storing).
@@ -124,24 +125,33 @@ async function listAllTools(client: Client, options: { signal: AbortSignal; time
  */
 export const UNPARSED = { '~standard': { version: 1 as const, vendor: 'mcp-gateway', validate: (value: unknown) => ({ value }) } };
 
-interface ToolPage {
-  tools: Array<{ name: string; description?: string; inputSchema: unknown }>;
+export interface ToolPage {
+  tools: Array<Record<string, unknown> & { name: string; description?: string; inputSchema: Record<string, unknown> }>;
   nextCursor?: string;
 }
 
-function checkedToolPage(page: unknown): ToolPage {
+/**
+ * A tools/list page as the upstream sent it, checked for the shape the gateway relies on (the
+ * depth first, without recursion). `fail` makes each caller's error: the probe's failure, the
+ * MCP endpoint's refusal; `tooDeep` says the depth bound was the rule broken.
+ */
+export function checkedToolPage(page: unknown, fail: (what: string, tooDeep: boolean) => Error): ToolPage {
   const { tools, nextCursor } = (page ?? {}) as { tools?: unknown; nextCursor?: unknown };
-  if (!Array.isArray(tools)) throw new Error('tools/list answered without a tools array');
+  if (!Array.isArray(tools)) throw fail('tools/list answered without a tools array', false);
   for (const tool of tools as Array<Record<string, unknown> | null>) {
-    if (exceedsDepth(tool, MAX_INPUT_SCHEMA_DEPTH + 2)) throw new ProbeFailure({ kind: 'schema_too_deep', limit: MAX_INPUT_SCHEMA_DEPTH });
-    if (typeof tool?.name !== 'string') throw new Error('tools/list answered a tool without a name');
+    if (exceedsDepth(tool, MAX_INPUT_SCHEMA_DEPTH + 2)) throw fail(`a tool's schema nests deeper than ${MAX_INPUT_SCHEMA_DEPTH} levels`, true);
+    if (typeof tool?.name !== 'string') throw fail('tools/list answered a tool without a name', false);
     if (tool.description !== undefined && typeof tool.description !== 'string')
-      throw new Error(`tools/list answered a description of ${tool.name} that is not text`);
-    if (tool.inputSchema === null || typeof tool.inputSchema !== 'object') throw new Error(`tools/list answered no input schema for ${tool.name}`);
+      throw fail(`tools/list answered a description of ${tool.name} that is not text`, false);
+    if (tool.inputSchema === null || typeof tool.inputSchema !== 'object') throw fail(`tools/list answered no input schema for ${tool.name}`, false);
   }
-  if (nextCursor !== undefined && typeof nextCursor !== 'string') throw new Error('tools/list answered a cursor that is not text');
+  if (nextCursor !== undefined && typeof nextCursor !== 'string') throw fail('tools/list answered a cursor that is not text', false);
   return { tools: tools as ToolPage['tools'], nextCursor };
 }
+
+/** The probe's failures for a page it cannot use: a schema too deep is a failure of its own kind; the rest are the server not speaking MCP. */
+const probeFailure = (what: string, tooDeep: boolean): Error =>
+  tooDeep ? new ProbeFailure({ kind: 'schema_too_deep', limit: MAX_INPUT_SCHEMA_DEPTH }) : new Error(what);
 
 interface Listed {
   protocolVersion: string | null;

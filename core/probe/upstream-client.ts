@@ -4,7 +4,8 @@ import type { FetchLike } from './guarded-fetch';
 import { basicCredentials, fetchClientCredentialsToken } from './oauth-token';
 import { classifyFailure } from './probe-failure';
 
-export const GATEWAY_CLIENT_INFO = { name: 'mcp-gateway', version: '0.1.0' };
+/** How the gateway names itself to upstreams (as a client) and to agents (as a server). */
+export const GATEWAY_IMPLEMENTATION = { name: 'mcp-gateway', version: '0.1.0' };
 
 /** The official SDK's current client line, loaded on first use: most processes never reach an upstream. */
 export async function loadClientSdk() {
@@ -19,7 +20,7 @@ export type ClientSdk = Awaited<ReturnType<typeof loadClientSdk>>;
  * elicitation or sampling requests it could not route (see the README: what passes through).
  */
 function newUpstreamClient(sdk: ClientSdk, mode: 'auto' | 'legacy', probeTimeoutMs: number): Client {
-  return new sdk.Client(GATEWAY_CLIENT_INFO, { capabilities: {}, versionNegotiation: { mode, probe: { timeoutMs: probeTimeoutMs } } });
+  return new sdk.Client(GATEWAY_IMPLEMENTATION, { capabilities: {}, versionNegotiation: { mode, probe: { timeoutMs: probeTimeoutMs } } });
 }
 
 export interface ConnectOptions {

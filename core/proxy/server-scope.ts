@@ -1,17 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { DiscoveredTool, McpServer } from '../model/server';
-import { MAX_INPUT_SCHEMA_DEPTH, exceedsDepth, toolHash } from '../rules/tool-hash';
+import { exceedsDepth, toolHash } from '../rules/tool-hash';
 import { approvalStateOf, callRefusal, nameRefusal, needsDefinition } from '../rules/tool-policy';
 import { connectionFingerprint, upstreamTarget } from '../services/upstream-target';
-import { MAX_TOOLS, UNPARSED } from '../probe/mcp-probe';
-import type { SecretScrubber } from '../probe/secret-scrub';
+import { checkedToolPage, MAX_TOOL_PAGES, MAX_TOOLS, UNPARSED } from '../probe/mcp-probe';
+import { MASK, type SecretScrubber } from '../probe/secret-scrub';
 import { APPROVAL_META_KEY, CLIENT_CAPABILITIES_META_KEY, type CallContext, type ListedTool, type ScopeDeps } from './proxy-model';
 import { policyRefusal, ProxyRefusal, UpstreamRpcError } from './refusals';
 import { isJsonRpcAnswer, isTimeout, UpstreamUnavailable, type UpstreamConnection } from './upstream-pool';
 
 /** How deep an upstream answer may nest; deeper is refused before anything walks it recursively. */
 const MAX_ANSWER_DEPTH = 128;
-const MAX_TOOL_PAGES = 100;
 /**
  * Characters of one answer searched for credentials once decoded (base64, entities, escapes):
  * the search runs on the event loop at about half a second per MB of crafted text, so one
@@ -121,25 +120,12 @@ export class ServerScope {
   }
 
   private async toolPage(cursor: string | undefined, call: CallContext): Promise<{ tools: ListedTool[]; nextCursor?: string }> {
-    const page = (await this.request('tools/list', cursor === undefined ? {} : { cursor }, call)) as {
-      tools?: unknown;
-      nextCursor?: unknown;
-    };
-    if (!Array.isArray(page.tools)) throw invalid('tools/list answered without a tools array');
-    const tools: ListedTool[] = [];
-    // One page holds at most what the gateway keeps of a server.
-    for (const tool of (page.tools as Array<Record<string, unknown> | null>).slice(0, MAX_TOOLS)) {
-      if (typeof tool?.name !== 'string' || tool.inputSchema === null || typeof tool.inputSchema !== 'object')
-        throw invalid('tools/list answered a tool without a name or an input schema');
-      if (tool.description !== undefined && typeof tool.description !== 'string') throw invalid(`tools/list answered a description of a tool that is not text`);
-      if (exceedsDepth(tool.inputSchema, MAX_INPUT_SCHEMA_DEPTH)) throw invalid(`a tool's input schema nests deeper than ${MAX_INPUT_SCHEMA_DEPTH} levels`);
-      // Withheld, as the connection test does: a masked name would be another tool.
-      if (tool.name.includes('[redacted]')) continue;
-      tools.push(tool as ListedTool);
-    }
-    if (page.nextCursor !== undefined && typeof page.nextCursor !== 'string') throw invalid('tools/list answered a cursor that is not text');
+    const page = checkedToolPage(await this.request('tools/list', cursor === undefined ? {} : { cursor }, call), (what) => invalid(what));
+    // One page holds at most what the gateway keeps of a server. A name the scrubber masked is
+    // withheld, as the connection test does: a masked name would be another tool.
+    const tools = page.tools.slice(0, MAX_TOOLS).filter((tool) => !tool.name.includes(MASK));
     await this.recordDefinitions(tools);
-    return { tools, nextCursor: page.nextCursor as string | undefined };
+    return { tools, nextCursor: page.nextCursor };
   }
 
   /**
