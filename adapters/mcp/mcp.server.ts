@@ -27,6 +27,11 @@ export const REFUSAL_CODES: Record<RefusalRule, number> = {
   upstream_invalid: -32034,
 };
 
+/** The gateway's own codes (never the spec's `-32602`, which upstreams use for unknown tools too). */
+const GATEWAY_CODES = new Set(Object.values(REFUSAL_CODES).filter((code) => code !== -32602));
+/** What an upstream's error in the gateway's range becomes: JSON-RPC's implementation-defined server error. */
+const UPSTREAM_ERROR_CODE = -32000;
+
 interface HandlerContext {
   mcpReq: {
     signal: AbortSignal;
@@ -137,7 +142,12 @@ function withRetryMaterial(params: Params, ctx: HandlerContext): Params {
 /** A refusal or an upstream's JSON-RPC error as the JSON-RPC error the agent gets; anything else is an internal error, logged. */
 function rendered(error: unknown, logger: Logger): ProtocolError {
   if (error instanceof ProxyRefusal) return new ProtocolError(REFUSAL_CODES[error.rule], error.message, { rule: error.rule, ...error.facts });
-  if (error instanceof UpstreamRpcError) return new ProtocolError(error.code, error.message, error.data);
+  if (error instanceof UpstreamRpcError) {
+    // An upstream answering with one of the gateway's own codes would pass for a gateway refusal:
+    // it is passed on as a plain server error, its words and data kept.
+    const code = GATEWAY_CODES.has(error.code) ? UPSTREAM_ERROR_CODE : error.code;
+    return new ProtocolError(code, error.message, error.data);
+  }
   logger.error({ err: { name: (error as Error)?.name, code: (error as { code?: unknown })?.code } }, 'MCP endpoint handler error');
   return new ProtocolError(-32603, 'Internal error in the gateway');
 }

@@ -73,6 +73,27 @@ describe.each(['legacy', 'modern'] as const)('the organization endpoint (%s-era 
   });
 });
 
+describe('the organization endpoint with a server that cannot be listed', () => {
+  it("serves the other servers' tools and logs the one it skipped", async () => {
+    const org = 'org-agg-skip';
+    const { key } = await gw.aitronosKey({ orgs: [org] });
+    const good = await gw.http
+      .post('/v1/mcp-configurations')
+      .set('X-API-Key', key)
+      .send({ organization_id: org, name: 'Reachable', server_url: alpha.url, transport_type: 'streamable_http', auth_type: 'none' });
+    // Port 9 of 127.0.0.2 is loopback but refused by the SSRF guard (only 127.0.0.1 is allowed here).
+    const bad = await gw.http
+      .post('/v1/mcp-configurations')
+      .set('X-API-Key', key)
+      .send({ organization_id: org, name: 'Unreachable', server_url: 'http://127.0.0.2:9/mcp', transport_type: 'streamable_http', auth_type: 'none' });
+    expect([good.status, bad.status]).toEqual([201, 201]);
+    const client = await agents.connect('modern', gatewayUrl(gw, `/mcp/orgs/${org}`), { Authorization: `Bearer ${key}` });
+    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(expect.arrayContaining(['reachable__echo']));
+    const skipped = gw.logs.map((l) => JSON.parse(l)).find((l) => l.msg === 'organization endpoint skipped a server' && l.serverId === bad.body.id);
+    expect(skipped).toMatchObject({ organizationId: org, reason: expect.stringContaining('blocked') });
+  });
+});
+
 describe('namespaced tool names', () => {
   it('keep every name within 64 characters of [A-Za-z0-9_-], unique, and resolvable back to its server and tool', () => {
     const servers = [

@@ -207,6 +207,21 @@ describe('2026-07-28 input_required through the gateway', () => {
   });
 });
 
+describe('pooled upstream connections', () => {
+  it('are closed once unused for MCP_GATEWAY_PROXY_IDLE_MS', async () => {
+    const idle = await startTestGateway({ allowedHosts: '127.0.0.1', proxy: { idleMs: 1000 } });
+    try {
+      const { id, key } = await serverFor(idle, 'org-idle', modern.url, 'streamable_http');
+      const client = await agentOn('modern', idle, id, key);
+      await client.callTool({ name: 'add', arguments: { a: 1, b: 2 } });
+      expect(idle.services.proxy.pool.size).toBe(1);
+      expect(await eventually(() => idle.services.proxy.pool.size === 0, 5000)).toBe(true);
+    } finally {
+      await idle.close();
+    }
+  });
+});
+
 describe('an upstream that cannot be reached', () => {
   it("answers -32033 with the connection test's failure class and sentence, naming no address", async () => {
     const { createServer } = await import('node:net');
