@@ -74,11 +74,14 @@ export class UpstreamPool {
   async use<T>(key: string, target: () => Promise<ProbeTarget>, work: (connection: UpstreamConnection) => Promise<T>, signal?: AbortSignal): Promise<T> {
     const entry = this.entryFor(key, target);
     try {
+      // A failed connect rejects here and leaves the entry: it is the answer until it expires.
       const connection = await entry.connection;
-      return await work(connection);
-    } catch (error) {
-      if (!keepsConnection(error) && !signal?.aborted) this.discard(key, entry);
-      throw error;
+      try {
+        return await work(connection);
+      } catch (error) {
+        if (!keepsConnection(error) && !signal?.aborted) this.discard(key, entry);
+        throw error;
+      }
     } finally {
       entry.inFlight -= 1;
       entry.lastUsed = Date.now();
@@ -86,14 +89,8 @@ export class UpstreamPool {
   }
 
   /** What the upstream offers, connecting when needed; no slot is taken (a connection is made once per key). */
-  async capabilities(key: string, target: () => Promise<ProbeTarget>): Promise<Record<string, unknown>> {
-    const entry = this.entryFor(key, target);
-    try {
-      return ((await entry.connection).client.getServerCapabilities() ?? {}) as Record<string, unknown>;
-    } finally {
-      entry.inFlight -= 1;
-      entry.lastUsed = Date.now();
-    }
+  capabilities(key: string, target: () => Promise<ProbeTarget>): Promise<Record<string, unknown>> {
+    return this.use(key, target, async ({ client }) => (client.getServerCapabilities() ?? {}) as Record<string, unknown>);
   }
 
   /** The entry for `key`, opened when there is none (or its failed connect has expired), counted in flight. */

@@ -223,6 +223,26 @@ describe('pooled upstream connections', () => {
 });
 
 describe('an upstream that cannot be reached', () => {
+  it('is tried once per 5 s, not once per message: a failed connect is the answer meanwhile', async () => {
+    // Accepts each connection and closes it at once, counting them.
+    const { createServer } = await import('node:net');
+    let connections = 0;
+    const slammer = createServer((socket) => {
+      connections += 1;
+      socket.destroy();
+    });
+    await new Promise<void>((r) => slammer.listen(0, '127.0.0.1', r));
+    closers.push(() => new Promise((r) => slammer.close(() => r())));
+    const port = (slammer.address() as { port: number }).port;
+    const { id, key } = await serverFor(gw, 'org-down-cached', `http://127.0.0.1:${port}/mcp`, 'streamable_http');
+    const client = await agentOn('modern', gw, id, key);
+    await expect(client.callTool({ name: 'echo', arguments: { text: 'x' } })).rejects.toMatchObject({ code: -32033 });
+    const afterFirst = connections;
+    expect(afterFirst).toBeGreaterThan(0);
+    for (let i = 0; i < 3; i += 1) await expect(client.callTool({ name: 'echo', arguments: { text: 'x' } })).rejects.toMatchObject({ code: -32033 });
+    expect(connections).toBe(afterFirst);
+  });
+
   it("answers -32033 with the connection test's failure class and sentence, naming no address", async () => {
     const { createServer } = await import('node:net');
     const probe = createServer();
