@@ -7,7 +7,7 @@
 import type { Agent } from '../../support/mcp-clients';
 import { startTestGateway, type TestGateway } from '../../support/test-gateway';
 import { startHostile, type Hostile } from './hostile-upstream';
-import { agentSet, gatewayUrl } from '../../support/mcp-endpoint';
+import { agentSet, createViaAitronos, gatewayUrl } from '../../support/mcp-endpoint';
 
 const SECRET = 'stored-bearer-secret-4242';
 
@@ -34,20 +34,8 @@ async function agentFor(reflect: (token: string) => unknown): Promise<Agent> {
   upstreams.push(up);
   const org = `org-leak-${Math.random().toString(36).slice(2)}`;
   const { key } = await gw.aitronosKey({ orgs: [org], role: 'member' });
-  const created = await gw.http
-    .post('/v1/mcp-configurations')
-    .set('X-API-Key', key)
-    .send({
-      organization_id: org,
-      name: `leak-${Math.random().toString(36).slice(2)}`,
-      server_url: up.url,
-      transport_type: 'streamable_http',
-      auth_type: 'bearer',
-      credentials: { token: SECRET },
-    });
-  expect(created.status).toBe(201);
-  const agent = await agents.connect('legacy', `${base()}/mcp/${created.body.id}`, { Authorization: `Bearer ${key}` });
-  return agent;
+  const id = await createViaAitronos(gw, key, org, up.url, { auth_type: 'bearer', credentials: { token: SECRET } });
+  return agents.connect('legacy', `${base()}/mcp/${id}`, { Authorization: `Bearer ${key}` });
 }
 
 /** Every way the agent could recover the secret from what it got. */

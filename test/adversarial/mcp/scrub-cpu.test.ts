@@ -5,7 +5,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startTestGateway, type TestGateway } from '../../support/test-gateway';
 import { startHostile, type Hostile } from './hostile-upstream';
-import { agentSet, gatewayUrl } from '../../support/mcp-endpoint';
+import { agentSet, createViaAitronos, gatewayUrl } from '../../support/mcp-endpoint';
 
 let gw: TestGateway;
 let up: Hostile;
@@ -26,19 +26,8 @@ const base = () => gatewayUrl(gw);
 it('never blocks the event loop for seconds on one upstream answer within the size cap', async () => {
   const org = 'org-cpu';
   const { key } = await gw.aitronosKey({ orgs: [org], role: 'member' });
-  const created = await gw.http
-    .post('/v1/mcp-configurations')
-    .set('X-API-Key', key)
-    .send({
-      organization_id: org,
-      name: 'cpu',
-      server_url: up.url,
-      transport_type: 'streamable_http',
-      auth_type: 'bearer',
-      credentials: { token: 'stored-bearer-secret-4242' },
-    });
-  expect(created.status).toBe(201);
-  const agent = await agents.connect('legacy', `${base()}/mcp/${created.body.id}`, { Authorization: `Bearer ${key}` });
+  const id = await createViaAitronos(gw, key, org, up.url, { auth_type: 'bearer', credentials: { token: 'stored-bearer-secret-4242' } });
+  const agent = await agents.connect('legacy', `${base()}/mcp/${id}`, { Authorization: `Bearer ${key}` });
   const histogram = monitorEventLoopDelay({ resolution: 10 });
   histogram.enable();
   await agent.callTool({ name: 'echo', arguments: {} }, { timeout: 60_000 }).catch(() => undefined);
