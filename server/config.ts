@@ -31,6 +31,7 @@ export const configSchema = z.object({
   MCP_GATEWAY_PROXY_CONCURRENCY_PER_ORG: z.coerce.number().int().min(1).max(100_000).default(64),
   MCP_GATEWAY_PROXY_QUEUE_TIMEOUT_MS: z.coerce.number().int().min(0).max(300000).default(5000),
   MCP_GATEWAY_PROXY_IDLE_MS: z.coerce.number().int().min(1000).max(86_400_000).default(300000),
+  MCP_GATEWAY_MCP_SESSION_IDLE_MS: z.coerce.number().int().min(1000).max(604_800_000).default(1800000),
   MCP_GATEWAY_ALLOWED_HOSTS: z.string().optional(),
   MCP_GATEWAY_ALLOW_PRIVATE_NETWORKS: booleanText.default(false),
   MCP_GATEWAY_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000_000).default(600),
@@ -58,7 +59,7 @@ export interface GatewayConfig {
   probe: { timeoutMs: number; maxConcurrent: number; maxConcurrentPerOrganization: number; queueTimeoutMs: number };
   network: { allowlist: Allowlist; allowPrivateNetworks: boolean };
   /** The MCP endpoint's limits (README: Agents, limits). */
-  proxy: { callTimeoutMs: number; maxConcurrent: number; maxConcurrentPerOrganization: number; queueTimeoutMs: number; idleMs: number };
+  proxy: { callTimeoutMs: number; maxConcurrent: number; maxConcurrentPerOrganization: number; queueTimeoutMs: number; idleMs: number; sessionIdleMs: number };
   /** Requests per key and minute; 0 turns the limit off. */
   rateLimitPerMinute: number;
   /** Origins allowed to call from a browser; empty: CORS stays off. */
@@ -121,6 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       maxConcurrentPerOrganization: values.MCP_GATEWAY_PROXY_CONCURRENCY_PER_ORG,
       queueTimeoutMs: values.MCP_GATEWAY_PROXY_QUEUE_TIMEOUT_MS,
       idleMs: values.MCP_GATEWAY_PROXY_IDLE_MS,
+      sessionIdleMs: values.MCP_GATEWAY_MCP_SESSION_IDLE_MS,
     },
     rateLimitPerMinute: values.MCP_GATEWAY_RATE_LIMIT_PER_MINUTE,
     corsOrigins: parseOrigins(values.MCP_GATEWAY_CORS_ORIGINS),

@@ -18,6 +18,9 @@ import { ServerRegistry } from '../core/services/server-registry';
 import { migrateToLatest, openDatabase, type Database, type DatabaseTarget } from '../core/store/database';
 import { verifyEncryptionKey } from '../core/store/encryption-key-check';
 import { KnexStore } from '../core/store/knex-store';
+import { KnexAgentSessionStore } from '../core/store/agent-sessions.knex-store';
+import { PostgresAgentReplies } from '../core/store/agent-replies.postgres';
+import { LocalAgentReplies } from '../core/proxy/agent-replies';
 import { ConfigError } from './config';
 
 export interface GatewayServices {
@@ -54,7 +57,7 @@ export interface GatewayOptions {
   proxyEvents?: ProxyEvents;
 }
 
-export const DEFAULT_PROXY = { callTimeoutMs: 60000, maxConcurrent: 256, maxConcurrentPerOrganization: 64, queueTimeoutMs: 5000, idleMs: 300000 };
+export const DEFAULT_PROXY = { callTimeoutMs: 60000, maxConcurrent: 256, maxConcurrentPerOrganization: 64, queueTimeoutMs: 5000, idleMs: 300000, sessionIdleMs: 1800000 };
 const NO_PROXY_EVENTS: ProxyEvents = { call: () => undefined, toolChanged: () => undefined };
 
 export const DEFAULT_PROBE: ProbeSettings = { timeoutMs: 10000, maxConcurrent: 16, maxConcurrentPerOrganization: 4, queueTimeoutMs: 5000 };
@@ -79,11 +82,17 @@ export async function openGateway(options: GatewayOptions): Promise<GatewayServi
     const probe = new McpProbe(guard, options.probe ?? DEFAULT_PROBE, options.onProbe);
     const registry = new ServerRegistry({ store, cipher, clock });
     const probeSettings = options.probe ?? DEFAULT_PROBE;
+    const replies =
+      db.target.engine === 'postgres'
+        ? new PostgresAgentReplies(db.knex, db.target.url, cipher, (error) => options.logger.warn({ err: { message: error.message } }, 'agent reply relay'))
+        : new LocalAgentReplies();
     const proxy = new McpProxy({
       store,
       cipher,
       clock,
       guard,
+      sessions: new KnexAgentSessionStore(db.knex),
+      replies,
       events: options.proxyEvents ?? NO_PROXY_EVENTS,
       // Connecting takes no longer than a connection test may; 8 servers listed at once for the organization endpoint.
       options: { ...DEFAULT_PROXY, ...options.proxy, connectTimeoutMs: probeSettings.timeoutMs, maxConnections: 1000, aggregateFanOut: 8 },

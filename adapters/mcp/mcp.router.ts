@@ -1,4 +1,4 @@
-import { createMcpHandler } from '@modelcontextprotocol/server';
+import { createMcpHandler, isLegacyRequest, legacyStatelessFallback } from '@modelcontextprotocol/server';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import express, { type Request, type Response, type Router } from 'express';
 import type { InterfaceContext } from '../shared/gateway-interface';
@@ -8,25 +8,38 @@ import { mcpAuthentication } from './mcp.auth';
 import { dialectErrorHandler } from '../shared/error-handler';
 import { BATCH_REFUSED, sendMcpError } from './mcp.errors';
 import { type McpTarget, serverFor } from './mcp.server';
+import { type McpRequestAuth, sessionfulLegacy } from './mcp.sessions';
 
 export type McpDeps = Pick<InterfaceContext, 'proxy' | 'apiKeys' | 'keyFormats' | 'logger'> & Partial<Pick<InterfaceContext, 'afterAuthentication'>>;
 
 /**
  * `/mcp/{server_id}` and `/mcp/orgs/{organization_id}`: Streamable HTTP for both protocol eras,
- * served by the official SDK (`createMcpHandler`): 2026-07-28 requests per request, 2025-era
- * requests through its stateless fallback (no session to keep, so any instance serves any
- * request). The key and the target are settled here, before the SDK sees the message.
+ * served by the official SDK: 2026-07-28 requests per request (`createMcpHandler`), 2025-era
+ * requests per request too (its stateless serving), with sessions kept in the shared database
+ * (mcp.sessions.ts), so any instance serves any request. The key and the target are settled
+ * here, before the SDK sees the message.
  */
 export function mcpRouter(deps: McpDeps): Router {
   const router = express.Router();
+  const { proxy } = deps;
   // Every request reaches the SDK through `serve` below, which always sets the target.
-  const handler = createMcpHandler((ctx) => serverFor((ctx.authInfo!.extra as { target: McpTarget }).target, deps.logger), {
-    legacy: 'stateless',
-    maxRequestBodySize: REQUEST_BODY_LIMIT_BYTES,
+  const factory = (ctx: { authInfo?: { extra?: unknown } }) => {
+    const { target, session } = ctx.authInfo!.extra as McpRequestAuth;
+    const agent = session?.inputCapabilities ? { capabilities: session.inputCapabilities, replies: proxy.replies, timeoutMs: proxy.callTimeoutMs } : null;
+    return serverFor(target, deps.logger, agent);
+  };
+  const onerror = (error: Error) => deps.logger.debug({ err: { name: error.name, message: error.message.slice(0, 300) } }, 'MCP endpoint refused a request');
+  const modern = createMcpHandler(factory, { legacy: 'reject', maxRequestBodySize: REQUEST_BODY_LIMIT_BYTES, onerror });
+  const legacy = sessionfulLegacy(legacyStatelessFallback(factory, onerror, { maxRequestBodySize: REQUEST_BODY_LIMIT_BYTES }), proxy.sessions, proxy.replies);
+  const serveNode = toNodeHandler({
+    fetch: async (request, options) => {
+      const { target } = options!.authInfo!.extra as unknown as McpRequestAuth;
+      return (await isLegacyRequest(request, options?.parsedBody)) ? legacy(request, { ...options, target }) : modern.fetch(request, options);
+    },
   });
-  const serveNode = toNodeHandler(handler);
   const serve = async (req: Request, res: Response, target: McpTarget) => {
-    Object.assign(req, { auth: { token: 'gateway-key', clientId: target.principal.keyId, scopes: [], extra: { target } } });
+    const auth: McpRequestAuth = { target, session: null };
+    Object.assign(req, { auth: { token: 'gateway-key', clientId: target.principal.keyId, scopes: [], extra: auth } });
     await serveNode(req as never, res as never, req.body);
   };
 

@@ -1,4 +1,4 @@
-import { CLIENT_CAPABILITIES_META_KEY, ProtocolError, Server } from '@modelcontextprotocol/server';
+import { CLIENT_CAPABILITIES_META_KEY, ProtocolError, Server, type Transport } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
 import type { Principal } from '../../core/model/principal';
 import { GATEWAY_IMPLEMENTATION } from '../../core/probe/upstream-client';
@@ -6,6 +6,8 @@ import type { OrganizationScope } from '../../core/proxy/organization-scope';
 import type { CallContext } from '../../core/proxy/proxy-model';
 import { ProxyRefusal, type RefusalRule, UpstreamRpcError } from '../../core/proxy/refusals';
 import type { ServerScope } from '../../core/proxy/server-scope';
+import type { AgentReplies } from '../../core/proxy/agent-replies';
+import { relayedTransport } from './mcp.agent-relay';
 
 /** What one HTTP request reaches: a stored server, or every active server of an organization. */
 export type McpTarget = { kind: 'server'; scope: ServerScope; principal: Principal } | { kind: 'organization'; scope: OrganizationScope; principal: Principal };
@@ -41,13 +43,23 @@ interface HandlerContext {
     /** A 2026-07-28 retry's answers and state: the SDK lifts them off the params before the handler runs. */
     inputResponses?: Record<string, unknown>;
     requestState?: () => unknown;
+    /** Sends a request to the agent, related to this one (on its stream); resolves with the agent's validated answer. */
+    send: (request: { method: string; params?: Record<string, unknown> }, options?: { signal?: AbortSignal; timeout?: number }) => Promise<unknown>;
   };
+}
+
+/** A 2025-era session's agent that declared it can answer server-to-client requests, and how its answers come back. */
+export interface AgentLink {
+  capabilities: Record<string, unknown>;
+  replies: AgentReplies;
+  /** How long the agent has to answer one request (MCP_GATEWAY_PROXY_CALL_TIMEOUT_MS). */
+  timeoutMs: number;
 }
 
 type Params = Record<string, unknown> | undefined;
 
 /** Builds the SDK server instance that serves one request for its target (called by createMcpHandler). */
-export async function serverFor(target: McpTarget, logger: Logger): Promise<Server> {
+export async function serverFor(target: McpTarget, logger: Logger, agent: AgentLink | null = null): Promise<Server> {
   const context = (ctx: HandlerContext, params: Params): CallContext => {
     const progressToken = (params?._meta as { progressToken?: unknown } | undefined)?.progressToken;
     const capabilities = ctx.mcpReq.envelope?.[CLIENT_CAPABILITIES_META_KEY] as Record<string, unknown> | undefined;
@@ -55,6 +67,12 @@ export async function serverFor(target: McpTarget, logger: Logger): Promise<Serv
       principal: target.principal,
       signal: ctx.mcpReq.signal,
       inputCapabilities: inputCapabilitiesOf(capabilities),
+      agent: agent
+        ? {
+            capabilities: agent.capabilities,
+            ask: (method, askParams) => ctx.mcpReq.send({ method, params: askParams }, { signal: ctx.mcpReq.signal, timeout: agent.timeoutMs }),
+          }
+        : undefined,
       onProgress:
         progressToken === undefined
           ? undefined
@@ -72,7 +90,7 @@ export async function serverFor(target: McpTarget, logger: Logger): Promise<Serv
     };
 
   if (target.kind === 'organization') {
-    const server = new Server(GATEWAY_IMPLEMENTATION, { capabilities: { tools: {} } });
+    const server = newServer({ tools: {} }, target, agent);
     const scope = target.scope;
     server.setRequestHandler(
       'tools/list',
@@ -93,14 +111,16 @@ export async function serverFor(target: McpTarget, logger: Logger): Promise<Serv
   const scope = target.scope;
   // Mirror what the upstream offers; if it cannot be reached now, tools alone (their calls will say why).
   const offered = await scope.capabilities().catch(() => null);
-  const server = new Server(GATEWAY_IMPLEMENTATION, {
-    capabilities: {
+  const server = newServer(
+    {
       tools: {},
       ...(offered?.resources ? { resources: {} } : {}),
       ...(offered?.prompts ? { prompts: {} } : {}),
       ...(offered?.completions ? { completions: {} } : {}),
     },
-  });
+    target,
+    agent,
+  );
   server.setRequestHandler(
     'tools/list',
     guarded(async (params, call) => (await scope.listTools(typeof params?.cursor === 'string' ? params.cursor : undefined, call)) as never),
@@ -116,6 +136,17 @@ export async function serverFor(target: McpTarget, logger: Logger): Promise<Serv
   if (offered?.prompts) for (const method of ['prompts/list', 'prompts/get'] as const) server.setRequestHandler(method, passThrough(method));
   if (offered?.completions) server.setRequestHandler('completion/complete', passThrough('completion/complete'));
   return server;
+}
+
+/** The SDK server for one request; with an agent that answers server-to-client requests, its transport relays the answers. */
+function newServer(capabilities: Record<string, unknown>, target: McpTarget, agent: AgentLink | null): Server {
+  if (!agent) return new Server(GATEWAY_IMPLEMENTATION, { capabilities });
+  const keyId = target.principal.keyId;
+  return new (class extends Server {
+    override connect(transport: Transport): Promise<void> {
+      return super.connect(relayedTransport(transport, agent.replies, keyId));
+    }
+  })(GATEWAY_IMPLEMENTATION, { capabilities });
 }
 
 /**

@@ -15,12 +15,34 @@ export async function loadClientSdk() {
 
 export type ClientSdk = Awaited<ReturnType<typeof loadClientSdk>>;
 
+/** The server-to-client requests the gateway relays to an agent, by the capability each needs. */
+const RELAYED_REQUESTS = { elicitation: 'elicitation/create', sampling: 'sampling/createMessage', roots: 'roots/list' } as const;
+export type RelayedRequest = (typeof RELAYED_REQUESTS)[keyof typeof RELAYED_REQUESTS];
+
+/** Where an upstream's server-to-client requests go: an agent that declared `capabilities`. */
+export interface ServerRequestRelay {
+  capabilities: Record<string, unknown>;
+  relay(method: RelayedRequest, params: Record<string, unknown> | undefined): Promise<unknown>;
+}
+
 /**
- * A client of the gateway's: it declares no client capabilities, so an upstream never sends it
- * elicitation or sampling requests it could not route (see the README: what passes through).
+ * A client of the gateway's. Without a relay it declares no client capabilities, so an upstream
+ * never sends it requests it could not route; with one, it declares what the agent declared and
+ * hands each such request (or a 2026-07-28 `input_required` round, which the SDK fulfils through
+ * the same handlers) to the agent.
  */
-function newUpstreamClient(sdk: ClientSdk, mode: 'auto' | 'legacy', probeTimeoutMs: number): Client {
-  return new sdk.Client(GATEWAY_IMPLEMENTATION, { capabilities: {}, versionNegotiation: { mode, probe: { timeoutMs: probeTimeoutMs } } });
+function newUpstreamClient(sdk: ClientSdk, mode: 'auto' | 'legacy', probeTimeoutMs: number, relay?: ServerRequestRelay): Client {
+  const client = new sdk.Client(GATEWAY_IMPLEMENTATION, {
+    capabilities: relay?.capabilities ?? {},
+    versionNegotiation: { mode, probe: { timeoutMs: probeTimeoutMs } },
+  });
+  if (relay) {
+    for (const [capability, method] of Object.entries(RELAYED_REQUESTS)) {
+      if (relay.capabilities[capability] === undefined) continue;
+      client.setRequestHandler(method, (async (request: { params?: Record<string, unknown> }) => relay.relay(method, request.params)) as never);
+    }
+  }
+  return client;
 }
 
 export interface ConnectOptions {
@@ -28,6 +50,8 @@ export interface ConnectOptions {
   timeout: number;
   /** What the guarded HTTP client recorded (errors and oversized bodies), to classify a failure by. */
   failures: unknown[];
+  /** An agent the upstream may ask (elicitation, sampling, roots), for a connection of one call's own. */
+  relay?: ServerRequestRelay;
 }
 
 /**
@@ -48,7 +72,7 @@ export async function connectNegotiated(
   const probeTimeoutMs = Math.max(100, Math.min(3000, Math.floor(options.timeout / 3)));
   // A client that failed to connect is closed before the error goes on.
   const attempt = async (mode: 'auto' | 'legacy') => {
-    const client = newUpstreamClient(sdk, mode, probeTimeoutMs);
+    const client = newUpstreamClient(sdk, mode, probeTimeoutMs, options.relay);
     try {
       await client.connect(openUpstreamTransport(sdk, target, headers, fetch), { signal: options.signal, timeout: options.timeout });
       return client;

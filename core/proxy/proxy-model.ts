@@ -64,6 +64,17 @@ export interface CallContext {
    */
   inputCapabilities?: Record<string, unknown>;
   onProgress?: (progress: { progress: number; total?: number; message?: string }) => void;
+  /**
+   * A 2025-era agent whose session declared it can answer server-to-client requests: the
+   * upstream may ask it (elicitation, sampling, roots) while this call runs.
+   */
+  agent?: AgentChannel;
+}
+
+/** What a 2025-era agent declared it can answer, and how to ask it within the current call. */
+export interface AgentChannel {
+  capabilities: Record<string, unknown>;
+  ask(method: string, params: Record<string, unknown> | undefined): Promise<unknown>;
 }
 
 /** A tool as the upstream described it (every field it sent, scrubbed), marked with the gateway's verdict. */

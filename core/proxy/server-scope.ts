@@ -7,7 +7,7 @@ import { checkedToolPage, MAX_TOOL_PAGES, MAX_TOOLS, UNPARSED } from '../probe/m
 import { MASK, type SecretScrubber } from '../probe/secret-scrub';
 import { APPROVAL_META_KEY, CLIENT_CAPABILITIES_META_KEY, type CallContext, type ListedTool, type ScopeDeps } from './proxy-model';
 import { policyRefusal, ProxyRefusal, UpstreamRpcError } from './refusals';
-import { isJsonRpcAnswer, isTimeout, UpstreamUnavailable, type UpstreamConnection } from './upstream-pool';
+import { type AgentRelay, isJsonRpcAnswer, isTimeout, UpstreamUnavailable, type UpstreamConnection } from './upstream-pool';
 
 /** How deep an upstream answer may nest; deeper is refused before anything walks it recursively. */
 const MAX_ANSWER_DEPTH = 128;
@@ -19,6 +19,11 @@ const MAX_ANSWER_DEPTH = 128;
 const MAX_DECODED_CHARS = 512 * 1024;
 /** How much of an upstream error message or progress message is passed on (and searched). */
 const MAX_MESSAGE_CHARS = 4096;
+/**
+ * The requests during which an upstream may ask the agent something. Each such request of an
+ * agent that can answer gets an upstream connection of its own (see UpstreamPool.dedicated).
+ */
+const ASKING_METHODS = new Set(['tools/call', 'prompts/get', 'resources/read']);
 
 /**
  * One stored server as agents see it through the gateway, for one downstream message: its tools
@@ -165,7 +170,8 @@ export class ServerScope {
 
   /** One upstream request, in an organization slot, within the call timeout, its answer checked and scrubbed. */
   private async request(method: string, params: Record<string, unknown>, call: CallContext): Promise<unknown> {
-    return this.withConnection(call, async ({ client, scrubber }) => {
+    const agent = this.agentRelay(call, ASKING_METHODS.has(method));
+    return this.withConnection(call, agent, async ({ client, scrubber }) => {
       let result: unknown;
       try {
         // The agent's input capabilities ride this request's envelope (the SDK lets a request's own `_meta` keys win).
@@ -173,7 +179,9 @@ export class ServerScope {
         result = await client.request({ method, params: sent } as never, UNPARSED, {
           signal: call.signal,
           timeout: this.deps.settings.callTimeoutMs,
-          allowInputRequired: true,
+          // A 2026-07-28 agent answers `input_required` itself; for a 2025-era agent the SDK fulfils
+          // it through the relay's handlers (the agent is asked as a 2025 server would ask it).
+          allowInputRequired: !agent,
           ...(call.onProgress
             ? {
                 onprogress: (p: { progress: number; total?: number; message?: string }) =>
@@ -205,7 +213,27 @@ export class ServerScope {
     return this.key;
   }
 
-  private async withConnection<T>(call: CallContext, work: (connection: UpstreamConnection) => Promise<T>): Promise<T> {
+  /**
+   * The agent as the upstream may ask it: what the upstream sends is checked and scrubbed as its
+   * answers are; what the agent answers goes back as the agent sent it (the SDK validated it).
+   */
+  private agentRelay(call: CallContext, asking: boolean): AgentRelay | undefined {
+    const agent = call.agent;
+    if (!agent) return undefined;
+    if (!asking) return { capabilities: agent.capabilities, ask: async (method) => Promise.reject(new Error(`${method} is relayed to the agent only during ${[...ASKING_METHODS].join(', ')}`)), shared: true };
+    return {
+      capabilities: agent.capabilities,
+      ask: async (method, params, scrubber) => {
+        if (params !== undefined && exceedsDepth(params, MAX_ANSWER_DEPTH)) throw new Error(`${method} params nested deeper than ${MAX_ANSWER_DEPTH} levels`);
+        const clean = params === undefined ? undefined : (scrubber.json(params, { decodedChars: MAX_DECODED_CHARS }) as Record<string, unknown>);
+        if (clean !== undefined && joinedByKey(clean).some((joined) => scrubber.text(joined) !== joined))
+          throw new Error(`${method} carried a credential the gateway sent, split over several fields`);
+        return agent.ask(method, clean);
+      },
+    };
+  }
+
+  private async withConnection<T>(call: CallContext, agent: AgentRelay | undefined, work: (connection: UpstreamConnection) => Promise<T>): Promise<T> {
     const { limit, settings, pool } = this.deps;
     const org = this.server.organizationId;
     try {
@@ -220,7 +248,11 @@ export class ServerScope {
       );
     }
     try {
-      return await pool.use(await this.poolKey(), () => upstreamTarget(this.deps, this.server), work, call.signal);
+      const target = () => upstreamTarget(this.deps, this.server);
+      if (agent && !agent.shared) return await pool.dedicated(target, agent, work);
+      // The upstream may offer an agent that can answer more (a conditional tool): connections are pooled by what they declare.
+      const declared = agent ? `:${JSON.stringify(agent.capabilities)}` : '';
+      return await pool.use(`${await this.poolKey()}${declared}`, target, work, call.signal, agent);
     } catch (error) {
       if (error instanceof UpstreamUnavailable) {
         throw new ProxyRefusal(

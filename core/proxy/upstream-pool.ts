@@ -4,7 +4,7 @@ import { guardedHttp, type GuardedHttp } from '../probe/guarded-fetch';
 import type { NetworkGuard } from '../probe/network-guard';
 import { classifyFailure, ProbeFailure, sanitizeMessage } from '../probe/probe-failure';
 import { SecretScrubber } from '../probe/secret-scrub';
-import { connectUpstream, loadClientSdk } from '../probe/upstream-client';
+import { connectUpstream, loadClientSdk, type RelayedRequest, type ServerRequestRelay } from '../probe/upstream-client';
 import { ProxyRefusal, UpstreamRpcError } from './refusals';
 
 /** The upstream could not be reached: why, as the connection test would word it (scrubbed). */
@@ -20,6 +20,14 @@ export interface UpstreamConnection {
   readonly client: Client;
   /** Every secret this connection sends (stored ones, and a fetched OAuth token), masked out of every answer. */
   readonly scrubber: SecretScrubber;
+}
+
+/** An agent the upstream may ask during one call; `ask` gets the connection's scrubber, for what the upstream sent. */
+export interface AgentRelay {
+  capabilities: Record<string, unknown>;
+  /** Pooled (shared by every agent that declared the same): asks nobody, the upstream's requests are refused. */
+  shared?: boolean;
+  ask(method: RelayedRequest, params: Record<string, unknown> | undefined, scrubber: SecretScrubber): Promise<unknown>;
 }
 
 interface Entry {
@@ -71,8 +79,14 @@ export class UpstreamPool {
    * (a dropped socket, an expired token's 401) discards the connection, so the next call
    * connects afresh. Connect failures are UpstreamUnavailable.
    */
-  async use<T>(key: string, target: () => Promise<ProbeTarget>, work: (connection: UpstreamConnection) => Promise<T>, signal?: AbortSignal): Promise<T> {
-    const entry = this.entryFor(key, target);
+  async use<T>(
+    key: string,
+    target: () => Promise<ProbeTarget>,
+    work: (connection: UpstreamConnection) => Promise<T>,
+    signal?: AbortSignal,
+    agent?: AgentRelay,
+  ): Promise<T> {
+    const entry = this.entryFor(key, target, agent);
     try {
       // A failed connect rejects here and leaves the entry: it is the answer until it expires.
       const connection = await entry.connection;
@@ -88,20 +102,35 @@ export class UpstreamPool {
     }
   }
 
+  /**
+   * Runs `work` on a connection of its own, made for this one call and closed after it: the
+   * upstream's server-to-client requests on it can only belong to this call, so they go to its
+   * agent. Connect failures are UpstreamUnavailable.
+   */
+  async dedicated<T>(target: () => Promise<ProbeTarget>, agent: AgentRelay, work: (connection: UpstreamConnection) => Promise<T>): Promise<T> {
+    const entry: Entry = { connection: Promise.resolve(null as never), http: null, lastUsed: Date.now(), inFlight: 1, failedUntil: null };
+    entry.connection = this.connect(entry, target, agent);
+    try {
+      return await work(await entry.connection);
+    } finally {
+      await closeEntry(entry);
+    }
+  }
+
   /** What the upstream offers, connecting when needed; no slot is taken (a connection is made once per key). */
   capabilities(key: string, target: () => Promise<ProbeTarget>): Promise<Record<string, unknown>> {
     return this.use(key, target, async ({ client }) => (client.getServerCapabilities() ?? {}) as Record<string, unknown>);
   }
 
   /** The entry for `key`, opened when there is none (or its failed connect has expired), counted in flight. */
-  private entryFor(key: string, target: () => Promise<ProbeTarget>): Entry {
+  private entryFor(key: string, target: () => Promise<ProbeTarget>, agent?: AgentRelay): Entry {
     let entry = this.entries.get(key);
     if (entry?.failedUntil != null && entry.failedUntil <= Date.now()) {
       this.entries.delete(key);
       entry = undefined;
     }
     if (!entry) {
-      entry = this.open(target);
+      entry = this.open(target, agent);
       this.entries.set(key, entry);
     }
     // Counted before eviction runs, so a new entry never evicts itself.
@@ -118,9 +147,9 @@ export class UpstreamPool {
     await Promise.all(entries.map(([, entry]) => closeEntry(entry)));
   }
 
-  private open(target: () => Promise<ProbeTarget>): Entry {
+  private open(target: () => Promise<ProbeTarget>, agent?: AgentRelay): Entry {
     const entry: Entry = { connection: Promise.resolve(null as never), http: null, lastUsed: Date.now(), inFlight: 0, failedUntil: null };
-    entry.connection = this.connect(entry, target);
+    entry.connection = this.connect(entry, target, agent);
     // A failed connect is the answer for a few seconds, then the next message connects afresh.
     entry.connection.catch(() => {
       entry.failedUntil = Date.now() + FAILED_CONNECT_TTL_MS;
@@ -128,7 +157,7 @@ export class UpstreamPool {
     return entry;
   }
 
-  private async connect(entry: Entry, targetOf: () => Promise<ProbeTarget>): Promise<UpstreamConnection> {
+  private async connect(entry: Entry, targetOf: () => Promise<ProbeTarget>, agent?: AgentRelay): Promise<UpstreamConnection> {
     let target: ProbeTarget;
     try {
       target = await targetOf();
@@ -141,8 +170,13 @@ export class UpstreamPool {
     entry.http = http;
     const secrets = [...target.secrets];
     const deadline = AbortSignal.timeout(timeout);
+    // Read when the upstream asks, so a token fetched while connecting is masked too.
+    const relay: ServerRequestRelay | undefined = agent && {
+      capabilities: agent.capabilities,
+      relay: (method, params) => agent.ask(method, params, new SecretScrubber(secrets)),
+    };
     try {
-      const client = await connectUpstream(sdk, target, http.fetch, { signal: deadline, timeout, failures: http.failures, secrets });
+      const client = await connectUpstream(sdk, target, http.fetch, { signal: deadline, timeout, failures: http.failures, secrets, relay });
       return { client, scrubber: new SecretScrubber(secrets) };
     } catch (error) {
       await http.close().catch(() => undefined);

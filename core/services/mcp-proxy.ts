@@ -7,9 +7,11 @@ import type { ProxyEvents, ProxySettings, ScopeDeps } from '../proxy/proxy-model
 import { ServerScope } from '../proxy/server-scope';
 import { UpstreamPool, type PoolSettings } from '../proxy/upstream-pool';
 import type { Cipher, Clock, Store } from '../ports';
+import type { AgentReplies } from '../proxy/agent-replies';
+import { AgentSessions, type AgentSessionRepository, type AgentSessionSettings } from '../proxy/agent-sessions';
 import { assertOrganization, findAccessibleServer } from './access';
 
-export interface McpProxyOptions extends ProxySettings, PoolSettings {
+export interface McpProxyOptions extends ProxySettings, PoolSettings, AgentSessionSettings {
   /** Upstream requests in flight at once, in all, and for one organization. */
   maxConcurrent: number;
   maxConcurrentPerOrganization: number;
@@ -26,10 +28,25 @@ export const MAX_AGGREGATED_SERVERS = 500;
 export class McpProxy {
   private readonly scopeDeps: ScopeDeps;
   readonly pool: UpstreamPool;
+  /** 2025-era agents' sessions, in the database every instance shares. */
+  readonly sessions: AgentSessions;
+  /** Agents' answers to server-to-client requests, on their way to the call that asked. */
+  readonly replies: AgentReplies;
 
-  constructor(deps: { store: Store; cipher: Cipher; clock: Clock; guard: NetworkGuard; options: McpProxyOptions; events: ProxyEvents }) {
+  constructor(deps: {
+    store: Store;
+    cipher: Cipher;
+    clock: Clock;
+    guard: NetworkGuard;
+    options: McpProxyOptions;
+    events: ProxyEvents;
+    sessions: AgentSessionRepository;
+    replies: AgentReplies;
+  }) {
     const { options } = deps;
     this.pool = new UpstreamPool(deps.guard, options);
+    this.sessions = new AgentSessions(deps.sessions, deps.clock, options);
+    this.replies = deps.replies;
     this.scopeDeps = {
       store: deps.store,
       cipher: deps.cipher,
@@ -53,7 +70,13 @@ export class McpProxy {
     return new OrganizationScope(this.scopeDeps, organizationId, items);
   }
 
-  close(): Promise<void> {
-    return this.pool.closeAll();
+  /** MCP_GATEWAY_PROXY_CALL_TIMEOUT_MS: also how long an agent has to answer what an upstream asks. */
+  get callTimeoutMs(): number {
+    return this.scopeDeps.settings.callTimeoutMs;
+  }
+
+  async close(): Promise<void> {
+    await this.replies.close();
+    await this.pool.closeAll();
   }
 }

@@ -184,18 +184,6 @@ describe('the MCP endpoint outside JSON-RPC', () => {
     expect(org.body).toMatchObject({ error: { code: 'NOT_FOUND', message: 'No such organization for this key' } });
   });
 
-  it('keeps no session: a 2025 initialize gets no Mcp-Session-Id, and GET and DELETE answer 405', async () => {
-    const { key } = await gw.aitronosKey({ orgs: ['org-stateless'] });
-    const id = await createAitronos(key, 'org-stateless', {});
-    const initialized = await post(`/mcp/${id}`).set('Authorization', `Bearer ${key}`).send(initialize);
-    expect(initialized.status).toBe(200);
-    expect(initialized.headers['mcp-session-id']).toBeUndefined();
-    for (const method of ['get', 'delete'] as const) {
-      const answer = await gw.http[method](`/mcp/${id}`).set('Authorization', `Bearer ${key}`).set('Accept', 'text/event-stream');
-      expect(answer.status).toBe(405);
-    }
-  });
-
   it('refuses an inactive server with 409 saying how to activate it, before reaching the upstream', async () => {
     const { key } = await gw.aitronosKey({ orgs: ['org-inactive'] });
     const id = await createAitronos(key, 'org-inactive', {});

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as initialSchema from './001_initial_schema';
 import * as rateLimitCounters from './002_rate_limit_counters';
 import * as keyUsersAndSecretOwners from './003_key_users_and_secret_owners';
+import * as agentSessions from './004_agent_sessions';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -13,6 +14,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['001_initial_schema', initialSchema],
   ['002_rate_limit_counters', rateLimitCounters],
   ['003_key_users_and_secret_owners', keyUsersAndSecretOwners],
+  ['004_agent_sessions', agentSessions],
 ];
 
 /**
