@@ -20,7 +20,7 @@ import { verifyEncryptionKey } from '../core/store/encryption-key-check';
 import { KnexStore } from '../core/store/knex-store';
 import { KnexAgentSessionStore } from '../core/store/agent-sessions.knex-store';
 import { PostgresAgentReplies } from '../core/store/agent-replies.postgres';
-import { LocalAgentReplies } from '../core/proxy/agent-replies';
+import { StoredAgentReplies } from '../core/store/agent-replies.knex-store';
 import { ConfigError } from './config';
 
 export interface GatewayServices {
@@ -82,10 +82,12 @@ export async function openGateway(options: GatewayOptions): Promise<GatewayServi
     const probe = new McpProbe(guard, options.probe ?? DEFAULT_PROBE, options.onProbe);
     const registry = new ServerRegistry({ store, cipher, clock });
     const probeSettings = options.probe ?? DEFAULT_PROBE;
+    const relayError = (error: Error) => options.logger.warn({ err: { message: error.message } }, 'agent reply relay');
+    // Between processes: PostgreSQL notifies; several WORKERS on one SQLite file look every 250 ms.
     const replies =
       db.target.engine === 'postgres'
-        ? new PostgresAgentReplies(db.knex, db.target.url, cipher, (error) => options.logger.warn({ err: { message: error.message } }, 'agent reply relay'))
-        : new LocalAgentReplies();
+        ? new PostgresAgentReplies(db.knex, db.target.url, cipher, relayError)
+        : new StoredAgentReplies(db.knex, cipher, relayError, 250);
     const proxy = new McpProxy({
       store,
       cipher,

@@ -3,6 +3,9 @@ import { type AgentReplies, type AgentReply, newRelayId, type WaitingReply } fro
 
 type Message = Parameters<Transport['send']>[0];
 
+/** The ids the gateway's questions carry (newRelayId). */
+const RELAY_ID = /^gw-[0-9a-f]{32}$/;
+
 /**
  * The transport of one 2025-era request, seen through the reply relay: every request the gateway
  * sends the agent (an upstream's elicitation, sampling or roots request) goes out under a relay
@@ -74,7 +77,7 @@ export function isResponse(body: unknown): boolean {
 export function agentReplyOf(body: unknown): AgentReply | null {
   if (!isResponse(body)) return null;
   const b = body as Record<string, unknown>;
-  if (typeof b.id !== 'string' || b.id.length > 64) return null;
+  if (typeof b.id !== 'string' || !RELAY_ID.test(b.id)) return null;
   const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
   if (b.error === undefined) return isObject(b.result) ? { id: b.id, result: b.result } : null;
   const e = b.error;

@@ -26,7 +26,7 @@ export function newRelayId(): string {
   return `gw-${randomBytes(16).toString('hex')}`;
 }
 
-interface Waiter {
+export interface Waiter {
   keyId: string;
   resolve(reply: AgentReply): void;
 }

@@ -1,4 +1,7 @@
 import { createServer, request, type Server } from 'node:http';
+import { Client as LegacyClient } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport as LegacyTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { cli } from '../support/cli';
 import { connectAgent, type AgentEra } from '../support/mcp-clients';
 import { startModernServer, type ModernServer } from '../support/modern-mcp-server';
@@ -8,13 +11,19 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database'
 const KEY = Buffer.alloc(32, 13).toString('base64');
 
 /** A round-robin balancer without sticky sessions: each request goes to the next instance, whatever came before. */
-async function roundRobin(ports: number[]): Promise<{ url: string; served: number[]; close(): Promise<void> }> {
+async function roundRobin(ports: number[]): Promise<{ url: string; served: number[]; routed: Array<{ instance: number; body: string }>; close(): Promise<void> }> {
   const served = ports.map(() => 0);
+  const routed: Array<{ instance: number; body: string }> = [];
   let next = 0;
   const server: Server = createServer((req, res) => {
     const i = next;
     next = (next + 1) % ports.length;
     served[i]! += 1;
+    const entry = { instance: i, body: '' };
+    routed.push(entry);
+    req.on('data', (chunk: Buffer) => {
+      entry.body += chunk.toString();
+    });
     const forwarded = request({ host: '127.0.0.1', port: ports[i], method: req.method, path: req.url, headers: req.headers }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
@@ -26,6 +35,7 @@ async function roundRobin(ports: number[]): Promise<{ url: string; served: numbe
   return {
     url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
     served,
+    routed,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -87,4 +97,33 @@ onPostgres('two gateway instances on one PostgreSQL database, behind a round-rob
     },
     60_000,
   );
+
+  it('relays an upstream’s question to a 2025-era agent, and the agent’s answer back, when the answer reaches the other instance', async () => {
+    const created = JSON.parse((await cli(db.url, KEY, 'keys', 'create', '--dialect', 'aitronos', '--org', 'org_scale_ask', '--json')).stdout);
+    const balancer = await roundRobin(instances.map((i) => i.port));
+    const client = new LegacyClient({ name: 'asking-agent', version: '1' }, { capabilities: { elicitation: {} } });
+    client.setRequestHandler(ElicitRequestSchema, async () => ({ action: 'accept', content: { ok: true } }));
+    try {
+      const made = await fetch(`${balancer.url}/v1/mcp-configurations`, {
+        method: 'POST',
+        headers: { 'X-API-Key': created.apiKey, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ organization_id: 'org_scale_ask', name: 'asking', server_url: upstream.url, transport_type: 'streamable_http', auth_type: 'none' }),
+      });
+      const id = ((await made.json()) as { id: string }).id;
+      await client.connect(new LegacyTransport(new URL(`${balancer.url}/mcp/${id}`), { requestInit: { headers: { Authorization: `Bearer ${created.apiKey}` } } }));
+      for (let i = 0; i < 4; i += 1) {
+        const result = await client.callTool({ name: 'confirm', arguments: {} });
+        expect(result.content).toEqual([{ type: 'text', text: 'answered accept {"ok":true} with state state-from-upstream' }]);
+      }
+      // Each answer was posted to the instance that did not ask.
+      const calls = balancer.routed.filter((r) => r.body.includes('"tools/call"'));
+      const answers = balancer.routed.filter((r) => r.body.includes('"result"') && !r.body.includes('"method"'));
+      expect(answers).toHaveLength(4);
+      const crossed = answers.filter((answer, n) => answer.instance !== calls[n]!.instance);
+      expect(crossed.length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await client.close();
+      await balancer.close();
+    }
+  }, 60_000);
 });

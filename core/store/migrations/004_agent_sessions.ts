@@ -19,8 +19,10 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['key_id', 'last_seen_at'], 'agent_sessions_key_seen');
   });
   await knex.schema.createTable('agent_replies', (t) => {
-    t.string('id', 64).primary();
+    t.string('id', 64).notNullable();
+    // One answer per question and key: another key's answer to the same id never displaces it.
     t.string('key_id', 64).notNullable();
+    t.primary(['id', 'key_id'], 'agent_replies_pkey');
     // Encrypted: an agent's answer may hold what a person typed.
     t.text('body').notNullable();
     t.bigInteger('created_at').notNullable();
