@@ -57,7 +57,14 @@ export interface GatewayOptions {
   proxyEvents?: ProxyEvents;
 }
 
-export const DEFAULT_PROXY = { callTimeoutMs: 60000, maxConcurrent: 256, maxConcurrentPerOrganization: 64, queueTimeoutMs: 5000, idleMs: 300000, sessionIdleMs: 1800000 };
+export const DEFAULT_PROXY = {
+  callTimeoutMs: 60000,
+  maxConcurrent: 256,
+  maxConcurrentPerOrganization: 64,
+  queueTimeoutMs: 5000,
+  idleMs: 300000,
+  sessionIdleMs: 1800000,
+};
 const NO_PROXY_EVENTS: ProxyEvents = { call: () => undefined, toolChanged: () => undefined };
 
 export const DEFAULT_PROBE: ProbeSettings = { timeoutMs: 10000, maxConcurrent: 16, maxConcurrentPerOrganization: 4, queueTimeoutMs: 5000 };

@@ -28,7 +28,8 @@ export function sessionfulLegacy(legacy: LegacyHttpHandler, sessions: AgentSessi
     const on = targetName(target);
     const presented = request.headers.get(SESSION_HEADER);
     const method = request.method.toUpperCase();
-    if (method === 'GET') return rpcError(405, -32000, 'Method not allowed: the gateway opens no standalone stream; it sends requests within calls', { Allow: 'POST, DELETE' });
+    if (method === 'GET')
+      return rpcError(405, -32000, 'Method not allowed: the gateway opens no standalone stream; it sends requests within calls', { Allow: 'POST, DELETE' });
     if (method === 'DELETE') {
       if (!presented) return rpcError(400, -32000, 'Bad Request: Mcp-Session-Id header is required');
       return (await sessions.end(presented, keyId, on)) ? new Response(null, { status: 200 }) : sessionNotFound();
@@ -51,7 +52,8 @@ export function sessionfulLegacy(legacy: LegacyHttpHandler, sessions: AgentSessi
       // Answers belong to a session's questions; a malformed one is refused, not relayed.
       if (!session) return rpcError(400, -32000, 'Bad Request: Mcp-Session-Id header is required for a response');
       const reply = agentReplyOf(body);
-      if (!reply) return rpcError(400, -32600, 'Invalid Request: a response needs the string id the gateway sent, and a result object or an error with code and message');
+      if (!reply)
+        return rpcError(400, -32600, 'Invalid Request: a response needs the string id the gateway sent, and a result object or an error with code and message');
       await replies.deliver(String(reply.id), keyId, reply);
       return new Response(null, { status: 202 });
     }

@@ -220,7 +220,12 @@ export class ServerScope {
   private agentRelay(call: CallContext, asking: boolean): AgentRelay | undefined {
     const agent = call.agent;
     if (!agent) return undefined;
-    if (!asking) return { capabilities: agent.capabilities, ask: async (method) => Promise.reject(new Error(`${method} is relayed to the agent only during ${[...ASKING_METHODS].join(', ')}`)), shared: true };
+    if (!asking)
+      return {
+        capabilities: agent.capabilities,
+        ask: async (method) => Promise.reject(new Error(`${method} is relayed to the agent only during ${[...ASKING_METHODS].join(', ')}`)),
+        shared: true,
+      };
     return {
       capabilities: agent.capabilities,
       ask: async (method, params, scrubber) => {

@@ -11,7 +11,9 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database'
 const KEY = Buffer.alloc(32, 13).toString('base64');
 
 /** A round-robin balancer without sticky sessions: each request goes to the next instance, whatever came before. */
-async function roundRobin(ports: number[]): Promise<{ url: string; served: number[]; routed: Array<{ instance: number; body: string }>; close(): Promise<void> }> {
+async function roundRobin(
+  ports: number[],
+): Promise<{ url: string; served: number[]; routed: Array<{ instance: number; body: string }>; close(): Promise<void> }> {
   const served = ports.map(() => 0);
   const routed: Array<{ instance: number; body: string }> = [];
   let next = 0;
@@ -107,10 +109,18 @@ onPostgres('two gateway instances on one PostgreSQL database, behind a round-rob
       const made = await fetch(`${balancer.url}/v1/mcp-configurations`, {
         method: 'POST',
         headers: { 'X-API-Key': created.apiKey, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ organization_id: 'org_scale_ask', name: 'asking', server_url: upstream.url, transport_type: 'streamable_http', auth_type: 'none' }),
+        body: JSON.stringify({
+          organization_id: 'org_scale_ask',
+          name: 'asking',
+          server_url: upstream.url,
+          transport_type: 'streamable_http',
+          auth_type: 'none',
+        }),
       });
       const id = ((await made.json()) as { id: string }).id;
-      await client.connect(new LegacyTransport(new URL(`${balancer.url}/mcp/${id}`), { requestInit: { headers: { Authorization: `Bearer ${created.apiKey}` } } }));
+      await client.connect(
+        new LegacyTransport(new URL(`${balancer.url}/mcp/${id}`), { requestInit: { headers: { Authorization: `Bearer ${created.apiKey}` } } }),
+      );
       for (let i = 0; i < 4; i += 1) {
         const result = await client.callTool({ name: 'confirm', arguments: {} });
         expect(result.content).toEqual([{ type: 'text', text: 'answered accept {"ok":true} with state state-from-upstream' }]);

@@ -75,9 +75,13 @@ describe('server-to-client requests reach 2025-era agents through the gateway', 
     ] as const) {
       const { key } = await gw.aitronosKey({ orgs: ['org-ask'] });
       const id = await createViaAitronos(gw, key, 'org-ask', upstream.url, { transport_type: transport });
-      const agent = await askingAgent(gatewayUrl(gw, `/mcp/${id}`), { Authorization: `Bearer ${key}` }, {
-        elicit: () => ({ action: 'accept', content: { name: 'Ada Lovelace' } }),
-      });
+      const agent = await askingAgent(
+        gatewayUrl(gw, `/mcp/${id}`),
+        { Authorization: `Bearer ${key}` },
+        {
+          elicit: () => ({ action: 'accept', content: { name: 'Ada Lovelace' } }),
+        },
+      );
       const listed = (await agent.client.listTools()).tools.map((t) => t.name);
       // server-everything offers this tool only to clients that declared elicitation: the agent's capabilities reached it.
       expect(listed).toContain('trigger-elicitation-request');
@@ -91,10 +95,14 @@ describe('server-to-client requests reach 2025-era agents through the gateway', 
   it('relays sampling and roots requests', async () => {
     const { key } = await gw.aitronosKey({ orgs: ['org-sample'] });
     const id = await createViaAitronos(gw, key, 'org-sample', everything.url);
-    const agent = await askingAgent(gatewayUrl(gw, `/mcp/${id}`), { Authorization: `Bearer ${key}` }, {
-      sample: () => ({ model: 'agent-model-7', role: 'assistant', content: { type: 'text', text: 'sampled by the agent' } }),
-      roots: [{ uri: 'file:///work/project-x', name: 'project-x' }],
-    });
+    const agent = await askingAgent(
+      gatewayUrl(gw, `/mcp/${id}`),
+      { Authorization: `Bearer ${key}` },
+      {
+        sample: () => ({ model: 'agent-model-7', role: 'assistant', content: { type: 'text', text: 'sampled by the agent' } }),
+        roots: [{ uri: 'file:///work/project-x', name: 'project-x' }],
+      },
+    );
     const sampled = await agent.client.callTool({ name: 'trigger-sampling-request', arguments: { prompt: 'Summarize', maxTokens: 20 } });
     expect(textOf(sampled)).toContain('sampled by the agent');
     expect(textOf(sampled)).toContain('agent-model-7');
@@ -107,9 +115,13 @@ describe('server-to-client requests reach 2025-era agents through the gateway', 
   it('answers a 2026-07-28 upstream’s input_required with the 2025-era agent’s elicitation, then retries with its answer', async () => {
     const { key } = await gw.aitronosKey({ orgs: ['org-bridge'] });
     const id = await createViaAitronos(gw, key, 'org-bridge', modern.url);
-    const agent = await askingAgent(gatewayUrl(gw, `/mcp/${id}`), { Authorization: `Bearer ${key}` }, {
-      elicit: () => ({ action: 'accept', content: { ok: true } }),
-    });
+    const agent = await askingAgent(
+      gatewayUrl(gw, `/mcp/${id}`),
+      { Authorization: `Bearer ${key}` },
+      {
+        elicit: () => ({ action: 'accept', content: { ok: true } }),
+      },
+    );
     const result = await agent.client.callTool({ name: 'confirm', arguments: {} });
     expect(agent.asked).toEqual([{ method: 'elicitation/create', params: expect.objectContaining({ message: 'Proceed?' }) }]);
     expect(textOf(result)).toBe('answered accept {"ok":true} with state state-from-upstream');
@@ -118,9 +130,13 @@ describe('server-to-client requests reach 2025-era agents through the gateway', 
   it('scrubs the stored credential out of what the upstream asks, and passes the agent’s answer on', async () => {
     const { key } = await gw.aitronosKey({ orgs: ['org-scrub-ask'] });
     const id = await createViaAitronos(gw, key, 'org-scrub-ask', asking.url, { auth_type: 'bearer', credentials: { token: 'stored-bearer-secret-4242' } });
-    const agent = await askingAgent(gatewayUrl(gw, `/mcp/${id}`), { Authorization: `Bearer ${key}` }, {
-      elicit: () => ({ action: 'accept', content: { reply: 'yes, go' } }),
-    });
+    const agent = await askingAgent(
+      gatewayUrl(gw, `/mcp/${id}`),
+      { Authorization: `Bearer ${key}` },
+      {
+        elicit: () => ({ action: 'accept', content: { reply: 'yes, go' } }),
+      },
+    );
     const result = await agent.client.callTool({ name: 'ask', arguments: { question: 'Delete the branch?' } });
     const message = String(agent.asked[0]!.params.message);
     expect(message).toContain('Delete the branch?');

@@ -119,7 +119,10 @@ describe('2025-era sessions of the MCP endpoint', () => {
     const { key } = await gw.aitronosKey({ orgs: ['org-sdk-session'] });
     const id = await createViaAitronos(gw, key, 'org-sdk-session', upstream.url);
     const agent = await connectAgent('legacy', gatewayUrl(gw, `/mcp/${id}`), { Authorization: `Bearer ${key}` });
-    const before = await gw.services.db.knex('agent_sessions').where({ target: `server:${id}` }).count({ n: '*' });
+    const before = await gw.services.db
+      .knex('agent_sessions')
+      .where({ target: `server:${id}` })
+      .count({ n: '*' });
     expect(Number(before[0]!.n)).toBe(1);
     expect(await agent.callTool({ name: 'add', arguments: { a: 2, b: 3 } })).toMatchObject({ structuredContent: { sum: 5 } });
     await agent.close();

@@ -55,7 +55,14 @@ export interface TestGatewayOptions {
   /** MCP_GATEWAY_METRICS_TOKEN. */
   metricsToken?: string;
   /** The MCP endpoint's limits (MCP_GATEWAY_PROXY_*). */
-  proxy?: { callTimeoutMs?: number; maxConcurrent?: number; maxConcurrentPerOrganization?: number; queueTimeoutMs?: number; idleMs?: number; sessionIdleMs?: number };
+  proxy?: {
+    callTimeoutMs?: number;
+    maxConcurrent?: number;
+    maxConcurrentPerOrganization?: number;
+    queueTimeoutMs?: number;
+    idleMs?: number;
+    sessionIdleMs?: number;
+  };
   /** Host names the test resolves, and how; every other name fails to resolve. */
   dns?: Record<string, string[] | (() => string[])>;
 }
