@@ -22,6 +22,8 @@ interface Options {
   db: 'sqlite' | 'postgres';
   connections: number;
   out: string;
+  /** Write the gateway's CPU profile (V8 .cpuprofile) to this folder when it stops. */
+  cpuProfDir?: string;
 }
 
 interface Profile {
@@ -118,7 +120,8 @@ export async function runBench(options: Options, log: (t: string) => void = (t) 
     const servers: Partial<Record<Target, Running>> = { direct: upstream };
     try {
       // Started as `npm start` starts it, with the same V8 flag.
-      servers.gateway = await startProcess(['--max-semi-space-size=8', join(ROOT, 'bin', 'mcp-gateway.js'), 'serve'], {
+      const profiling = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(options.cpuProfDir)}`] : [];
+      servers.gateway = await startProcess(['--max-semi-space-size=8', ...profiling, join(ROOT, 'bin', 'mcp-gateway.js'), 'serve'], {
         DATABASE_URL: database.url,
         MCP_GATEWAY_ENCRYPTION_KEY: key.toString('base64'),
         MCP_GATEWAY_DEMO: 'false',
@@ -235,6 +238,7 @@ if (require.main === module) {
     .addOption(new Option('--db <engine>', 'database for the gateway and the express baseline').choices(['sqlite', 'postgres']).default('sqlite'))
     .option('--connections <n>', 'concurrent connections', (v) => Number(v), 32)
     .option('--out <file>', 'JSON results', join(ROOT, 'bench', 'results', 'latest.json'))
+    .option('--cpu-prof-dir <dir>', "write the gateway's V8 CPU profile here when it stops (profile before and after a change)")
     .parse(process.argv);
   runBench(program.opts<Options>()).then(printTable, (error: Error) => {
     process.stderr.write(`bench failed: ${error.message}\n`);
