@@ -22,7 +22,8 @@ export type ErrorCode =
   | 'INVALID_API_KEY'
   | 'UPSTREAM_FAILED'
   | 'GATEWAY_BUSY'
-  | 'SERVER_INACTIVE';
+  | 'SERVER_INACTIVE'
+  | 'APPROVAL_NOT_PENDING';
 
 export class CoreError extends Error {
   constructor(
@@ -58,7 +59,7 @@ export class ValidationError extends CoreError {
   }
 }
 
-export type ResourceKind = 'server' | 'secret' | 'key' | 'tool_approval';
+export type ResourceKind = 'server' | 'secret' | 'key' | 'tool_approval' | 'approval_request';
 
 export class NotFound extends CoreError {
   constructor(
@@ -142,5 +143,15 @@ export class GatewayBusy extends CoreError {
 export class ServerInactive extends CoreError {
   constructor(readonly id: string) {
     super('SERVER_INACTIVE', `Server '${id}' is inactive; set is_active to true to reach it through the MCP endpoint`);
+  }
+}
+
+/** A decision on an approval request that is no longer waiting for one (decided, used or expired). */
+export class ApprovalNotPending extends CoreError {
+  constructor(
+    readonly id: string,
+    readonly status: string,
+  ) {
+    super('APPROVAL_NOT_PENDING', `Approval request '${id}' is ${status}; only a pending request can be decided`);
   }
 }

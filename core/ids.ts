@@ -15,3 +15,4 @@ export const newUserId = () => timeOrderedId('usr');
 export function randomToken(bytes = 32): string {
   return randomBytes(bytes).toString('base64url');
 }
+export const newApprovalId = () => timeOrderedId('apr');

@@ -1,4 +1,6 @@
 import type { StoredApiKey } from './model/api-key';
+import type { ApprovalQuery, ApprovalRequest, ApprovalStatus, HeldCall } from './model/approval';
+import type { AuditEvent, AuditHead, AuditQuery, NewAuditEvent } from './model/audit';
 import type { ServerQuery } from './model/input';
 import type { ProbeOutcome, ProbeTarget } from './model/probe';
 import type { StoredSecret } from './model/secret';
@@ -38,10 +40,39 @@ export interface ApiKeyRepository {
   count(): Promise<number>;
 }
 
+/** Held tool calls and their decisions. */
+export interface ApprovalRepository {
+  insert(request: ApprovalRequest): Promise<void>;
+  findById(id: string): Promise<ApprovalRequest | null>;
+  /** The most recent request for exactly this call, whatever its state. */
+  latestFor(call: HeldCall): Promise<ApprovalRequest | null>;
+  list(query: ApprovalQuery, now: number): Promise<{ items: ApprovalRequest[]; total: number }>;
+  /**
+   * Moves a request from one state to the next only if it is still in `from` (and, when given,
+   * not past `notAfter`): false when another decision or use got there first.
+   */
+  transition(id: string, from: ApprovalStatus, to: Partial<ApprovalRequest> & { status: ApprovalStatus }, notAfter?: number): Promise<boolean>;
+}
+
+/** The append-only audit trail, chained per organization. */
+export interface AuditRepository {
+  /** Numbers and chains the event after the organization's last one; call it inside a transaction. */
+  append(event: NewAuditEvent): Promise<AuditEvent>;
+  list(query: AuditQuery): Promise<{ items: AuditEvent[]; total: number }>;
+  /** Events in chain order from `afterSeq` on. */
+  chain(organizationId: string, afterSeq: number, limit: number, since?: number): Promise<AuditEvent[]>;
+  head(organizationId: string): Promise<AuditHead | null>;
+  organizations(): Promise<string[]>;
+  /** Deletes the organization's events older than `before`, oldest first, and moves the checkable start past them. */
+  prune(organizationId: string, before: number): Promise<number>;
+}
+
 export interface Store {
   servers: ServerRepository;
   secrets: SecretRepository;
   apiKeys: ApiKeyRepository;
+  approvals: ApprovalRepository;
+  audit: AuditRepository;
   /** Runs `work` atomically: every write inside lands, or none does. */
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
 }

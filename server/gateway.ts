@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { hkdfSync, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { parseAllowlist, type Allowlist } from '../core/probe/address-rules';
 import { McpProbe, type ProbeOutcome, type ProbeSettings } from '../core/probe/mcp-probe';
@@ -21,6 +21,7 @@ import { KnexStore } from '../core/store/knex-store';
 import { KnexAgentSessionStore } from '../core/store/agent-sessions.knex-store';
 import { PostgresAgentReplies } from '../core/store/agent-replies.postgres';
 import { StoredAgentReplies } from '../core/store/agent-replies.knex-store';
+import { RelayIds } from '../core/proxy/agent-replies';
 import { ConfigError } from './config';
 
 export interface GatewayServices {
@@ -78,7 +79,8 @@ export async function openGateway(options: GatewayOptions): Promise<GatewayServi
   const db = openDatabase(options.database);
   try {
     await migrateToLatest(db.knex);
-    const cipher = new AesGcmCipher(resolveKey(options));
+    const key = resolveKey(options);
+    const cipher = new AesGcmCipher(key);
     await verifyEncryptionKey(db.knex, cipher);
     const clock = options.clock ?? systemClock;
     const store = new KnexStore(db.knex, db.target.engine, db.reader());
@@ -91,10 +93,12 @@ export async function openGateway(options: GatewayOptions): Promise<GatewayServi
     const probeSettings = options.probe ?? DEFAULT_PROBE;
     const relayError = (error: Error) => options.logger.warn({ err: { message: error.message } }, 'agent reply relay');
     // Between processes: PostgreSQL notifies; several WORKERS on one SQLite file look every 250 ms.
+    // Relay ids are signed with a key derived from the encryption key, which every instance shares.
+    const relayIds = new RelayIds(Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'mcp-gateway agent relay ids', 32)));
     const replies =
       db.target.engine === 'postgres'
-        ? new PostgresAgentReplies(db.knex, db.target.url, cipher, relayError)
-        : new StoredAgentReplies(db.knex, cipher, relayError, 250);
+        ? new PostgresAgentReplies(db.knex, db.target.url, cipher, relayIds, relayError)
+        : new StoredAgentReplies(db.knex, cipher, relayIds, relayError, 250);
     const proxy = new McpProxy({
       store,
       cipher,

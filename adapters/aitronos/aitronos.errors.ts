@@ -30,6 +30,7 @@ const CODES: Record<ProblemKind, string> = {
   UPSTREAM_FAILED: 'UPSTREAM_FAILED',
   GATEWAY_BUSY: 'SERVICE_BUSY',
   SERVER_INACTIVE: 'CONFIGURATION_INACTIVE',
+  APPROVAL_NOT_PENDING: 'APPROVAL_NOT_PENDING',
 };
 
 /** What a user interface may show. */

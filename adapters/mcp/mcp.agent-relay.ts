@@ -1,9 +1,9 @@
 import type { Transport } from '@modelcontextprotocol/server';
-import { type AgentReplies, type AgentReply, newRelayId, type WaitingReply } from '../../core/proxy/agent-replies';
+import type { AgentReplies, AgentReply, WaitingReply } from '../../core/proxy/agent-replies';
 
 type Message = Parameters<Transport['send']>[0];
 
-/** The ids the gateway's questions carry (newRelayId). */
+/** The shape of the ids the gateway's questions carry (RelayIds). */
 const RELAY_ID = /^gw-[0-9a-f]{32}$/;
 
 /**
@@ -13,7 +13,7 @@ const RELAY_ID = /^gw-[0-9a-f]{32}$/;
  * to this exchange under the SDK's own id. Everything else passes untouched. Written here
  * because the SDK's per-request legacy serving has no way to receive an answer posted later.
  */
-export function relayedTransport(inner: Transport, replies: AgentReplies, keyId: string): Transport {
+export function relayedTransport(inner: Transport, replies: AgentReplies, owner: string): Transport {
   const waiting = new Set<WaitingReply>();
   const stopWaiting = () => {
     for (const w of waiting) w.cancel();
@@ -21,8 +21,8 @@ export function relayedTransport(inner: Transport, replies: AgentReplies, keyId:
   };
   const send = async (message: Message, options?: Parameters<Transport['send']>[1]) => {
     if (!isRequest(message)) return inner.send(message, options);
-    const relayId = newRelayId();
-    const w = replies.expect(relayId, keyId);
+    const relayId = replies.newId(owner);
+    const w = replies.expect(relayId, owner);
     waiting.add(w);
     void w.answer.then((reply) => {
       waiting.delete(w);

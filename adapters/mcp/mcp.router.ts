@@ -9,6 +9,7 @@ import { dialectErrorHandler } from '../shared/error-handler';
 import { BATCH_REFUSED, sendMcpError } from './mcp.errors';
 import { type McpTarget, serverFor } from './mcp.server';
 import { type McpRequestAuth, sessionfulLegacy } from './mcp.sessions';
+import { ownerOf } from '../../core/proxy/agent-replies';
 
 export type McpDeps = Pick<InterfaceContext, 'proxy' | 'apiKeys' | 'keyFormats' | 'logger'> & Partial<Pick<InterfaceContext, 'afterAuthentication'>>;
 
@@ -25,7 +26,15 @@ export function mcpRouter(deps: McpDeps): Router {
   // Every request reaches the SDK through `serve` below, which always sets the target.
   const factory = (ctx: { authInfo?: { extra?: unknown } }) => {
     const { target, session } = ctx.authInfo!.extra as McpRequestAuth;
-    const agent = session?.inputCapabilities ? { capabilities: session.inputCapabilities, replies: proxy.replies, timeoutMs: proxy.callTimeoutMs } : null;
+    const agent =
+      session?.inputCapabilities && session.idHash
+        ? {
+            capabilities: session.inputCapabilities,
+            replies: proxy.replies,
+            owner: ownerOf(target.principal.keyId, session.idHash),
+            timeoutMs: proxy.callTimeoutMs,
+          }
+        : null;
     return serverFor(target, deps.logger, agent);
   };
   const onerror = (error: Error) => deps.logger.debug({ err: { name: error.name, message: error.message.slice(0, 300) } }, 'MCP endpoint refused a request');

@@ -23,6 +23,8 @@ export const REFUSAL_CODES: Record<RefusalRule, number> = {
   tool_not_allowed: -32030,
   approval_required: -32030,
   tool_stale: -32030,
+  approval_denied: -32030,
+  approval_expired: -32030,
   call_timeout: -32031,
   concurrency_limit: -32032,
   upstream_unavailable: -32033,
@@ -52,6 +54,8 @@ interface HandlerContext {
 export interface AgentLink {
   capabilities: Record<string, unknown>;
   replies: AgentReplies;
+  /** Who may answer: the key, in this session (ownerOf). */
+  owner: string;
   /** How long the agent has to answer one request (MCP_GATEWAY_PROXY_CALL_TIMEOUT_MS). */
   timeoutMs: number;
 }
@@ -141,10 +145,9 @@ export async function serverFor(target: McpTarget, logger: Logger, agent: AgentL
 /** The SDK server for one request; with an agent that answers server-to-client requests, its transport relays the answers. */
 function newServer(capabilities: Record<string, unknown>, target: McpTarget, agent: AgentLink | null): Server {
   if (!agent) return new Server(GATEWAY_IMPLEMENTATION, { capabilities });
-  const keyId = target.principal.keyId;
   return new (class extends Server {
     override connect(transport: Transport): Promise<void> {
-      return super.connect(relayedTransport(transport, agent.replies, keyId));
+      return super.connect(relayedTransport(transport, agent.replies, agent.owner));
     }
   })(GATEWAY_IMPLEMENTATION, { capabilities });
 }

@@ -1,5 +1,5 @@
 import type { LegacyHttpHandler, McpHandlerRequestOptions } from '@modelcontextprotocol/server';
-import type { AgentReplies } from '../../core/proxy/agent-replies';
+import { type AgentReplies, ownerOf } from '../../core/proxy/agent-replies';
 import type { AgentSession, AgentSessions } from '../../core/proxy/agent-sessions';
 import { agentReplyOf, isResponse } from './mcp.agent-relay';
 import type { McpTarget } from './mcp.server';
@@ -39,9 +39,10 @@ export function sessionfulLegacy(legacy: LegacyHttpHandler, sessions: AgentSessi
     const body = options.parsedBody;
     if (isInitialize(body)) {
       const response = await legacy(request, withAuth(options, { target, session: null }));
-      if (response.status !== 200) return response;
-      const params = (body as { params?: { protocolVersion?: unknown; capabilities?: unknown } }).params;
-      const id = await sessions.open(keyId, on, String(params?.protocolVersion ?? ''), params?.capabilities);
+      // Only a well-formed initialize the SDK accepted opens a session (the SDK answers a malformed one with an error).
+      const params = wellFormedInitialize(body);
+      if (response.status !== 200 || !params) return response;
+      const id = await sessions.open(keyId, on, params.protocolVersion, params.capabilities);
       const headers = new Headers(response.headers);
       headers.set(SESSION_HEADER, id);
       return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
@@ -54,11 +55,76 @@ export function sessionfulLegacy(legacy: LegacyHttpHandler, sessions: AgentSessi
       const reply = agentReplyOf(body);
       if (!reply)
         return rpcError(400, -32600, 'Invalid Request: a response needs the string id the gateway sent, and a result object or an error with code and message');
-      await replies.deliver(String(reply.id), keyId, reply);
+      const owner = ownerOf(keyId, session.idHash!);
+      if (!replies.issuedTo(String(reply.id), owner)) return rpcError(400, -32600, 'Invalid Request: no request with this id was sent in this session');
+      await replies.deliver(String(reply.id), owner, reply);
       return new Response(null, { status: 202 });
     }
-    return legacy(request, withAuth(options, { target, session }));
+    if (!session) return legacy(request, withAuth(options, { target, session }));
+    const owner = ownerOf(keyId, session.idHash!);
+    const message = body as { method?: unknown; id?: unknown; params?: { requestId?: unknown } };
+    // A 2025 cancellation is a notification of its own, which may reach any instance: it is
+    // relayed to the request it names, which stops (and with it the upstream call).
+    if (message.method === 'notifications/cancelled') {
+      const named = message.params?.requestId;
+      if (typeof named === 'string' || typeof named === 'number') {
+        const id = replies.derivedId(owner, cancelSeed(named));
+        await replies.deliver(id, owner, { id, result: {} });
+      }
+      return new Response(null, { status: 202 });
+    }
+    if (message.id === undefined || typeof message.method !== 'string') return legacy(request, withAuth(options, { target, session }));
+    const cancelled = new AbortController();
+    const waiting = replies.expect(replies.derivedId(owner, cancelSeed(message.id as string | number)), owner);
+    void waiting.answer.then(() => cancelled.abort());
+    try {
+      const response = await legacy(
+        new Request(request, { signal: AbortSignal.any([request.signal, cancelled.signal]) }),
+        withAuth(options, { target, session }),
+      );
+      return untilBodyEnds(response, () => waiting.cancel());
+    } catch (error) {
+      waiting.cancel();
+      throw error;
+    }
   };
+}
+
+const cancelSeed = (requestId: string | number) => `cancel:${JSON.stringify(requestId)}`;
+
+/** The response as is, with `done` called once its body has been read to the end (or dropped). */
+function untilBodyEnds(response: Response, done: () => void): Response {
+  if (!response.body) {
+    done();
+    return response;
+  }
+  let called = false;
+  const once = () => {
+    if (!called) {
+      called = true;
+      done();
+    }
+  };
+  const reader = response.body.getReader();
+  const body = new ReadableStream<Uint8Array>({
+    pull: async (controller) => {
+      try {
+        const { done: ended, value } = await reader.read();
+        if (ended) {
+          once();
+          controller.close();
+        } else controller.enqueue(value);
+      } catch (error) {
+        once();
+        controller.error(error);
+      }
+    },
+    cancel: async (reason) => {
+      once();
+      await reader.cancel(reason).catch(() => undefined);
+    },
+  });
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 
 export function targetName(target: McpTarget): string {
@@ -67,6 +133,15 @@ export function targetName(target: McpTarget): string {
 
 function withAuth(options: McpHandlerRequestOptions, auth: McpRequestAuth): McpHandlerRequestOptions {
   return { ...options, authInfo: { token: 'gateway-key', clientId: auth.target.principal.keyId, scopes: [], extra: auth as never } };
+}
+
+/** An initialize's params when they are what the spec says (a string version, client info, capabilities), else null. */
+function wellFormedInitialize(body: unknown): { protocolVersion: string; capabilities: unknown } | null {
+  const params = (body as { params?: unknown }).params as { protocolVersion?: unknown; capabilities?: unknown; clientInfo?: unknown } | undefined;
+  const isObject = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (!isObject(params) || typeof params!.protocolVersion !== 'string' || !isObject(params!.clientInfo)) return null;
+  if (params!.capabilities !== undefined && !isObject(params!.capabilities)) return null;
+  return { protocolVersion: params!.protocolVersion, capabilities: params!.capabilities };
 }
 
 function isInitialize(body: unknown): boolean {

@@ -44,6 +44,7 @@ export function statusOf(kind: ProblemKind, validationStatus: 400 | 422 = 400): 
       return 405;
     case 'NAME_CONFLICT':
     case 'SERVER_INACTIVE':
+    case 'APPROVAL_NOT_PENDING':
     case 'SECRET_IN_USE':
     case 'SECRET_ID_TAKEN':
       return 409;

@@ -11,7 +11,13 @@ export function sendZudu(res: Response, message: string, data: unknown): void {
   res.status(200).json({ message, status: 'success', error: null, data });
 }
 
-const NOT_FOUND_NAMES = { server: 'MCP server', secret: 'Secret', key: 'API key', tool_approval: 'Tool approval' } as const;
+const NOT_FOUND_NAMES = {
+  server: 'MCP server',
+  secret: 'Secret',
+  key: 'API key',
+  tool_approval: 'Tool approval',
+  approval_request: 'Approval request',
+} as const;
 
 /** The seed's wording where it has one; `error` names the field and the rule for validation. */
 function describe(problem: Problem, fieldPrefix: string): { message: string; error: string } {
@@ -40,6 +46,8 @@ function describe(problem: Problem, fieldPrefix: string): { message: string; err
       return { message: 'Not found', error: 'No such route' };
     case 'SERVER_INACTIVE':
       return { message: 'MCP server inactive', error: problem.detail };
+    case 'APPROVAL_NOT_PENDING':
+      return { message: 'Approval request already decided', error: problem.detail };
     case 'NAME_CONFLICT': {
       const name = cause instanceof NameConflict ? cause.serverName : '';
       return { message: 'MCP server name already exists', error: `MCP server with name '${name}' already exists in organization` };

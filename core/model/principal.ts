@@ -7,6 +7,10 @@ export interface Principal {
   userId: string | null;
   organizationIds: readonly string[];
   role: Role;
+  /** The kind of key (its interface's `KeyFormat.kind`), for the audit trail. */
+  dialect?: string;
+  /** The request being served, for the audit trail. */
+  requestId?: string;
 }
 
 export function belongsTo(principal: Principal, organizationId: string): boolean {

@@ -3,6 +3,8 @@ import type { Clock } from '../ports';
 
 /** A 2025-era agent's session with the MCP endpoint, as every instance can read it back. */
 export interface AgentSession {
+  /** SHA-256 of the session id (found sessions carry it): what an answer's owner names. */
+  idHash?: string;
   keyId: string;
   /** What the session was opened on: `server:<id>` or `organization:<id>`. */
   target: string;
@@ -31,7 +33,7 @@ export interface AgentSessionSettings {
 
 /** Sessions one key holds at once; opening one more ends its least recently used. */
 export const MAX_SESSIONS_PER_KEY = 1000;
-/** How often a session's last use is written: at most once a minute, not on every message. */
+/** How often a session's last use is written: at most once a minute (sooner under a short idle limit), not on every message. */
 const TOUCH_EVERY_MS = 60_000;
 const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
 
@@ -77,8 +79,9 @@ export class AgentSessions {
       await this.repository.delete(idHash);
       return null;
     }
-    if (now - session.lastSeenAt > TOUCH_EVERY_MS) await this.repository.touch(idHash, now);
-    return session;
+    // Written at most once a minute, and always well within the idle limit, so a session in use never lapses.
+    if (now - session.lastSeenAt > Math.min(TOUCH_EVERY_MS, this.settings.sessionIdleMs / 4)) await this.repository.touch(idHash, now);
+    return { ...session, idHash };
   }
 
   /** Ends the session (DELETE); false when there is none to end for this key and target. */

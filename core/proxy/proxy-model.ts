@@ -4,6 +4,8 @@ import type { Cipher, Clock, Store } from '../ports';
 import type { ConcurrencyLimit } from '../probe/concurrency-limit';
 import type { RefusalRule } from './refusals';
 import type { UpstreamPool } from './upstream-pool';
+import type { ApprovalDesk } from '../services/approvals';
+import type { AuditTrail } from '../services/audit-trail';
 
 export interface ProxySettings {
   /** MCP_GATEWAY_PROXY_CALL_TIMEOUT_MS: the deadline of one upstream request. */
@@ -52,12 +54,22 @@ export interface ScopeDeps {
   limit: ConcurrencyLimit;
   settings: ProxySettings;
   events: ProxyEvents;
+  /** Held calls become approval requests (without it, they are refused). */
+  approvals?: ApprovalDesk;
+  /** Every call is an audit event. */
+  audit?: AuditTrail;
 }
 
 /** One downstream message's context: its cancellation and where upstream progress goes. */
 export interface CallContext {
   principal: Principal;
   signal: AbortSignal;
+  /** The agent's protocol era: a 2026-07-28 agent takes a held call as an `input_required` round. */
+  era?: 'legacy' | 'modern';
+  /** The approval request a 2026-07-28 retry names (from the gateway's own `requestState`). */
+  approvalState?: string;
+  /** Where a person decides on an approval request (the interface knows its public address). */
+  decisionUrl?: (approvalRequestId: string) => string;
   /**
    * What the agent declared it can answer in a 2026-07-28 `input_required` round (elicitation,
    * sampling, roots): sent upstream as this request's client capabilities, so the upstream may ask.

@@ -1,7 +1,15 @@
 import type { ToolRefusalRule } from '../rules/tool-policy';
 
 /** Every reason the MCP endpoint answers a message with an error of its own rather than the upstream's. */
-export type RefusalRule = ToolRefusalRule | 'unknown_tool' | 'call_timeout' | 'concurrency_limit' | 'upstream_unavailable' | 'upstream_invalid';
+export type RefusalRule =
+  | ToolRefusalRule
+  | 'approval_denied'
+  | 'approval_expired'
+  | 'unknown_tool'
+  | 'call_timeout'
+  | 'concurrency_limit'
+  | 'upstream_unavailable'
+  | 'upstream_invalid';
 
 export interface RefusalFacts {
   tool?: string;
@@ -12,6 +20,11 @@ export interface RefusalFacts {
   setting?: string;
   /** The upstream failure class, for upstream_unavailable. */
   failureClass?: string;
+  /** The approval request a held call waits for (or that was denied or expired), its state and expiry (ISO 8601). */
+  approvalRequestId?: string;
+  status?: string;
+  expiresAt?: string;
+  reason?: string;
 }
 
 /**
@@ -32,8 +45,7 @@ export class ProxyRefusal extends Error {
 const POLICY_WORDS: Record<ToolRefusalRule, (tool: string) => string> = {
   tools_disabled: () => 'Tools are disabled for this server (tool_configuration.enabled is false)',
   tool_not_allowed: (tool) => `Tool '${tool}' is not in this server's allowed_tools`,
-  approval_required: (tool) =>
-    `Tool '${tool}' requires a human approval under this server's approval_policy; the gateway refuses it until it is approved (per-tool approval: auto_approved)`,
+  approval_required: (tool) => `Tool '${tool}' requires a human approval under this server's approval_policy`,
   tool_stale: (tool) => `Tool '${tool}' changed since it was approved (its definition no longer matches the approved tool_hash); it must be approved again`,
 };
 
@@ -50,5 +62,25 @@ export class UpstreamRpcError extends Error {
   ) {
     super(message);
     this.name = 'UpstreamRpcError';
+  }
+}
+
+/**
+ * A call held for a person's decision: the request it waits for. The MCP interface answers it as
+ * each agent can take it (an `input_required` round, or an error carrying the request's id and
+ * where to decide); a retry of the same call passes once the request is approved.
+ */
+export class ApprovalPending extends ProxyRefusal {
+  constructor(facts: RefusalFacts & { approvalRequestId: string; expiresAt: string }, tool: string, stale: boolean) {
+    super(
+      stale ? 'tool_stale' : 'approval_required',
+      { ...facts, status: 'pending' },
+      `${stale ? `Tool '${tool}' changed since it was approved, so this call` : `Tool '${tool}' requires a human approval; this call`} is held as approval request ${facts.approvalRequestId} until ${facts.expiresAt}. Retry the same call once it is approved`,
+    );
+    this.name = 'ApprovalPending';
+  }
+
+  get approvalRequestId(): string {
+    return this.facts.approvalRequestId!;
   }
 }

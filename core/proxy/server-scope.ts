@@ -6,8 +6,25 @@ import { connectionFingerprint, upstreamTarget } from '../services/upstream-targ
 import { checkedToolPage, MAX_TOOL_PAGES, MAX_TOOLS, UNPARSED } from '../probe/mcp-probe';
 import { MASK, type SecretScrubber } from '../probe/secret-scrub';
 import { APPROVAL_META_KEY, CLIENT_CAPABILITIES_META_KEY, type CallContext, type ListedTool, type ScopeDeps } from './proxy-model';
-import { policyRefusal, ProxyRefusal, UpstreamRpcError } from './refusals';
+import { ApprovalPending, policyRefusal, ProxyRefusal, UpstreamRpcError } from './refusals';
+import type { ApprovalRequest } from '../model/approval';
+import type { ToolRefusalRule } from '../rules/tool-policy';
+import { auditEvent } from '../services/audit-trail';
+import type { Verdict } from '../services/approvals';
 import { type AgentRelay, isJsonRpcAnswer, isTimeout, UpstreamUnavailable, type UpstreamConnection } from './upstream-pool';
+
+/** The refusals that are the policy's (or a decision's) doing, not a failure. */
+const REFUSED_BY_POLICY = new Set<string>([
+  'tools_disabled',
+  'tool_not_allowed',
+  'approval_required',
+  'tool_stale',
+  'unknown_tool',
+  'approval_denied',
+  'approval_expired',
+]);
+/** How often a call waiting within itself for a decision looks at the request (any instance may decide it). */
+const DECISION_POLL_MS = 250;
 
 /** How deep an upstream answer may nest; deeper is refused before anything walks it recursively. */
 const MAX_ANSWER_DEPTH = 128;
@@ -73,7 +90,9 @@ export class ServerScope {
   async callTool(params: Record<string, unknown>, call: CallContext): Promise<unknown> {
     const name = String(params.name);
     const started = performance.now();
-    const done = (outcome: 'ok' | 'tool_error' | 'refused' | 'failed', rule: ProxyRefusal['rule'] | null) =>
+    let approval: ApprovalRequest | null = null;
+    const done = async (outcome: 'ok' | 'tool_error' | 'refused' | 'failed', rule: ProxyRefusal['rule'] | null, audited: string, error?: unknown) => {
+      const durationMs = Math.round(performance.now() - started);
       this.deps.events.call({
         serverId: this.server.id,
         organizationId: this.server.organizationId,
@@ -83,18 +102,40 @@ export class ServerScope {
         toolKnown: (this.server.connection.tools ?? []).some((t) => t.name === name),
         outcome,
         rule,
-        durationMs: Math.round(performance.now() - started),
+        durationMs,
       });
+      const approvalRequest = approval?.id ?? (error instanceof ProxyRefusal ? (error.facts.approvalRequestId ?? null) : null);
+      await this.deps.audit?.record(
+        auditEvent(call.principal, this.server.organizationId, this.deps.clock.now(), {
+          action: 'mcp.call',
+          targetType: 'server',
+          targetId: this.server.id,
+          outcome: audited,
+          detail: { tool: name.slice(0, 255), rule, approvalRequest, durationMs },
+        }),
+      );
+    };
     try {
-      await this.checkCall(name, call);
+      const gate = await this.checkCall(name, call);
       const { _meta: _ignored, ...forwarded } = params;
+      if (gate) approval = await this.throughApproval(gate, name, forwarded.arguments, call);
       const result = (await this.request('tools/call', forwarded, call)) as { isError?: unknown };
-      done(result.isError === true ? 'tool_error' : 'ok', null);
+      await done(result.isError === true ? 'tool_error' : 'ok', null, approval ? 'approved' : 'allowed');
       return result;
     } catch (error) {
-      const refused =
-        error instanceof ProxyRefusal && ['tools_disabled', 'tool_not_allowed', 'approval_required', 'tool_stale', 'unknown_tool'].includes(error.rule);
-      done(refused ? 'refused' : 'failed', error instanceof ProxyRefusal ? error.rule : null);
+      const rule = error instanceof ProxyRefusal ? error.rule : null;
+      const refused = rule !== null && REFUSED_BY_POLICY.has(rule);
+      const audited =
+        error instanceof ApprovalPending
+          ? 'held'
+          : rule === 'approval_denied'
+            ? 'denied'
+            : rule === 'approval_expired'
+              ? 'expired'
+              : refused
+                ? 'refused'
+                : 'failed';
+      await done(refused ? 'refused' : 'failed', rule, audited, error);
       throw error;
     }
   }
@@ -105,17 +146,93 @@ export class ServerScope {
     return this.request(method, forwarded, call);
   }
 
-  private async checkCall(name: string, call: CallContext): Promise<void> {
+  /**
+   * Refuses a call the policy does not let through; a call that needs a person's approval comes
+   * back as a gate (when approvals are on) for throughApproval to settle.
+   */
+  private async checkCall(name: string, call: CallContext): Promise<{ rule: ToolRefusalRule; tool: DiscoveredTool | null } | null> {
     const byName = nameRefusal(this.server, name);
     if (byName) throw policyRefusal(byName, name, this.server.id);
-    let tool: DiscoveredTool | null = null;
-    if (needsDefinition(this.server, name)) {
-      const current = (await this.allTools(call)).find((t) => t.name === name);
-      if (!current) throw new ProxyRefusal('unknown_tool', { tool: name, server: this.server.id }, `Unknown tool: '${name}' is not offered by this server`);
-      tool = { name, description: current.description ?? null, inputSchema: current.inputSchema };
-    }
+    const tool = needsDefinition(this.server, name) ? await this.currentDefinition(name, call) : null;
     const rule = callRefusal(this.server, name, tool);
-    if (rule) throw policyRefusal(rule, name, this.server.id);
+    if (!rule) return null;
+    if ((rule === 'approval_required' || rule === 'tool_stale') && this.deps.approvals) return { rule, tool };
+    throw policyRefusal(rule, name, this.server.id);
+  }
+
+  private async currentDefinition(name: string, call: CallContext): Promise<DiscoveredTool> {
+    const current = (await this.allTools(call)).find((t) => t.name === name);
+    if (!current) throw new ProxyRefusal('unknown_tool', { tool: name, server: this.server.id }, `Unknown tool: '${name}' is not offered by this server`);
+    return { name, description: current.description ?? null, inputSchema: current.inputSchema };
+  }
+
+  /**
+   * A held call: the approval request for exactly this call (tool, definition hash, arguments,
+   * key) is used if approved, or opened. A 2025-era agent that can answer an elicitation is asked
+   * to wait for the decision within the call; otherwise the call ends held, and its retry passes
+   * once the request is approved.
+   */
+  private async throughApproval(
+    gate: { rule: ToolRefusalRule; tool: DiscoveredTool | null },
+    name: string,
+    args: unknown,
+    call: CallContext,
+  ): Promise<ApprovalRequest> {
+    const desk = this.deps.approvals!;
+    const tool = gate.tool ?? (await this.currentDefinition(name, call));
+    const held = { tool: name, toolHash: toolHash(tool.description, tool.inputSchema), arguments: args ?? {} };
+    let verdict = await desk.hold(this.server, call.principal, held, call.approvalState);
+    if (verdict.state === 'pending' && call.era !== 'modern' && call.agent?.capabilities.elicitation)
+      verdict = await this.waitForDecision(verdict.request, held, call);
+    return this.settled(verdict, name, gate.rule === 'tool_stale');
+  }
+
+  private settled(verdict: Verdict, name: string, stale: boolean): ApprovalRequest {
+    const facts = { tool: name, server: this.server.id, approvalRequestId: verdict.request.id, expiresAt: new Date(verdict.request.expiresAt).toISOString() };
+    switch (verdict.state) {
+      case 'approved':
+        return verdict.request;
+      case 'pending':
+        throw new ApprovalPending(facts, name, stale);
+      case 'denied':
+        throw new ProxyRefusal(
+          'approval_denied',
+          { ...facts, status: 'denied', ...(verdict.request.reason ? { reason: verdict.request.reason } : {}) },
+          `Approval request ${verdict.request.id} for this call to '${name}' was denied${verdict.request.reason ? `: ${verdict.request.reason}` : ''}`,
+        );
+      case 'expired':
+        throw new ProxyRefusal(
+          'approval_expired',
+          { ...facts, status: 'expired' },
+          `Approval request ${verdict.request.id} for this call to '${name}' expired undecided (MCP_GATEWAY_APPROVAL_TTL_MS); call again to ask anew`,
+        );
+    }
+  }
+
+  /**
+   * Asks a 2025-era agent to wait while a person decides (an elicitation: URL mode pointing at the
+   * decision when the agent supports it, a form otherwise), then waits for the decision, within
+   * the call's deadline. An agent that declines ends the call held.
+   */
+  private async waitForDecision(request: ApprovalRequest, held: { tool: string; toolHash: string; arguments: unknown }, call: CallContext): Promise<Verdict> {
+    const desk = this.deps.approvals!;
+    const deadline = Date.now() + Math.floor(this.deps.settings.callTimeoutMs * 0.9);
+    const url = call.decisionUrl?.(request.id);
+    const message =
+      `Calling '${held.tool}' on '${this.server.name}' needs a person's approval (request ${request.id}, open until ${new Date(request.expiresAt).toISOString()}). ` +
+      `An admin of the organization or the server's owner decides${url ? ` at ${url}` : ''}; continue once it is decided.`;
+    const elicitation =
+      (call.agent!.capabilities.elicitation as { url?: unknown }).url !== undefined && url
+        ? { mode: 'url', message, url, elicitationId: request.id }
+        : { message, requestedSchema: { type: 'object', properties: {} } };
+    const answer = (await call.agent!.ask('elicitation/create', elicitation).catch(() => null)) as { action?: unknown } | null;
+    if (answer?.action !== 'accept') return { state: 'pending', request };
+    for (;;) {
+      const status = await desk.statusOf(request.id);
+      if (status !== 'pending' || Date.now() >= deadline || call.signal.aborted) break;
+      await new Promise((resolve) => setTimeout(resolve, DECISION_POLL_MS));
+    }
+    return desk.hold(this.server, call.principal, held, request.id);
   }
 
   private marked(tool: ListedTool): ListedTool {
@@ -254,10 +371,11 @@ export class ServerScope {
     }
     try {
       const target = () => upstreamTarget(this.deps, this.server);
-      if (agent && !agent.shared) return await pool.dedicated(target, agent, work);
+      const key = await this.poolKey();
+      if (agent && !agent.shared) return await pool.dedicated(key, target, agent, work, call.signal);
       // The upstream may offer an agent that can answer more (a conditional tool): connections are pooled by what they declare.
       const declared = agent ? `:${JSON.stringify(agent.capabilities)}` : '';
-      return await pool.use(`${await this.poolKey()}${declared}`, target, work, call.signal, agent);
+      return await pool.use(`${key}${declared}`, target, work, call.signal, agent);
     } catch (error) {
       if (error instanceof UpstreamUnavailable) {
         throw new ProxyRefusal(

@@ -107,13 +107,29 @@ export class UpstreamPool {
    * upstream's server-to-client requests on it can only belong to this call, so they go to its
    * agent. Connect failures are UpstreamUnavailable.
    */
-  async dedicated<T>(target: () => Promise<ProbeTarget>, agent: AgentRelay, work: (connection: UpstreamConnection) => Promise<T>): Promise<T> {
+  async dedicated<T>(
+    key: string,
+    target: () => Promise<ProbeTarget>,
+    agent: AgentRelay,
+    work: (connection: UpstreamConnection) => Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    // A server whose connect just failed stays failed for everyone, asking calls included.
+    const known = this.entries.get(key);
+    if (known?.failedUntil != null && known.failedUntil > Date.now()) await known.connection;
     const entry: Entry = { connection: Promise.resolve(null as never), http: null, lastUsed: Date.now(), inFlight: 1, failedUntil: null };
-    entry.connection = this.connect(entry, target, agent);
+    entry.connection = this.connect(entry, target, agent, signal);
+    entry.connection.catch(() => {
+      if (signal?.aborted || this.entries.has(key)) return;
+      entry.failedUntil = Date.now() + FAILED_CONNECT_TTL_MS;
+      entry.inFlight = 0;
+      this.entries.set(key, entry);
+    });
     try {
       return await work(await entry.connection);
     } finally {
-      await closeEntry(entry);
+      // Closed at once, upstream session included (unless it became the key's failed entry).
+      if (this.entries.get(key) !== entry) await closeEntry(entry);
     }
   }
 
@@ -157,7 +173,7 @@ export class UpstreamPool {
     return entry;
   }
 
-  private async connect(entry: Entry, targetOf: () => Promise<ProbeTarget>, agent?: AgentRelay): Promise<UpstreamConnection> {
+  private async connect(entry: Entry, targetOf: () => Promise<ProbeTarget>, agent?: AgentRelay, signal?: AbortSignal): Promise<UpstreamConnection> {
     let target: ProbeTarget;
     try {
       target = await targetOf();
@@ -169,7 +185,7 @@ export class UpstreamPool {
     const http = await guardedHttp(this.guard, null, timeout, { keepAlive: true });
     entry.http = http;
     const secrets = [...target.secrets];
-    const deadline = AbortSignal.timeout(timeout);
+    const deadline = signal ? AbortSignal.any([AbortSignal.timeout(timeout), signal]) : AbortSignal.timeout(timeout);
     // Read when the upstream asks, so a token fetched while connecting is masked too.
     const relay: ServerRequestRelay | undefined = agent && {
       capabilities: agent.capabilities,
@@ -205,6 +221,9 @@ export class UpstreamPool {
 
 async function closeEntry(entry: Entry): Promise<void> {
   const connection = await entry.connection.catch(() => null);
+  // A 2025-era Streamable HTTP upstream keeps a session per connection until told (DELETE).
+  const transport = connection?.client.transport as { terminateSession?: () => Promise<void>; sessionId?: string } | undefined;
+  if (transport?.sessionId) await transport.terminateSession?.().catch(() => undefined);
   await connection?.client.close().catch(() => undefined);
   await entry.http?.close().catch(() => undefined);
 }

@@ -4,6 +4,7 @@ import { newKeyId, newUserId, randomToken } from '../ids';
 import type { KeyFormat, StoredApiKey } from '../model/api-key';
 import type { Principal, Role } from '../model/principal';
 import type { Clock, Store } from '../ports';
+import { auditEvent } from './audit-trail';
 
 const ORGANIZATION_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,254}$/;
 const USER_ID = ORGANIZATION_ID;
@@ -66,7 +67,19 @@ export class ApiKeyService {
       createdAt: this.deps.clock.now(),
       revokedAt: null,
     };
-    await this.deps.store.apiKeys.insert(record);
+    // Keys are issued by the operator (the command line, the demo): the actor is nobody's key.
+    await this.deps.store.transaction(async (tx) => {
+      await tx.apiKeys.insert(record);
+      for (const org of organizationIds)
+        await tx.audit.append(
+          auditEvent(null, org, record.createdAt, {
+            action: 'key.created',
+            targetType: 'key',
+            targetId: record.id,
+            detail: { dialect: record.kind, role: record.role, userId: record.userId },
+          }),
+        );
+    });
     return { record, apiKey, apiSecret };
   }
 
@@ -87,7 +100,13 @@ export class ApiKeyService {
   }
 
   async revoke(id: string): Promise<void> {
-    if (!(await this.deps.store.apiKeys.revoke(id, this.deps.clock.now()))) throw new NotFound('key', id);
+    const at = this.deps.clock.now();
+    await this.deps.store.transaction(async (tx) => {
+      if (!(await tx.apiKeys.revoke(id, at))) throw new NotFound('key', id);
+      const key = (await tx.apiKeys.list()).find((k) => k.id === id);
+      for (const org of key?.organizationIds ?? [])
+        await tx.audit.append(auditEvent(null, org, at, { action: 'key.revoked', targetType: 'key', targetId: id, detail: { dialect: key!.kind } }));
+    });
   }
 
   async hasAnyKey(): Promise<boolean> {
@@ -96,5 +115,5 @@ export class ApiKeyService {
 }
 
 function toPrincipal(record: StoredApiKey): Principal {
-  return { keyId: record.id, userId: record.userId, organizationIds: record.organizationIds, role: record.role };
+  return { keyId: record.id, userId: record.userId, organizationIds: record.organizationIds, role: record.role, dialect: record.kind };
 }

@@ -1,3 +1,4 @@
+import { auditEvent, recordRun } from './audit-trail';
 import { CoreError, NameConflict } from '../errors';
 import type { ImportCandidate, ImportSecret, ImportSource } from '../model/migration';
 import { REDACTED, type NewServer, type ServerPatch } from '../model/input';
@@ -31,7 +32,13 @@ export interface ImportOptions {
 }
 
 /** The command line acts for the operator: an admin of the one organization it imports into. */
-export const operatorOf = (organizationId: string): Principal => ({ keyId: 'cli', userId: null, organizationIds: [organizationId], role: 'admin' });
+export const operatorOf = (organizationId: string): Principal => ({
+  keyId: 'cli',
+  userId: null,
+  organizationIds: [organizationId],
+  role: 'admin',
+  dialect: 'operator',
+});
 
 /**
  * Lands servers read from another platform: first a plan (create, update, skip or rename, each
@@ -57,7 +64,9 @@ export class Importer {
     );
     const users = source.candidates.map((c, i) => ({ secretId: c.auth?.credentials.secretId, landed: results[i]!.outcome !== 'failed' }));
     await dropSecretsOfFailedServers(this.deps.store, organizationId, secrets, users);
-    return { format: source.format, dryRun: options.dryRun, secrets, results, summary: summarize(results) };
+    const summary = summarize(results);
+    if (!options.dryRun) await recordRun(this.deps, organizationId, 'import.applied', source.format, summary);
+    return { format: source.format, dryRun: options.dryRun, secrets, results, summary };
   }
 
   private async existingServers(organizationId: string): Promise<Map<string, McpServer>> {
@@ -190,15 +199,27 @@ export class Importer {
           report.push({ id: secret.id, outcome: 'missing value', error: 'the file has no value for it (exported without --include-secrets)' });
         else {
           const now = this.deps.clock.now();
-          await this.deps.store.secrets.insert({
-            id: secret.id,
-            organizationId,
-            name: secret.name,
-            ciphertext: this.deps.cipher.encrypt(secret.value, secretContext(organizationId, secret.id)),
-            managedBy: null,
-            ownerId: null,
-            createdAt: now,
-            updatedAt: now,
+          const value = secret.value;
+          await this.deps.store.transaction(async (tx) => {
+            await tx.secrets.insert({
+              id: secret.id,
+              organizationId,
+              name: secret.name,
+              ciphertext: this.deps.cipher.encrypt(value, secretContext(organizationId, secret.id)),
+              managedBy: null,
+              ownerId: null,
+              createdAt: now,
+              updatedAt: now,
+            });
+            await tx.audit.append(
+              auditEvent(operatorOf(organizationId), organizationId, now, {
+                action: 'secret.created',
+                targetType: 'secret',
+                targetId: secret.id,
+                fields: ['name', 'value'],
+                detail: { via: 'import' },
+              }),
+            );
           });
           report.push({ id: secret.id, outcome: 'created', error: null });
         }

@@ -1,3 +1,4 @@
+import { auditEvent, createdServerFields, recordRun } from './audit-trail';
 import { CoreError, NameConflict, SecretIdTaken } from '../errors';
 import { newServerId } from '../ids';
 import type { NativeBackup } from '../model/migration';
@@ -59,7 +60,9 @@ export class NativeRestore {
     );
     const users = backup.servers.map((s, i) => ({ secretId: 'secretId' in s.auth ? s.auth.secretId : undefined, landed: results[i]!.outcome !== 'failed' }));
     await dropSecretsOfFailedServers(this.deps.store, organizationId, secretsReport, users);
-    return { format: 'native', dryRun: options.dryRun, secrets: secretsReport, results, summary: summarize(results) };
+    const summary = summarize(results);
+    if (!options.dryRun) await recordRun(this.deps, organizationId, 'restore.applied', 'native', summary);
+    return { format: 'native', dryRun: options.dryRun, secrets: secretsReport, results, summary };
   }
 
   private plan(
@@ -119,6 +122,15 @@ export class NativeRestore {
         for (const secret of secrets) await tx.secrets.insert(secret);
         if (entry.action === 'update') await tx.servers.update(server);
         else await tx.servers.insert(server);
+        await tx.audit.append(
+          auditEvent(null, organizationId, this.deps.clock.now(), {
+            action: entry.action === 'update' ? 'server.updated' : 'server.created',
+            targetType: 'server',
+            targetId: id,
+            fields: createdServerFields(server),
+            detail: { via: 'restore' },
+          }),
+        );
       });
       return { ...entry, outcome: 'imported', id, error: null };
     } catch (error) {
@@ -159,7 +171,19 @@ export class NativeRestore {
           report.push({ id: secret.id, outcome: 'exists', error: null });
           continue;
         }
-        await this.deps.store.secrets.insert(this.reencrypt(secret, backup.organizationId, organizationId, source, null));
+        const restored = this.reencrypt(secret, backup.organizationId, organizationId, source, null);
+        await this.deps.store.transaction(async (tx) => {
+          await tx.secrets.insert(restored);
+          await tx.audit.append(
+            auditEvent(null, organizationId, this.deps.clock.now(), {
+              action: 'secret.created',
+              targetType: 'secret',
+              targetId: secret.id,
+              fields: ['name', 'value'],
+              detail: { via: 'restore' },
+            }),
+          );
+        });
         report.push({ id: secret.id, outcome: 'created', error: null });
       } catch (error) {
         const decrypt = (error as Error)?.name === 'DecryptionFailed';

@@ -1,3 +1,4 @@
+import { auditEvent } from './audit-trail';
 import { NotFound, SecretInUse } from '../errors';
 import { newSecretId } from '../ids';
 import type { Principal } from '../model/principal';
@@ -44,6 +45,9 @@ export class SecretVault {
       await assertCanSupplyReferencedSecret(tx, principal, organizationId, id);
       await tx.secrets.insert(secret);
       await resetServersUsing(tx, organizationId, id);
+      await tx.audit.append(
+        auditEvent(principal, organizationId, now, { action: 'secret.created', targetType: 'secret', targetId: id, fields: ['name', 'value'] }),
+      );
       return this.view(secret, tx);
     });
   }
@@ -82,6 +86,15 @@ export class SecretVault {
       await tx.secrets.update(next);
       // A rotated credential has not been tested yet: no server keeps a status earned by the old one.
       if (change.value !== undefined) await resetServersUsing(tx, organizationId, id);
+      const fields = [...(change.name !== undefined ? ['name'] : []), ...(change.value !== undefined ? ['value'] : [])];
+      await tx.audit.append(
+        auditEvent(principal, organizationId, next.updatedAt, {
+          action: change.value !== undefined ? 'secret.rotated' : 'secret.updated',
+          targetType: 'secret',
+          targetId: id,
+          fields,
+        }),
+      );
       return this.view(next, tx);
     });
   }
@@ -97,6 +110,7 @@ export class SecretVault {
           users.map((u) => u.id),
         );
       await tx.secrets.delete(organizationId, id);
+      await tx.audit.append(auditEvent(principal, organizationId, this.deps.clock.now(), { action: 'secret.deleted', targetType: 'secret', targetId: id }));
     });
   }
 

@@ -8,6 +8,7 @@ import { resolveAuth, type PendingSecret } from '../rules/auth.rules';
 import { checkAllowedTools, checkDescription, checkHttpUrl, checkName } from '../rules/server.rules';
 import { checkToolHash, checkToolName, toolHash } from '../rules/tool-hash';
 import { assertCanManage, assertOrganization, findAccessibleServer } from './access';
+import { auditEvent, changedServerFields, createdServerFields } from './audit-trail';
 import { untestedConnection } from './connection-reset';
 import { assertCanAttachSecret, assertCanMoveCredentials, headerWriterOf, originOf } from './credential-access';
 import { encryptHeaders, replaceHeaders } from './request-headers';
@@ -62,15 +63,19 @@ export class ServerRegistry {
       updatedAt: Math.max(createdAt, now),
       deletedAt: null,
     };
-    if (secrets.length === 0 && !('secretId' in auth)) {
-      // One insert is atomic by itself: no transaction to open.
-      await this.deps.store.servers.insert(server);
-      return server;
-    }
+    // The server, its secrets and its audit event land together or not at all.
     await this.deps.store.transaction(async (tx) => {
       if ('secretId' in auth && secrets.length === 0) await assertCanAttachSecret(tx, principal, server.organizationId, auth.secretId, id);
       await this.storeSecrets(tx, principal, server, secrets);
       await tx.servers.insert(server);
+      await tx.audit.append(
+        auditEvent(principal, server.organizationId, now, {
+          action: 'server.created',
+          targetType: 'server',
+          targetId: id,
+          fields: createdServerFields(server),
+        }),
+      );
     });
     return server;
   }
@@ -85,7 +90,7 @@ export class ServerRegistry {
   }
 
   update(principal: Principal, id: string, patch: ServerPatch): Promise<McpServer> {
-    return this.mutate(principal, id, async (current, tx) => {
+    return this.mutate(principal, id, 'server.updated', async (current, tx) => {
       const next = this.applyPatch(principal, current, patch);
       const nextAuth = this.nextAuth(current, patch);
       if (nextAuth) {
@@ -115,23 +120,35 @@ export class ServerRegistry {
       toolHash: input.toolHash ?? toolHash(input.toolDescription, input.inputSchema),
       state: input.state ?? 'requires_approval',
     });
-    return this.mutate(principal, id, async (current) => ({
-      ...current,
-      toolApprovals: [...current.toolApprovals.filter((a) => a.toolName !== approval.toolName), approval],
-      updatedAt: this.deps.clock.now(),
-    })).then((server) => ({ server, approval }));
+    return this.mutate(
+      principal,
+      id,
+      'tool_approval.set',
+      async (current) => ({
+        ...current,
+        toolApprovals: [...current.toolApprovals.filter((a) => a.toolName !== approval.toolName), approval],
+        updatedAt: this.deps.clock.now(),
+      }),
+      { tool: approval.toolName, state: approval.state },
+    ).then((server) => ({ server, approval }));
   }
 
   removeToolApproval(principal: Principal, id: string, toolName: string): Promise<McpServer> {
-    return this.mutate(principal, id, async (current) => {
-      if (!current.toolApprovals.some((a) => a.toolName === toolName)) throw new NotFound('tool_approval', toolName);
-      return { ...current, toolApprovals: current.toolApprovals.filter((a) => a.toolName !== toolName), updatedAt: this.deps.clock.now() };
-    });
+    return this.mutate(
+      principal,
+      id,
+      'tool_approval.removed',
+      async (current) => {
+        if (!current.toolApprovals.some((a) => a.toolName === toolName)) throw new NotFound('tool_approval', toolName);
+        return { ...current, toolApprovals: current.toolApprovals.filter((a) => a.toolName !== toolName), updatedAt: this.deps.clock.now() };
+      },
+      { tool: toolName },
+    );
   }
 
   /** Soft delete: the row stays for audit, its name is free again, its credentials are erased. */
   async delete(principal: Principal, id: string): Promise<void> {
-    await this.mutate(principal, id, async (current, tx) => {
+    await this.mutate(principal, id, 'server.deleted', async (current, tx) => {
       const now = this.deps.clock.now();
       await this.dropManagedSecret(tx, current, { type: 'none' });
       return { ...current, requestHeaders: {}, headerWriters: {}, updatedAt: now, deletedAt: now };
@@ -154,12 +171,27 @@ export class ServerRegistry {
    * Reads the server under a row lock, lets `change` produce the next state, and writes it in
    * the same transaction, so concurrent changes never interleave into a mix of both.
    */
-  private mutate(principal: Principal, id: string, change: (current: McpServer, tx: Store) => Promise<McpServer>): Promise<McpServer> {
+  private mutate(
+    principal: Principal,
+    id: string,
+    action: string,
+    change: (current: McpServer, tx: Store) => Promise<McpServer>,
+    detail: Record<string, string> = {},
+  ): Promise<McpServer> {
     return this.deps.store.transaction(async (tx) => {
       const current = await findAccessibleServer(tx, principal, id, { forUpdate: true });
       assertCanManage(principal, current);
       const next = await change(current, tx);
       await tx.servers.update(next);
+      await tx.audit.append(
+        auditEvent(principal, current.organizationId, this.deps.clock.now(), {
+          action,
+          targetType: 'server',
+          targetId: id,
+          fields: action === 'server.deleted' ? [] : changedServerFields(current, next),
+          detail,
+        }),
+      );
       return next;
     });
   }

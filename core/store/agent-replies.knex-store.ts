@@ -1,14 +1,15 @@
 import type { Knex } from 'knex';
-import { type AgentReply, LocalAgentReplies } from '../proxy/agent-replies';
+import { type AgentReply, LocalAgentReplies, type RelayIds } from '../proxy/agent-replies';
 import type { Cipher } from '../ports';
 
 /** An answer nobody picked up within this long is dropped (the call that asked has long ended). */
 const REPLY_TTL_MS = 10 * 60_000;
 /**
- * Answers of one key waiting to be picked up. An answer is taken within moments; a key past
- * this is posting answers nobody asked for, and more of them are dropped, not stored.
+ * Answers of one owner (a key in one session) waiting to be picked up. An answer is taken within
+ * moments; past this, an owner is posting answers to questions that have ended, and more of them
+ * are dropped, not stored.
  */
-const MAX_STORED_PER_KEY = 64;
+const MAX_STORED_PER_OWNER = 64;
 
 /**
  * The relay across processes sharing one database: an answer that reaches a process where nobody
@@ -24,20 +25,22 @@ export class StoredAgentReplies extends LocalAgentReplies {
   constructor(
     protected readonly db: Knex,
     private readonly cipher: Cipher,
+    ids: RelayIds,
     protected readonly onError: (error: Error) => void,
     pollMs: number,
   ) {
-    super();
+    super(ids);
     this.timer = setInterval(() => void this.tick().catch((error) => this.onError(error as Error)), pollMs);
     this.timer.unref();
   }
 
-  override async deliver(id: string, keyId: string, reply: AgentReply): Promise<void> {
-    if (this.settle(id, keyId, reply)) return;
-    const [stored] = (await this.db('agent_replies').where({ key_id: keyId }).count({ n: '*' })) as Array<{ n: unknown }>;
-    if (Number(stored?.n ?? 0) >= MAX_STORED_PER_KEY) return;
+  override async deliver(id: string, owner: string, reply: AgentReply): Promise<void> {
+    // Only an id the gateway issued to this owner is stored: a made-up one costs nothing.
+    if (!this.issuedTo(id, owner) || this.settle(id, owner, reply)) return;
+    const [stored] = (await this.db('agent_replies').where({ key_id: owner }).count({ n: '*' })) as Array<{ n: unknown }>;
+    if (Number(stored?.n ?? 0) >= MAX_STORED_PER_OWNER) return;
     await this.db('agent_replies')
-      .insert({ id, key_id: keyId, body: this.cipher.encrypt(JSON.stringify(reply), aadOf(id)), created_at: Date.now() })
+      .insert({ id, key_id: owner, body: this.cipher.encrypt(JSON.stringify(reply), aadOf(id)), created_at: Date.now() })
       .onConflict(['id', 'key_id'])
       .ignore();
     await this.announce(id);
@@ -57,8 +60,8 @@ export class StoredAgentReplies extends LocalAgentReplies {
     if (!mine.length) return;
     const rows = (await this.db('agent_replies').whereIn('id', mine).select('id', 'key_id', 'body')) as Array<{ id: string; key_id: string; body: string }>;
     for (const row of rows) {
-      // Another key's answer is no answer: it stays until it expires.
-      if (this.waiting.get(row.id)?.keyId !== row.key_id) continue;
+      // Anyone else's answer is no answer: it stays until it expires.
+      if (this.waiting.get(row.id)?.owner !== row.key_id) continue;
       if ((await this.db('agent_replies').where({ id: row.id, key_id: row.key_id }).delete()) !== 1) continue;
       this.settle(row.id, row.key_id, JSON.parse(this.cipher.decrypt(row.body, aadOf(row.id))) as AgentReply);
     }

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { Client } from 'pg';
 import type { Cipher } from '../ports';
+import type { RelayIds } from '../proxy/agent-replies';
 import { StoredAgentReplies } from './agent-replies.knex-store';
 
 const CHANNEL = 'mcp_gateway_agent_replies';
@@ -20,18 +21,19 @@ export class PostgresAgentReplies extends StoredAgentReplies {
     db: Knex,
     private readonly url: string,
     cipher: Cipher,
+    ids: RelayIds,
     onError: (error: Error) => void,
   ) {
-    super(db, cipher, onError, 2000);
+    super(db, cipher, ids, onError, 2000);
   }
 
   /** Listens from the first question asked here on: most processes never ask one. */
-  override expect(id: string, keyId: string) {
+  override expect(id: string, owner: string) {
     if (!this.listening) {
       this.listening = true;
-      void this.listen().catch((error) => this.onError(error as Error));
+      void this.listen().catch((error) => this.retryListen(error as Error));
     }
-    return super.expect(id, keyId);
+    return super.expect(id, owner);
   }
 
   override async close(): Promise<void> {
@@ -39,6 +41,12 @@ export class PostgresAgentReplies extends StoredAgentReplies {
     await super.close();
     await this.listener?.end().catch(() => undefined);
     this.listener = null;
+  }
+
+  /** A listener that could not connect, or lost its connection, tries again a second later (polling covers the gap). */
+  private retryListen(error: Error): void {
+    this.onError(error);
+    if (!this.closed) setTimeout(() => void this.listen().catch((e) => this.retryListen(e as Error)), 1000).unref();
   }
 
   protected override async announce(id: string): Promise<void> {
@@ -52,12 +60,14 @@ export class PostgresAgentReplies extends StoredAgentReplies {
       if (message.payload) void this.pickUp([message.payload]).catch((error) => this.onError(error as Error));
     });
     client.on('error', (error) => {
-      this.onError(error);
       this.listener = null;
       void client.end().catch(() => undefined);
-      if (!this.closed) setTimeout(() => void this.listen().catch((e) => this.onError(e as Error)), 1000).unref();
+      this.retryListen(error);
     });
-    await client.connect();
+    await client.connect().catch(async (error) => {
+      await client.end().catch(() => undefined);
+      throw error;
+    });
     await client.query(`LISTEN ${CHANNEL}`);
     if (this.closed) await client.end();
     else this.listener = client;

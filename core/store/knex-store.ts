@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
 import type { Store } from '../ports';
 import { KnexApiKeyStore } from './api-keys.knex-store';
+import { KnexApprovalStore } from './approvals.knex-store';
+import { KnexAuditStore } from './audit.knex-store';
 import { KnexSecretStore } from './secrets.knex-store';
 import { KnexServerStore } from './servers.knex-store';
 import type { SqliteReader } from './sqlite-reader';
@@ -10,6 +12,8 @@ export class KnexStore implements Store {
   readonly servers: KnexServerStore;
   readonly secrets: KnexSecretStore;
   readonly apiKeys: KnexApiKeyStore;
+  readonly approvals: KnexApprovalStore;
+  readonly audit: KnexAuditStore;
 
   /** `reader`: SQLite's read connection, used for reads outside transactions. */
   constructor(
@@ -20,6 +24,8 @@ export class KnexStore implements Store {
     this.servers = new KnexServerStore(db, engine, reader);
     this.secrets = new KnexSecretStore(db, engine);
     this.apiKeys = new KnexApiKeyStore(db, reader);
+    this.approvals = new KnexApprovalStore(db);
+    this.audit = new KnexAuditStore(db, engine);
   }
 
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {

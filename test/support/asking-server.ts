@@ -6,6 +6,8 @@ import { z } from 'zod';
 
 export interface AskingServer {
   url: string;
+  /** Sessions open now (initialized and not yet ended by DELETE). */
+  readonly openSessions: number;
   close(): Promise<void>;
 }
 
@@ -52,6 +54,9 @@ export async function startAskingServer(): Promise<AskingServer> {
   });
   return {
     url: `http://127.0.0.1:${(http.address() as { port: number }).port}/mcp`,
+    get openSessions() {
+      return sessions.size;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

@@ -1,6 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Store } from '../../ports';
 import { MemoryApiKeyStore } from './api-keys.memory-store';
+import { MemoryApprovalStore } from './approvals.memory-store';
+import { MemoryAuditStore } from './audit.memory-store';
 import { Tables, type TableAccess } from './memory-tables';
 import { MemorySecretStore } from './secrets.memory-store';
 import { MemoryServerStore } from './servers.memory-store';
@@ -17,6 +19,8 @@ export class MemoryStore implements Store {
   readonly servers: MemoryServerStore;
   readonly secrets: MemorySecretStore;
   readonly apiKeys: MemoryApiKeyStore;
+  readonly approvals: MemoryApprovalStore;
+  readonly audit: MemoryAuditStore;
   private committed = new Tables();
   /** The tail of the queue of writers: each waits for the one before it. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -35,6 +39,8 @@ export class MemoryStore implements Store {
     this.servers = new MemoryServerStore(access);
     this.secrets = new MemorySecretStore(access);
     this.apiKeys = new MemoryApiKeyStore(access);
+    this.approvals = new MemoryApprovalStore(access);
+    this.audit = new MemoryAuditStore(access);
   }
 
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
@@ -62,6 +68,8 @@ class TransactionStore implements Store {
   readonly servers: MemoryServerStore;
   readonly secrets: MemorySecretStore;
   readonly apiKeys: MemoryApiKeyStore;
+  readonly approvals: MemoryApprovalStore;
+  readonly audit: MemoryAuditStore;
   private open = true;
 
   constructor(readonly tables: Tables) {
@@ -72,6 +80,8 @@ class TransactionStore implements Store {
     this.servers = new MemoryServerStore(access);
     this.secrets = new MemorySecretStore(access);
     this.apiKeys = new MemoryApiKeyStore(access);
+    this.approvals = new MemoryApprovalStore(access);
+    this.audit = new MemoryAuditStore(access);
   }
 
   /** Nested, it joins this transaction, as the knex store's does. */

@@ -1,4 +1,6 @@
 import type { StoredApiKey } from '../../model/api-key';
+import type { ApprovalRequest } from '../../model/approval';
+import type { AuditEvent, AuditHead } from '../../model/audit';
 import type { StoredSecret } from '../../model/secret';
 import type { McpServer, ServerAuth } from '../../model/server';
 
@@ -13,10 +15,21 @@ export class Tables {
     /** Keyed by `secretKey(organizationId, id)`: ids are unique per organization only. */
     readonly secrets = new Map<string, StoredSecret>(),
     readonly apiKeys = new Map<string, StoredApiKey>(),
+    readonly approvals = new Map<string, ApprovalRequest>(),
+    /** Per organization, in chain order; an array is replaced, never changed in place. */
+    readonly auditEvents = new Map<string, AuditEvent[]>(),
+    readonly auditHeads = new Map<string, AuditHead>(),
   ) {}
 
   snapshot(): Tables {
-    return new Tables(new Map(this.servers), new Map(this.secrets), new Map(this.apiKeys));
+    return new Tables(
+      new Map(this.servers),
+      new Map(this.secrets),
+      new Map(this.apiKeys),
+      new Map(this.approvals),
+      new Map(this.auditEvents),
+      new Map(this.auditHeads),
+    );
   }
 }
 

@@ -3,6 +3,7 @@ import * as initialSchema from './001_initial_schema';
 import * as rateLimitCounters from './002_rate_limit_counters';
 import * as keyUsersAndSecretOwners from './003_key_users_and_secret_owners';
 import * as agentSessions from './004_agent_sessions';
+import * as approvalsAndAudit from './005_approvals_and_audit';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -15,6 +16,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['002_rate_limit_counters', rateLimitCounters],
   ['003_key_users_and_secret_owners', keyUsersAndSecretOwners],
   ['004_agent_sessions', agentSessions],
+  ['005_approvals_and_audit', approvalsAndAudit],
 ];
 
 /**

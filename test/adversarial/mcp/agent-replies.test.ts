@@ -60,12 +60,13 @@ const reply = (url: string, key: string, session: string | undefined, body: unkn
   fetch(url, { method: 'POST', headers: headers(key, session), body: JSON.stringify(body) });
 
 describe('an agent’s answers to what an upstream asks', () => {
-  it('reach the asking call only from the key that was asked, in its own session; a malformed answer is refused', async () => {
+  it('reach the asking call only from the key that was asked, in the session it was asked in; a malformed answer is refused', async () => {
     const { key } = await gw.aitronosKey({ orgs: ['org-answers'] });
     const { key: intruder } = await gw.aitronosKey({ orgs: ['org-answers'] });
     const id = await createViaAitronos(gw, key, 'org-answers', upstream.url);
     const url = gatewayUrl(gw, `/mcp/${id}`);
     const mine = await openSession(url, key);
+    const mySecond = await openSession(url, key);
     const theirs = await openSession(url, intruder);
 
     const call = await fetch(url, {
@@ -82,8 +83,9 @@ describe('an agent’s answers to what an upstream asks', () => {
     expect(relayId).toMatch(/^gw-[0-9a-f]{32}$/);
 
     const answer = (text: string) => ({ jsonrpc: '2.0', id: relayId, result: { action: 'accept', content: { reply: text } } });
-    // Another key, in its own session: accepted as a message, and no answer to this question.
-    expect((await reply(url, intruder, theirs, answer('from the intruder'))).status).toBe(202);
+    // Another key in its own session, or the same key in another session: not a question asked there.
+    expect((await reply(url, intruder, theirs, answer('from the intruder'))).status).toBe(400);
+    expect((await reply(url, key, mySecond, answer('from another session'))).status).toBe(400);
     // Another key with the asker's session: that session does not exist for it.
     expect((await reply(url, intruder, mine, answer('from the intruder'))).status).toBe(404);
     // No session at all, or a malformed answer: refused.
