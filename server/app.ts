@@ -6,6 +6,8 @@ import { migrationsAreCurrent } from '../core/store/database';
 import type { Logger } from 'pino';
 import { plainErrorBody } from '../adapters/operations/operations.errors';
 import type { GatewayInterface, InterfaceContext, OperationsContext } from '../adapters/shared/gateway-interface';
+import type { ApprovalDesk } from '../core/services/approvals';
+import type { AuditTrail } from '../core/services/audit-trail';
 import { REQUEST_BODY_LIMIT_BYTES } from '../adapters/shared/openapi';
 import { requestId } from '../adapters/shared/request-id';
 import type { ApiKeyService } from '../core/services/api-keys';
@@ -26,6 +28,10 @@ export interface AppDeps {
   connections: ConnectionTester;
   apiKeys: ApiKeyService;
   proxy: McpProxy;
+  approvals: ApprovalDesk;
+  audit: AuditTrail;
+  /** MCP_GATEWAY_PUBLIC_URL (null: the address each request came to). */
+  publicUrl?: string | null;
   logger: Logger;
   knex: Knex;
   metrics: Metrics;
@@ -109,6 +115,7 @@ function mountInterfaces(app: Express, deps: AppDeps, shuttingDown: () => boolea
     const keyed = (face.keyFormat !== null || face.acceptsGatewayKeys === true) && perMinute > 0;
     const context: InterfaceContext = {
       ...deps,
+      publicUrl: deps.publicUrl ?? null,
       keyFormats,
       validateResponses: deps.validateResponses ?? false,
       afterAuthentication: keyed ? [perKeyLimiter(perMinute, deps.rateLimit.store?.(face.name), face.sendError)] : [],

@@ -24,6 +24,8 @@ export interface AssemblyOptions extends Omit<GatewayOptions, 'onProbe'> {
   httpTimeouts?: Partial<HttpTimeouts>;
   /** The interfaces to mount (default: server/interfaces.ts's list). */
   interfaces?: readonly GatewayInterface[];
+  /** MCP_GATEWAY_PUBLIC_URL. */
+  publicUrl?: string | null;
 }
 
 export interface AssembledGateway {
@@ -79,6 +81,7 @@ export async function assembleGateway(options: AssemblyOptions): Promise<Assembl
     isShuttingDown: () => shuttingDown,
     validateResponses: options.validateResponses,
     interfaces: options.interfaces,
+    publicUrl: options.publicUrl ?? null,
   });
   const server = createHttpServer(app, { ...DEFAULT_HTTP_TIMEOUTS, ...options.httpTimeouts });
   answerClientErrors(server, options.logger, metrics, options.interfaces);

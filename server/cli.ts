@@ -7,6 +7,7 @@ import { openGateway, type GatewayServices } from './gateway';
 import { createLogger } from './logger';
 import { ImportFailed, registerMigrationCommands, UsageError, type CliIo } from './migration-commands';
 import { registerKeyCommands } from './key-commands';
+import { AuditChainBroken, registerAuditCommands } from './audit-commands';
 import { runServer } from './run-server';
 import { terminalSafe } from './terminal-text';
 
@@ -51,6 +52,7 @@ export function buildCli(io: Io = defaultIo): Command {
 
   registerKeyCommands(program, io, withGateway);
   registerMigrationCommands(program, io, withGateway);
+  registerAuditCommands(program, io, withGateway);
   return program;
 }
 
@@ -68,6 +70,7 @@ export async function runCli(argv: string[], given: Io = defaultIo): Promise<num
       io.err(`error: ${e.message}`);
       return 2;
     }
+    if (error instanceof AuditChainBroken) return 1;
     if (error instanceof ImportFailed) {
       io.err(`mcp-gateway: ${e.message}`);
       return 1;

@@ -32,6 +32,14 @@ export const configSchema = z.object({
   MCP_GATEWAY_PROXY_QUEUE_TIMEOUT_MS: z.coerce.number().int().min(0).max(300000).default(5000),
   MCP_GATEWAY_PROXY_IDLE_MS: z.coerce.number().int().min(1000).max(86_400_000).default(300000),
   MCP_GATEWAY_MCP_SESSION_IDLE_MS: z.coerce.number().int().min(1000).max(604_800_000).default(1800000),
+  MCP_GATEWAY_APPROVAL_TTL_MS: z.coerce.number().int().min(1000).max(604_800_000).default(600000),
+  MCP_GATEWAY_APPROVAL_ALLOW_SELF: booleanText.default(false),
+  MCP_GATEWAY_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36500).optional(),
+  MCP_GATEWAY_PUBLIC_URL: z
+    .string()
+    .url()
+    .refine((u) => /^https?:\/\//.test(u) && !/[?#]/.test(u), 'must be an http(s) URL without query or fragment, like https://gateway.example.com')
+    .optional(),
   MCP_GATEWAY_ALLOWED_HOSTS: z.string().optional(),
   MCP_GATEWAY_ALLOW_PRIVATE_NETWORKS: booleanText.default(false),
   MCP_GATEWAY_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000_000).default(600),
@@ -60,6 +68,12 @@ export interface GatewayConfig {
   network: { allowlist: Allowlist; allowPrivateNetworks: boolean };
   /** The MCP endpoint's limits (README: Agents, limits). */
   proxy: { callTimeoutMs: number; maxConcurrent: number; maxConcurrentPerOrganization: number; queueTimeoutMs: number; idleMs: number; sessionIdleMs: number };
+  /** Approval requests (README: Human approval of tool calls). */
+  approvals: { ttlMs: number; allowSelfDecision: boolean };
+  /** MCP_GATEWAY_AUDIT_RETENTION_DAYS; null keeps every event. */
+  auditRetentionDays: number | null;
+  /** MCP_GATEWAY_PUBLIC_URL: the gateway's address as people reach it (decision links); null: the address each request came to. */
+  publicUrl: string | null;
   /** Requests per key and minute; 0 turns the limit off. */
   rateLimitPerMinute: number;
   /** Origins allowed to call from a browser; empty: CORS stays off. */
@@ -124,6 +138,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       idleMs: values.MCP_GATEWAY_PROXY_IDLE_MS,
       sessionIdleMs: values.MCP_GATEWAY_MCP_SESSION_IDLE_MS,
     },
+    approvals: { ttlMs: values.MCP_GATEWAY_APPROVAL_TTL_MS, allowSelfDecision: values.MCP_GATEWAY_APPROVAL_ALLOW_SELF },
+    auditRetentionDays: values.MCP_GATEWAY_AUDIT_RETENTION_DAYS ?? null,
+    publicUrl: values.MCP_GATEWAY_PUBLIC_URL?.replace(/\/+$/, '') ?? null,
     rateLimitPerMinute: values.MCP_GATEWAY_RATE_LIMIT_PER_MINUTE,
     corsOrigins: parseOrigins(values.MCP_GATEWAY_CORS_ORIGINS),
     shutdownTimeoutMs: values.MCP_GATEWAY_SHUTDOWN_TIMEOUT_MS,

@@ -13,6 +13,8 @@ import { Importer } from '../core/services/importer';
 import { NativeRestore } from '../core/services/native-restore';
 import { SecretVault } from '../core/services/secret-vault';
 import { McpProxy, type McpProxyOptions } from '../core/services/mcp-proxy';
+import { ApprovalDesk, type ApprovalSettings } from '../core/services/approvals';
+import { AuditTrail } from '../core/services/audit-trail';
 import type { ProxyEvents } from '../core/proxy/proxy-model';
 import { ServerRegistry } from '../core/services/server-registry';
 import { migrateToLatest, openDatabase, type Database, type DatabaseTarget } from '../core/store/database';
@@ -34,6 +36,10 @@ export interface GatewayServices {
   probe: McpProbe;
   /** The MCP endpoint's use cases (the data plane). */
   proxy: McpProxy;
+  /** Held tool calls and their decisions. */
+  approvals: ApprovalDesk;
+  /** Reading, checking, exporting and pruning the audit trail. */
+  audit: AuditTrail;
   importer: Importer;
   restore: NativeRestore;
   exporter: Exporter;
@@ -56,7 +62,13 @@ export interface GatewayOptions {
   proxy?: Partial<Omit<McpProxyOptions, 'connectTimeoutMs' | 'maxConnections' | 'aggregateFanOut'>>;
   /** Told every proxied call and every tool definition change (logs, metrics). */
   proxyEvents?: ProxyEvents;
+  /** Approval requests: how long they wait, whether a key may decide its own (defaults in DEFAULT_APPROVALS). */
+  approvals?: Partial<ApprovalSettings>;
+  /** MCP_GATEWAY_AUDIT_RETENTION_DAYS (null: keep everything). */
+  auditRetentionDays?: number | null;
 }
+
+export const DEFAULT_APPROVALS: ApprovalSettings = { ttlMs: 600_000, allowSelfDecision: false };
 
 export const DEFAULT_PROXY = {
   callTimeoutMs: 60000,
@@ -99,11 +111,15 @@ export async function openGateway(options: GatewayOptions): Promise<GatewayServi
       db.target.engine === 'postgres'
         ? new PostgresAgentReplies(db.knex, db.target.url, cipher, relayIds, relayError)
         : new StoredAgentReplies(db.knex, cipher, relayIds, relayError, 250);
+    const approvals = new ApprovalDesk({ store, cipher, clock, registry }, { ...DEFAULT_APPROVALS, ...options.approvals });
+    const audit = new AuditTrail({ store, clock, retentionDays: options.auditRetentionDays ?? null });
     const proxy = new McpProxy({
       store,
       cipher,
       clock,
       guard,
+      approvals,
+      audit,
       sessions: new KnexAgentSessionStore(db.knex),
       replies,
       events: options.proxyEvents ?? NO_PROXY_EVENTS,
@@ -119,6 +135,8 @@ export async function openGateway(options: GatewayOptions): Promise<GatewayServi
       connections: new ConnectionTester({ store, cipher, clock, probe }),
       probe,
       proxy,
+      approvals,
+      audit,
       importer: new Importer({ store, cipher, clock, registry }),
       restore: new NativeRestore({ store, cipher, clock }),
       exporter: new Exporter({ store, cipher, clock }),

@@ -38,11 +38,24 @@ export async function serve(config: GatewayConfig, logger: Logger, print: (text:
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ port, engine: config.database.engine, pid: process.pid }, 'mcp-gateway listening');
+  // MCP_GATEWAY_AUDIT_RETENTION_DAYS: prune at start and hourly (each organization in one
+  // transaction, so instances pruning at once never break a chain).
+  const prune = () =>
+    void gateway.audit
+      .prune()
+      .then((done) => {
+        for (const p of done) logger.info({ organizationId: p.organizationId, pruned: p.pruned }, 'audit events pruned');
+      })
+      .catch((error: Error) => logger.warn({ err: { message: error.message } }, 'audit pruning failed'));
+  const pruning = config.auditRetentionDays === null ? null : setInterval(prune, 3_600_000);
+  pruning?.unref();
+  if (pruning) prune();
 
   let stopping: Promise<void> | null = null;
   const stop = () =>
     (stopping ??= (async () => {
       beginShutdown();
+      if (pruning) clearInterval(pruning);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const deadline = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), config.shutdownTimeoutMs).unref());

@@ -4,10 +4,11 @@ import { contractValidator, REQUEST_BODY_LIMIT } from '../shared/openapi';
 import { principalOf } from '../shared/principal';
 import { aitronosAuthentication } from './aitronos.auth';
 import { aitronosErrorHandler } from './aitronos.errors';
+import { aitronosOversightRouter } from './aitronos.oversight.router';
 import { fromAitronosCreate, fromAitronosListQuery, fromAitronosUpdate, toAitronosConfig, toAitronosTestResult } from './aitronos.mapper';
 
 /** What the Aitronos router uses of the interface context (the per-key limit is optional in tests). */
-export type AitronosDeps = Pick<InterfaceContext, 'registry' | 'connections' | 'apiKeys' | 'logger' | 'validateResponses'> &
+export type AitronosDeps = Pick<InterfaceContext, 'registry' | 'connections' | 'apiKeys' | 'logger' | 'validateResponses' | 'approvals' | 'audit'> &
   Partial<Pick<InterfaceContext, 'afterAuthentication'>>;
 
 /** `/v1`: authenticate, read the body, validate against schemas/aitronos.openapi.yaml, translate, call the core. */
@@ -51,6 +52,8 @@ export function aitronosRouter(deps: AitronosDeps): Router {
     const { server, outcome } = await deps.connections.test(principalOf(res), req.params.config_id);
     res.json(toAitronosTestResult(server, outcome));
   });
+
+  router.use(aitronosOversightRouter(deps.approvals, deps.audit));
 
   router.use(aitronosErrorHandler(deps.logger));
   return router;

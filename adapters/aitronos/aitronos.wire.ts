@@ -67,6 +67,97 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/approval-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the approval requests of an organization (admins see all; members, those on servers they own) */
+        get: operations["listApprovalRequests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/approval-requests/{request_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        /** Get one approval request, with the held call's arguments (those who may decide only) */
+        get: operations["getApprovalRequest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/approval-requests/{request_id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve the held call (once); approve_always also approves the tool at its current definition */
+        post: operations["approveApprovalRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/approval-requests/{request_id}/deny": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Deny the held call, with a reason the agent is told */
+        post: operations["denyApprovalRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/audit-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read an organization's audit trail, newest first (admins only) */
+        get: operations["listAuditEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -167,6 +258,70 @@ export interface components {
         };
         ConfigurationList: {
             configurations: components["schemas"]["Configuration"][];
+            total: number;
+        };
+        /** @enum {string} */
+        ApprovalStatus: "pending" | "approved" | "denied" | "expired" | "used";
+        ApproveInput: {
+            /** @description Also approve the tool for its current definition (auto_approved at this tool_hash), so the next calls pass without asking until it changes */
+            approve_always?: boolean;
+        };
+        DenyInput: {
+            reason: string;
+        };
+        ApprovalRequest: {
+            id: string;
+            organizationId: string;
+            serverId: string;
+            tool: string;
+            toolHash: string;
+            argumentsHash: string;
+            /** @description The held call's arguments, as the agent sent them (any JSON value) */
+            arguments: unknown;
+            callerKeyId: string;
+            callerUserId: string | null;
+            status: components["schemas"]["ApprovalStatus"];
+            /** Format: date-time */
+            requestedAt: string;
+            /** Format: date-time */
+            expiresAt: string;
+            /** Format: date-time */
+            decidedAt: string | null;
+            decidedByKeyId: string | null;
+            decidedByUserId: string | null;
+            reason: string | null;
+            approveAlways: boolean;
+            /** Format: date-time */
+            usedAt: string | null;
+        };
+        ApprovalRequestList: {
+            approvalRequests: components["schemas"]["ApprovalRequest"][];
+            total: number;
+        };
+        AuditEvent: {
+            sequence: number;
+            /** Format: date-time */
+            at: string;
+            actor: {
+                keyId: string | null;
+                userId: string | null;
+                dialect: string | null;
+            };
+            action: string;
+            targetType: string;
+            targetId: string | null;
+            fields: string[];
+            outcome: string;
+            /** @description facts besides field names (a tool, a rule, a count); never a credential, header value or argument */
+            detail: {
+                [key: string]: unknown;
+            };
+            requestId: string | null;
+            previousHash: string;
+            hash: string;
+        };
+        AuditEventList: {
+            events: components["schemas"]["AuditEvent"][];
             total: number;
         };
         ErrorResponse: {
@@ -374,6 +529,143 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ConnectionTestResult"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    listApprovalRequests: {
+        parameters: {
+            query: {
+                organization_id: components["schemas"]["OrganizationId"];
+                server_id?: string;
+                status?: components["schemas"]["ApprovalStatus"];
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The requests, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalRequestList"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    getApprovalRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalRequest"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    approveApprovalRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ApproveInput"];
+            };
+        };
+        responses: {
+            /** @description The approved request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalRequest"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    denyApprovalRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DenyInput"];
+            };
+        };
+        responses: {
+            /** @description The denied request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalRequest"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    listAuditEvents: {
+        parameters: {
+            query: {
+                organization_id: components["schemas"]["OrganizationId"];
+                /** @description Events at or after this instant */
+                since?: string;
+                /** @description Events before this instant */
+                until?: string;
+                action?: string;
+                target_id?: string;
+                /** @description A key id or a user id */
+                actor?: string;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The events, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEventList"];
                 };
             };
             default: components["responses"]["Error"];

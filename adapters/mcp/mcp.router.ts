@@ -7,11 +7,12 @@ import { principalOf } from '../shared/principal';
 import { mcpAuthentication } from './mcp.auth';
 import { dialectErrorHandler } from '../shared/error-handler';
 import { BATCH_REFUSED, sendMcpError } from './mcp.errors';
-import { type McpTarget, serverFor } from './mcp.server';
+import { type DecisionLinks, type McpTarget, serverFor } from './mcp.server';
 import { type McpRequestAuth, sessionfulLegacy } from './mcp.sessions';
 import { ownerOf } from '../../core/proxy/agent-replies';
 
-export type McpDeps = Pick<InterfaceContext, 'proxy' | 'apiKeys' | 'keyFormats' | 'logger'> & Partial<Pick<InterfaceContext, 'afterAuthentication'>>;
+export type McpDeps = Pick<InterfaceContext, 'proxy' | 'apiKeys' | 'keyFormats' | 'logger'> &
+  Partial<Pick<InterfaceContext, 'afterAuthentication' | 'publicUrl'>>;
 
 /**
  * `/mcp/{server_id}` and `/mcp/orgs/{organization_id}`: Streamable HTTP for both protocol eras,
@@ -64,13 +65,27 @@ export function mcpRouter(deps: McpDeps): Router {
 
   router.all('/orgs/:organization_id', async (req, res) => {
     const principal = principalOf(res);
-    await serve(req, res, { kind: 'organization', scope: await deps.proxy.organization(principal, String(req.params.organization_id)), principal });
+    const scope = await deps.proxy.organization(principal, String(req.params.organization_id));
+    await serve(req, res, { kind: 'organization', scope, principal, links: linksFor(req, deps.publicUrl ?? null) });
   });
   router.all('/:server_id', async (req, res) => {
     const principal = principalOf(res);
-    await serve(req, res, { kind: 'server', scope: await deps.proxy.server(principal, String(req.params.server_id)), principal });
+    const scope = await deps.proxy.server(principal, String(req.params.server_id));
+    await serve(req, res, { kind: 'server', scope, principal, links: linksFor(req, deps.publicUrl ?? null) });
   });
 
   router.use(dialectErrorHandler(deps.logger, sendMcpError));
   return router;
+}
+
+/**
+ * Where people decide on held calls: MCP_GATEWAY_PUBLIC_URL, or else the address this request came
+ * to (the agent's user reached the gateway there).
+ */
+function linksFor(req: Request, publicUrl: string | null): DecisionLinks {
+  const base = publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+  return {
+    aitronos: (id) => `${base}/v1/approval-requests/${encodeURIComponent(id)}`,
+    zudu: (id) => `${base}/api/approval-requests/${encodeURIComponent(id)}`,
+  };
 }

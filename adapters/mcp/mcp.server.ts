@@ -1,16 +1,30 @@
-import { CLIENT_CAPABILITIES_META_KEY, ProtocolError, Server, type Transport } from '@modelcontextprotocol/server';
+import { CLIENT_CAPABILITIES_META_KEY, inputRequired, ProtocolError, Server, type Transport } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
 import type { Principal } from '../../core/model/principal';
 import { GATEWAY_IMPLEMENTATION } from '../../core/probe/upstream-client';
 import type { OrganizationScope } from '../../core/proxy/organization-scope';
 import type { CallContext } from '../../core/proxy/proxy-model';
-import { ProxyRefusal, type RefusalRule, UpstreamRpcError } from '../../core/proxy/refusals';
+import { ApprovalPending, ProxyRefusal, type RefusalRule, UpstreamRpcError } from '../../core/proxy/refusals';
 import type { ServerScope } from '../../core/proxy/server-scope';
 import type { AgentReplies } from '../../core/proxy/agent-replies';
 import { relayedTransport } from './mcp.agent-relay';
 
-/** What one HTTP request reaches: a stored server, or every active server of an organization. */
-export type McpTarget = { kind: 'server'; scope: ServerScope; principal: Principal } | { kind: 'organization'; scope: OrganizationScope; principal: Principal };
+/** What one HTTP request reaches: a stored server, or every active server of an organization; and where people decide on held calls. */
+export type McpTarget = ({ kind: 'server'; scope: ServerScope } | { kind: 'organization'; scope: OrganizationScope }) & {
+  principal: Principal;
+  links: DecisionLinks;
+};
+
+/** Where a person decides on an approval request, in each dialect's API. */
+export interface DecisionLinks {
+  aitronos(id: string): string;
+  zudu(id: string): string;
+}
+
+/** The `requestState` the gateway gives a 2026-07-28 agent whose call is held; its retry names the request. */
+const APPROVAL_STATE_PREFIX = 'dev.mcp-gateway/approval:';
+/** The key of the gateway's own entry in an `input_required` round. */
+const APPROVAL_INPUT_KEY = 'dev.mcp-gateway/approval';
 
 /**
  * The JSON-RPC error codes of the gateway's own refusals (implementation-defined server errors,
@@ -67,9 +81,13 @@ export async function serverFor(target: McpTarget, logger: Logger, agent: AgentL
   const context = (ctx: HandlerContext, params: Params): CallContext => {
     const progressToken = (params?._meta as { progressToken?: unknown } | undefined)?.progressToken;
     const capabilities = ctx.mcpReq.envelope?.[CLIENT_CAPABILITIES_META_KEY] as Record<string, unknown> | undefined;
+    const state = ctx.mcpReq.requestState?.();
     return {
       principal: target.principal,
       signal: ctx.mcpReq.signal,
+      era: ctx.mcpReq.envelope ? 'modern' : 'legacy',
+      approvalState: typeof state === 'string' && state.startsWith(APPROVAL_STATE_PREFIX) ? state.slice(APPROVAL_STATE_PREFIX.length) : undefined,
+      decisionUrl: (id) => target.links.aitronos(id),
       inputCapabilities: inputCapabilitiesOf(capabilities),
       agent: agent
         ? {
@@ -89,12 +107,14 @@ export async function serverFor(target: McpTarget, logger: Logger, agent: AgentL
       try {
         return await work(withRetryMaterial(request.params, ctx), context(ctx, request.params));
       } catch (error) {
-        throw rendered(error, logger);
+        const held = error instanceof ApprovalPending ? heldForModernAgent(error, ctx, target.links) : null;
+        if (held) return held as T;
+        throw rendered(error, logger, target.links);
       }
     };
 
   if (target.kind === 'organization') {
-    const server = newServer({ tools: {} }, target, agent);
+    const server = newServer({ tools: {} }, agent);
     const scope = target.scope;
     server.setRequestHandler(
       'tools/list',
@@ -122,7 +142,6 @@ export async function serverFor(target: McpTarget, logger: Logger, agent: AgentL
       ...(offered?.prompts ? { prompts: {} } : {}),
       ...(offered?.completions ? { completions: {} } : {}),
     },
-    target,
     agent,
   );
   server.setRequestHandler(
@@ -143,7 +162,7 @@ export async function serverFor(target: McpTarget, logger: Logger, agent: AgentL
 }
 
 /** The SDK server for one request; with an agent that answers server-to-client requests, its transport relays the answers. */
-function newServer(capabilities: Record<string, unknown>, target: McpTarget, agent: AgentLink | null): Server {
+function newServer(capabilities: Record<string, unknown>, agent: AgentLink | null): Server {
   if (!agent) return new Server(GATEWAY_IMPLEMENTATION, { capabilities });
   return new (class extends Server {
     override connect(transport: Transport): Promise<void> {
@@ -170,12 +189,37 @@ function withRetryMaterial(params: Params, ctx: HandlerContext): Params {
   const inputResponses = ctx.mcpReq.inputResponses;
   const requestState = ctx.mcpReq.requestState?.();
   if (inputResponses === undefined && requestState === undefined) return params;
+  // The gateway's own round (a held call) is the gateway's: the upstream never sees it.
+  if (typeof requestState === 'string' && requestState.startsWith(APPROVAL_STATE_PREFIX)) return params;
   return { ...params, ...(inputResponses === undefined ? {} : { inputResponses }), ...(requestState === undefined ? {} : { requestState }) };
 }
 
+/**
+ * A held call, for a 2026-07-28 agent that can answer an elicitation: an `input_required` round
+ * that says what waits and where to decide (URL mode when the agent supports it), and whose
+ * `requestState` names the request, so the retry of the same call passes once it is approved.
+ * Null for an agent that cannot answer one: it gets the error, with the same facts.
+ */
+function heldForModernAgent(held: ApprovalPending, ctx: HandlerContext, links: DecisionLinks): unknown {
+  if (!ctx.mcpReq.envelope) return null;
+  const elicitation = (ctx.mcpReq.envelope[CLIENT_CAPABILITIES_META_KEY] as { elicitation?: { url?: unknown } } | undefined)?.elicitation;
+  if (!elicitation) return null;
+  const id = held.approvalRequestId;
+  const message = `${held.message}. An admin of the organization or the server's owner decides at ${links.aitronos(id)} (or ${links.zudu(id)}); continue once it is decided.`;
+  const request =
+    elicitation.url !== undefined
+      ? inputRequired.elicitUrl({ message, url: links.aitronos(id) })
+      : inputRequired.elicit({ message, requestedSchema: { type: 'object', properties: {} } });
+  return inputRequired({ inputRequests: { [APPROVAL_INPUT_KEY]: request }, requestState: `${APPROVAL_STATE_PREFIX}${id}` });
+}
+
 /** A refusal or an upstream's JSON-RPC error as the JSON-RPC error the agent gets; anything else is an internal error, logged. */
-function rendered(error: unknown, logger: Logger): ProtocolError {
-  if (error instanceof ProxyRefusal) return new ProtocolError(REFUSAL_CODES[error.rule], error.message, { rule: error.rule, ...error.facts });
+function rendered(error: unknown, logger: Logger, links: DecisionLinks): ProtocolError {
+  if (error instanceof ProxyRefusal) {
+    const id = error.facts.approvalRequestId;
+    const decide = id && error.facts.status === 'pending' ? { decideAt: { aitronos: links.aitronos(id), zudu: links.zudu(id) } } : {};
+    return new ProtocolError(REFUSAL_CODES[error.rule], error.message, { rule: error.rule, ...error.facts, ...decide });
+  }
   if (error instanceof UpstreamRpcError) {
     // An upstream answering with one of the gateway's own codes would pass for a gateway refusal:
     // it is passed on as a plain server error, its words and data kept.

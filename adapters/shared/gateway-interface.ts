@@ -4,6 +4,8 @@ import type { KeyFormat } from '../../core/model/api-key';
 import type { ApiKeyService } from '../../core/services/api-keys';
 import type { ConnectionTester } from '../../core/services/connection-tester';
 import type { McpProxy } from '../../core/services/mcp-proxy';
+import type { ApprovalDesk } from '../../core/services/approvals';
+import type { AuditTrail } from '../../core/services/audit-trail';
 import type { SecretVault } from '../../core/services/secret-vault';
 import type { ServerRegistry } from '../../core/services/server-registry';
 import type { Problem } from './problem';
@@ -16,6 +18,12 @@ export interface InterfaceContext {
   apiKeys: ApiKeyService;
   /** The MCP endpoint's use cases. */
   proxy: McpProxy;
+  /** Held tool calls and their decisions. */
+  approvals: ApprovalDesk;
+  /** The audit trail. */
+  audit: AuditTrail;
+  /** MCP_GATEWAY_PUBLIC_URL, or null: links are made from the address each request came to. */
+  publicUrl: string | null;
   /** The key formats of every keyed interface mounted (the MCP endpoint accepts each). */
   keyFormats: readonly KeyFormat[];
   logger: Logger;

@@ -5,9 +5,10 @@ import { zuduAuthentication } from './zudu.auth';
 import { zuduErrorHandler } from './zudu.envelope';
 import { zuduSecretsRouter } from './zudu.secrets.router';
 import { zuduServersRouter } from './zudu.servers.router';
+import { zuduOversightRouter } from './zudu.oversight.router';
 
 /** What the Zudu routers use of the interface context (the per-key limit is optional in tests). */
-export type ZuduDeps = Pick<InterfaceContext, 'registry' | 'secrets' | 'connections' | 'apiKeys' | 'logger' | 'validateResponses'> &
+export type ZuduDeps = Pick<InterfaceContext, 'registry' | 'secrets' | 'connections' | 'apiKeys' | 'logger' | 'validateResponses' | 'approvals' | 'audit'> &
   Partial<Pick<InterfaceContext, 'afterAuthentication'>>;
 
 /**
@@ -32,6 +33,7 @@ export function zuduRouter(deps: ZuduDeps): Router {
   router.use(contractValidator('zudu', deps.validateResponses));
   router.use(zuduServersRouter(deps.registry, deps.connections));
   router.use(zuduSecretsRouter(deps.secrets));
+  router.use(zuduOversightRouter(deps.approvals, deps.audit));
   router.use(zuduErrorHandler(deps.logger));
   return router;
 }

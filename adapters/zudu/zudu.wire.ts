@@ -184,6 +184,97 @@ export interface paths {
         patch: operations["updateSecret"];
         trace?: never;
     };
+    "/approval-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organization's approval requests, a page at a time, newest first (admins see all; members, those on servers they own) */
+        get: operations["listApprovalRequests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/approval-requests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** One approval request, with the held call's arguments (those who may decide only) */
+        get: operations["getApprovalRequest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/approval-requests/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve the held call (once); approve_always also approves the tool for its current definition (tool-approvals, auto_approved at this tool_hash) */
+        post: operations["approveApprovalRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/approval-requests/{id}/deny": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Deny the held call, with a reason the agent is told */
+        post: operations["denyApprovalRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/audit-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organization's audit trail, a page at a time, newest first (admins only) */
+        get: operations["listAuditEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -328,6 +419,75 @@ export interface components {
                     connectivity_test: "skipped" | "success" | "failed";
                 };
                 recommendations: string[];
+            };
+        };
+        /** @enum {string} */
+        ApprovalStatus: "pending" | "approved" | "denied" | "expired" | "used";
+        ApprovalRequest: {
+            id: string;
+            organization_id: string;
+            server_id: string;
+            tool_name: string;
+            tool_hash: string;
+            arguments_hash: string;
+            /** @description the held call's arguments, as the agent sent them (any JSON value) */
+            arguments: unknown;
+            caller_key_id: string;
+            caller_user_id: string | null;
+            status: components["schemas"]["ApprovalStatus"];
+            requested_at: components["schemas"]["EpochMillis"];
+            expires_at: components["schemas"]["EpochMillis"];
+            decided_at: number | null;
+            decided_by_key_id: string | null;
+            decided_by_user_id: string | null;
+            reason: string | null;
+            approve_always: boolean;
+            used_at: number | null;
+        };
+        ApprovalRequestEnvelope: components["schemas"]["SuccessFields"] & {
+            data: components["schemas"]["ApprovalRequest"];
+        };
+        ApprovalRequestListEnvelope: components["schemas"]["SuccessFields"] & {
+            data: {
+                approval_requests: components["schemas"]["ApprovalRequest"][];
+                total_count: number;
+                page: number;
+                limit: number;
+                total_pages: number;
+                has_next: boolean;
+                has_previous: boolean;
+            };
+        };
+        AuditEvent: {
+            sequence: number;
+            at: components["schemas"]["EpochMillis"];
+            actor: {
+                key_id: string | null;
+                user_id: string | null;
+                dialect: string | null;
+            };
+            action: string;
+            target_type: string;
+            target_id: string | null;
+            fields: string[];
+            outcome: string;
+            /** @description facts besides field names (a tool, a rule, a count); never a credential, header value or argument */
+            detail: {
+                [key: string]: unknown;
+            };
+            request_id: string | null;
+            previous_hash: string;
+            hash: string;
+        };
+        AuditEventListEnvelope: components["schemas"]["SuccessFields"] & {
+            data: {
+                events: components["schemas"]["AuditEvent"][];
+                total_count: number;
+                page: number;
+                limit: number;
+                total_pages: number;
+                has_next: boolean;
+                has_previous: boolean;
             };
         };
     };
@@ -785,6 +945,147 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SecretEnvelope"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    listApprovalRequests: {
+        parameters: {
+            query?: {
+                /** @description from 0 */
+                page?: number;
+                limit?: number;
+                server_id?: string;
+                status?: components["schemas"]["ApprovalStatus"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalRequestListEnvelope"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    getApprovalRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalRequestEnvelope"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    approveApprovalRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    approve_always?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description The approved request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalRequestEnvelope"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    denyApprovalRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The denied request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalRequestEnvelope"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    listAuditEvents: {
+        parameters: {
+            query?: {
+                /** @description from 0 */
+                page?: number;
+                limit?: number;
+                /** @description events at or after this instant (epoch ms) */
+                since?: components["schemas"]["EpochMillis"];
+                /** @description events before this instant (epoch ms) */
+                until?: components["schemas"]["EpochMillis"];
+                action?: string;
+                target_id?: string;
+                /** @description a key id or a user id */
+                actor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEventListEnvelope"];
                 };
             };
             default: components["responses"]["Error"];

@@ -9,6 +9,8 @@ import { UpstreamPool, type PoolSettings } from '../proxy/upstream-pool';
 import type { Cipher, Clock, Store } from '../ports';
 import type { AgentReplies } from '../proxy/agent-replies';
 import { AgentSessions, type AgentSessionRepository, type AgentSessionSettings } from '../proxy/agent-sessions';
+import type { ApprovalDesk } from './approvals';
+import type { AuditTrail } from './audit-trail';
 import { assertOrganization, findAccessibleServer } from './access';
 
 export interface McpProxyOptions extends ProxySettings, PoolSettings, AgentSessionSettings {
@@ -42,6 +44,8 @@ export class McpProxy {
     events: ProxyEvents;
     sessions: AgentSessionRepository;
     replies: AgentReplies;
+    approvals?: ApprovalDesk;
+    audit?: AuditTrail;
   }) {
     const { options } = deps;
     this.pool = new UpstreamPool(deps.guard, options);
@@ -55,6 +59,8 @@ export class McpProxy {
       limit: new ConcurrencyLimit(options.maxConcurrent, Math.min(options.maxConcurrentPerOrganization, options.maxConcurrent)),
       settings: options,
       events: deps.events,
+      approvals: deps.approvals,
+      audit: deps.audit,
     };
   }
 

@@ -1,3 +1,4 @@
+import { zuduOversightRouter } from '../../adapters/zudu/zudu.oversight.router';
 import express from 'express';
 import pino from 'pino';
 import supertest from 'supertest';
@@ -10,10 +11,16 @@ import { startTestGateway, type TestGateway } from '../support/test-gateway';
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 
 /** `METHOD /path/:param` for every route a router mounts. */
+/** Every route of the router and of the routers mounted in it without a path of their own. */
 function mountedRoutes(router: express.Router): string[] {
-  return (router.stack as Array<{ route?: { path: string; methods: Record<string, boolean> } }>)
-    .filter((layer) => layer.route)
-    .flatMap((layer) => Object.keys(layer.route!.methods).map((m) => `${m.toUpperCase()} ${layer.route!.path}`))
+  return (router.stack as Array<{ route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: unknown } }>)
+    .flatMap((layer) =>
+      layer.route
+        ? Object.keys(layer.route.methods).map((m) => `${m.toUpperCase()} ${layer.route!.path}`)
+        : Array.isArray(layer.handle?.stack)
+          ? mountedRoutes(layer.handle as unknown as express.Router)
+          : [],
+    )
     .sort();
 }
 
@@ -41,6 +48,7 @@ describe('the contracts in schemas/', () => {
     const mounted = [
       ...mountedRoutes(zuduServersRouter(gw.services.registry, gw.services.connections)),
       ...mountedRoutes(zuduSecretsRouter(gw.services.secrets)),
+      ...mountedRoutes(zuduOversightRouter(gw.services.approvals, gw.services.audit)),
     ].sort();
     expect(mounted).toEqual(specRoutes(loadSpec('zudu')));
   });

@@ -63,6 +63,10 @@ export interface TestGatewayOptions {
     idleMs?: number;
     sessionIdleMs?: number;
   };
+  /** MCP_GATEWAY_APPROVAL_TTL_MS and MCP_GATEWAY_APPROVAL_ALLOW_SELF. */
+  approvals?: { ttlMs?: number; allowSelfDecision?: boolean };
+  /** MCP_GATEWAY_PUBLIC_URL. */
+  publicUrl?: string;
   /** Host names the test resolves, and how; every other name fails to resolve. */
   dns?: Record<string, string[] | (() => string[])>;
 }
@@ -105,6 +109,8 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     validateResponses: true,
     httpTimeouts: options.httpTimeouts,
     proxy: options.proxy,
+    approvals: options.approvals,
+    publicUrl: options.publicUrl ?? null,
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
