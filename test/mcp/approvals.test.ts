@@ -174,7 +174,10 @@ describe('who decides', () => {
     const a = (await refusal(client.call('echo', { text: 'a' }))).data!.approvalRequestId as string;
     const b = (await refusal(client.call('echo', { text: 'b' }))).data!.approvalRequestId as string;
     await approve(s.admin.key, a);
-    const pending = await gw.http.get('/v1/approval-requests').query({ organization_id: s.org, status: 'pending', server_id: s.id }).set('X-API-Key', s.admin.key);
+    const pending = await gw.http
+      .get('/v1/approval-requests')
+      .query({ organization_id: s.org, status: 'pending', server_id: s.id })
+      .set('X-API-Key', s.admin.key);
     expect(pending.body.approvalRequests.map((r: { id: string }) => r.id)).toEqual([b]);
     const page = await gw.http.get('/api/approval-requests').query({ status: 'approved', limit: 10 }).set(s.owner.headers);
     expect(page.body.data).toMatchObject({ total_count: 1, page: 0, limit: 10, has_next: false });
@@ -188,10 +191,17 @@ describe('expiry', () => {
     try {
       const org = 'org-expiry';
       const owner = await short.zuduKey(org);
-      const created = await short.http.post('/api/mcp-servers').set(owner.headers).send({ config: { url: up.url, name: 'expiring', transport: 'STREAMABLE_HTTP', approval_policy: 'require_approval_all' } });
+      const created = await short.http
+        .post('/api/mcp-servers')
+        .set(owner.headers)
+        .send({ config: { url: up.url, name: 'expiring', transport: 'STREAMABLE_HTTP', approval_policy: 'require_approval_all' } });
       const caller = await short.aitronosKey({ orgs: [org] });
       const client = new LegacyClient({ name: 'x', version: '1' });
-      await client.connect(new LegacyTransport(new URL(gatewayUrl(short, `/mcp/${created.body.data.id}`)), { requestInit: { headers: { Authorization: `Bearer ${caller.key}` } } }));
+      await client.connect(
+        new LegacyTransport(new URL(gatewayUrl(short, `/mcp/${created.body.data.id}`)), {
+          requestInit: { headers: { Authorization: `Bearer ${caller.key}` } },
+        }),
+      );
       closers.push(() => client.close());
       const call = () => refusal(client.callTool({ name: 'echo', arguments: { text: 'late' } }));
       const id = (await call()).data!.approvalRequestId;
@@ -225,6 +235,32 @@ describe('agents that wait for the decision', () => {
     expect(asked).toHaveLength(1);
     expect(asked[0]).toMatchObject({ mode: 'url', url: gatewayUrl(gw, `/v1/approval-requests/${asked[0]!.elicitationId}`) });
     expect(String(asked[0]!.message)).toContain('needs a person');
+  });
+
+  it('2025-era, with form-mode elicitation only: the form names the request and where to decide, and the call continues once approved', async () => {
+    const s = await setting('require_approval_all');
+    const client = new LegacyClient({ name: 'form-agent', version: '1' }, { capabilities: { elicitation: {} } });
+    const asked: Array<Record<string, unknown>> = [];
+    client.setRequestHandler(ElicitRequestSchema, async (request) => {
+      asked.push(request.params);
+      const id = /\(request (apr_[0-9a-f]+)/.exec(String(request.params.message))![1]!;
+      expect((await approve(s.admin.key, id)).status).toBe(200);
+      return { action: 'accept', content: {} };
+    });
+    await client.connect(
+      new LegacyTransport(new URL(gatewayUrl(gw, `/mcp/${s.id}`)), { requestInit: { headers: { Authorization: `Bearer ${s.caller.key}` } } }),
+    );
+    closers.push(() => client.close());
+    expect(await client.callTool({ name: 'add', arguments: { a: 5, b: 5 } })).toMatchObject({ structuredContent: { sum: 10 } });
+    expect(asked[0]).toMatchObject({ requestedSchema: { type: 'object', properties: {} } });
+    expect(asked[0]!.mode).toBeUndefined();
+    expect(String(asked[0]!.message)).toContain(gatewayUrl(gw, '/v1/approval-requests/apr_'));
+  });
+
+  it('2025-era, with elicitation: ends the call held when the agent’s user declines to wait', async () => {
+    const s = await setting('require_approval_all');
+    const client = await agent('legacy', s.id, s.caller.key, async () => ({ action: 'decline' }));
+    expect(await refusal(client.call('add', { a: 1, b: 1 }))).toMatchObject({ code: -32030, data: { rule: 'approval_required', status: 'pending' } });
   });
 
   it('2025-era, with elicitation: ends the call denied when the person denies it while the agent waits', async () => {

@@ -95,7 +95,7 @@ describe.each(['legacy', 'modern'] as const)('the tool policy, enforced on every
     expect(await client.callTool({ name: 'add', arguments: { a: 20, b: 22 } })).toMatchObject({ content: [{ text: '42' }] });
   });
 
-  it('refuses every call under require_approval_all (no approval workflow yet: fail closed), never forwarding it', async () => {
+  it('holds every call under require_approval_all for a human decision (an agent that cannot wait gets the error), never forwarding it', async () => {
     const up = await upstream();
     const { client } = await zuduServer(era, up, { approval_policy: 'require_approval_all' });
     const { tools } = await client.listTools();

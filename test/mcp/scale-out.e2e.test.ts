@@ -136,4 +136,72 @@ onPostgres('two gateway instances on one PostgreSQL database, behind a round-rob
       await balancer.close();
     }
   }, 60_000);
+
+  /** A Zudu pair for the organization, as request headers. */
+  async function zuduPair(org: string): Promise<Record<string, string>> {
+    const created = JSON.parse((await cli(db.url, KEY, 'keys', 'create', '--dialect', 'zudu', '--org', org, '--json')).stdout);
+    return { 'X-API-KEY': created.apiKey, 'X-API-SECRET': created.apiSecret };
+  }
+
+  it('decides a call held on one instance through the other, and the call waiting on the first proceeds', async () => {
+    const org = 'org_scale_approval';
+    const caller = JSON.parse((await cli(db.url, KEY, 'keys', 'create', '--dialect', 'aitronos', '--org', org, '--role', 'member', '--json')).stdout);
+    const admin = JSON.parse((await cli(db.url, KEY, 'keys', 'create', '--dialect', 'aitronos', '--org', org, '--json')).stdout);
+    const [first, second] = instances.map((i) => `http://127.0.0.1:${i.port}`);
+    const made = await fetch(`${first}/v1/mcp-configurations`, {
+      method: 'POST',
+      headers: { 'X-API-Key': admin.apiKey, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ organization_id: org, name: 'held', server_url: upstream.url, transport_type: 'streamable_http', auth_type: 'none' }),
+    });
+    const id = ((await made.json()) as { id: string }).id;
+    await fetch(`${second}/api/mcp-servers/${id}/approval-policy`, {
+      method: 'PATCH',
+      headers: { ...(await zuduPair(org)), 'Content-Type': 'application/json' },
+      body: JSON.stringify({ approval_policy: 'require_approval_all' }),
+    });
+    // The agent talks to the first instance only; every decision goes through the second.
+    const client = new LegacyClient({ name: 'waiting-agent', version: '1' }, { capabilities: { elicitation: {} } });
+    client.setRequestHandler(ElicitRequestSchema, async (request) => {
+      // Form mode (the agent declared no URL mode): the message names the request.
+      const requestId = /(apr_[0-9a-f]+)/.exec(request.params.message)![1];
+      const decided = await fetch(`${second}/v1/approval-requests/${requestId}/approve`, {
+        method: 'POST',
+        headers: { 'X-API-Key': admin.apiKey, 'Content-Type': 'application/json' },
+        body: '{}',
+      });
+      expect(decided.status).toBe(200);
+      return { action: 'accept' };
+    });
+    try {
+      await client.connect(new LegacyTransport(new URL(`${first}/mcp/${id}`), { requestInit: { headers: { Authorization: `Bearer ${caller.apiKey}` } } }));
+      const result = await client.callTool({ name: 'add', arguments: { a: 19, b: 23 } });
+      expect(result.structuredContent).toEqual({ sum: 42 });
+    } finally {
+      await client.close();
+    }
+  }, 60_000);
+
+  it('keeps one organization’s audit chain linear under concurrent writers on both instances', async () => {
+    const org = 'org_scale_chain';
+    const admin = JSON.parse((await cli(db.url, KEY, 'keys', 'create', '--dialect', 'aitronos', '--org', org, '--json')).stdout);
+    const balancer = await roundRobin(instances.map((i) => i.port));
+    try {
+      const created = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          fetch(`${balancer.url}/v1/mcp-configurations`, {
+            method: 'POST',
+            headers: { 'X-API-Key': admin.apiKey, 'Content-Type': 'application/json' },
+            body: JSON.stringify({ organization_id: org, name: `w${i}`, server_url: upstream.url, transport_type: 'streamable_http', auth_type: 'none' }),
+          }).then((r) => r.status),
+        ),
+      );
+      expect(created.every((status) => status === 201)).toBe(true);
+      expect(balancer.served.every((n) => n >= 15)).toBe(true);
+    } finally {
+      await balancer.close();
+    }
+    const verified = await cli(db.url, KEY, 'audit', 'verify', '--org', org, '--json');
+    expect(verified.code).toBe(0);
+    expect(JSON.parse(verified.stdout)).toMatchObject({ intact: true, checked: 41, head: 41 });
+  }, 60_000);
 });
