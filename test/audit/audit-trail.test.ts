@@ -255,6 +255,12 @@ describe('the chain', () => {
     expect((await gw.cli('audit', 'export', '--org', org, '--since', 'yesterday')).code).toBe(2);
   });
 
+  it('prunes nothing from the command line while no retention is set (exit 2, saying so)', async () => {
+    const run = await gw.cli('audit', 'prune');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('MCP_GATEWAY_AUDIT_RETENTION_DAYS is not set');
+  });
+
   it('prunes events past the retention from the oldest end, records the pruning, and still verifies', async () => {
     const org = 'org-audit-retention';
     await seeded(org);

@@ -168,6 +168,22 @@ describe('who decides', () => {
     expect(twice.body).toMatchObject({ status: 'error', message: 'Approval request already decided' });
   });
 
+  it('lets a member decide on requests for a server it owns', async () => {
+    const org = 'org-apr-member-owner';
+    const memberOwner = await gw.zuduKey(org, { role: 'member' });
+    const created = await gw.http
+      .post('/api/mcp-servers')
+      .set(memberOwner.headers)
+      .send({ config: { url: up.url, name: 'owned', transport: 'STREAMABLE_HTTP', approval_policy: 'require_approval_all' } });
+    const caller = await gw.aitronosKey({ orgs: [org], role: 'member' });
+    const client = await agent('legacy', created.body.data.id, caller.key);
+    const id = (await refusal(client.call('echo', { text: 'owned' }))).data!.approvalRequestId as string;
+    const listed = await gw.http.get('/api/approval-requests').set(memberOwner.headers);
+    expect(listed.body.data.approval_requests.map((r: { id: string }) => r.id)).toEqual([id]);
+    expect((await gw.http.post(`/api/approval-requests/${id}/approve`).set(memberOwner.headers).send({})).body.data.status).toBe('approved');
+    expect(await client.call('echo', { text: 'owned' })).toMatchObject({ content: [{ text: 'owned' }] });
+  });
+
   it('lists an organization’s requests by server and status in both dialects', async () => {
     const s = await setting('require_approval_all');
     const client = await agent('legacy', s.id, s.caller.key);
