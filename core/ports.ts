@@ -42,7 +42,8 @@ export interface ApiKeyRepository {
 
 /** Held tool calls and their decisions. */
 export interface ApprovalRepository {
-  insert(request: ApprovalRequest): Promise<void>;
+  /** False when the call already has a pending request (one per call at a time). */
+  insert(request: ApprovalRequest): Promise<boolean>;
   findById(id: string): Promise<ApprovalRequest | null>;
   /** The most recent request for exactly this call, whatever its state. */
   latestFor(call: HeldCall): Promise<ApprovalRequest | null>;

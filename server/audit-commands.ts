@@ -54,6 +54,7 @@ export function registerAuditCommands(program: Command, io: CliIo, withGateway: 
                 missing: 'missing: deleted, or the chain was cut',
                 edited: 'edited: its content no longer matches its hash',
                 relinked: 'relinked: it does not follow the event before it',
+                unanchored: "unanchored: events past, or without, the organization's head record",
               }[result.broken.problem]
             }); ${result.checked} event(s) before it hold`,
           );

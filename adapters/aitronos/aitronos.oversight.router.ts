@@ -1,4 +1,5 @@
 import express, { type Router } from 'express';
+import { ValidationError } from '../../core/errors';
 import type { ApprovalStatus } from '../../core/model/approval';
 import type { AuditEvent } from '../../core/model/audit';
 import type { ApprovalDesk, ApprovalView } from '../../core/services/approvals';
@@ -58,6 +59,14 @@ export function toAitronosAuditEvent(e: AuditEvent): Schemas['AuditEvent'] {
   };
 }
 
+/** A date-time query parameter as epoch milliseconds; one the format admits but no calendar has (a leap second) is refused by name. */
+function instant(field: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const at = Date.parse(String(value));
+  if (!Number.isFinite(at)) throw new ValidationError(field, `${field} must be an ISO 8601 date-time such as 2026-12-01T00:00:00Z`);
+  return at;
+}
+
 export function aitronosOversightRouter(approvals: ApprovalDesk, audit: AuditTrail): Router {
   const router = express.Router();
 
@@ -96,8 +105,8 @@ export function aitronosOversightRouter(approvals: ApprovalDesk, audit: AuditTra
     everyFieldRead(unread);
     const { items, total } = await audit.list(principalOf(res), {
       organizationId: String(organization_id),
-      since: since === undefined ? undefined : Date.parse(String(since)),
-      until: until === undefined ? undefined : Date.parse(String(until)),
+      since: instant('since', since),
+      until: instant('until', until),
       action: action === undefined ? undefined : String(action),
       targetId: target_id === undefined ? undefined : String(target_id),
       actor: actor === undefined ? undefined : String(actor),

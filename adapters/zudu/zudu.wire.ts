@@ -1065,9 +1065,9 @@ export interface operations {
                 page?: number;
                 limit?: number;
                 /** @description events at or after this instant (epoch ms) */
-                since?: components["schemas"]["EpochMillis"];
+                since?: number;
                 /** @description events before this instant (epoch ms) */
-                until?: components["schemas"]["EpochMillis"];
+                until?: number;
                 action?: string;
                 target_id?: string;
                 /** @description a key id or a user id */

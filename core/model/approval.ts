@@ -25,6 +25,12 @@ export interface ApprovalRequest {
   reason: string | null;
   approveAlways: boolean;
   usedAt: number | null;
+  /**
+   * An approved call the upstream answered with `input_required`: the SHA-256 of the
+   * `requestState` it gave, so the agent's retry with that state continues the same call
+   * without asking again. Null once the call completes.
+   */
+  continuation: string | null;
 }
 
 export interface ApprovalQuery {

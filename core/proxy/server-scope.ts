@@ -23,6 +23,9 @@ const REFUSED_BY_POLICY = new Set<string>([
   'approval_denied',
   'approval_expired',
 ]);
+/** Refusals raised before anything was sent upstream (a full queue, a failed connect). */
+const NOT_FORWARDED = new WeakSet<object>();
+
 /** How often a call waiting within itself for a decision looks at the request (any instance may decide it). */
 const DECISION_POLL_MS = 250;
 
@@ -118,8 +121,14 @@ export class ServerScope {
     try {
       const gate = await this.checkCall(name, call);
       const { _meta: _ignored, ...forwarded } = params;
-      if (gate) approval = await this.throughApproval(gate, name, forwarded.arguments, call);
-      const result = (await this.request('tools/call', forwarded, call)) as { isError?: unknown };
+      // A 2026-07-28 retry carrying the upstream's own state continues a call it already let through.
+      const continuation = typeof params.requestState === 'string' ? sha256(params.requestState) : undefined;
+      if (gate) approval = await this.throughApproval(gate, name, forwarded.arguments, call, continuation);
+      const result = (await this.request('tools/call', forwarded, call)) as { isError?: unknown; resultType?: unknown; requestState?: unknown };
+      if (approval) {
+        const asked = result.resultType === 'input_required' && typeof result.requestState === 'string';
+        await this.deps.approvals?.continueWith(approval, asked ? sha256(result.requestState as string) : null);
+      }
       await done(result.isError === true ? 'tool_error' : 'ok', null, approval ? 'approved' : 'allowed');
       return result;
     } catch (error) {
@@ -135,6 +144,8 @@ export class ServerScope {
               : refused
                 ? 'refused'
                 : 'failed';
+      // An approval whose call never left the gateway is not spent.
+      if (approval && NOT_FORWARDED.has(error as object)) await this.deps.approvals?.release(approval).catch(() => undefined);
       await done(refused ? 'refused' : 'failed', rule, audited, error);
       throw error;
     }
@@ -177,11 +188,12 @@ export class ServerScope {
     name: string,
     args: unknown,
     call: CallContext,
+    continuation?: string,
   ): Promise<ApprovalRequest> {
     const desk = this.deps.approvals!;
     const tool = gate.tool ?? (await this.currentDefinition(name, call));
     const held = { tool: name, toolHash: toolHash(tool.description, tool.inputSchema), arguments: args ?? {} };
-    let verdict = await desk.hold(this.server, call.principal, held, call.approvalState);
+    let verdict = await desk.hold(this.server, call.principal, held, call.approvalState, continuation);
     if (verdict.state === 'pending' && call.era !== 'modern' && call.agent?.capabilities.elicitation)
       verdict = await this.waitForDecision(verdict.request, held, call);
     return this.settled(verdict, name, gate.rule === 'tool_stale');
@@ -363,10 +375,12 @@ export class ServerScope {
     } catch (error) {
       // The agent went away while waiting: not the limit's doing.
       if (call.signal.aborted) throw error;
-      throw new ProxyRefusal(
-        'concurrency_limit',
-        { server: this.server.id, limit: limit.perTenantLimit, setting: 'MCP_GATEWAY_PROXY_CONCURRENCY_PER_ORG' },
-        `Too many upstream calls in flight for this organization (limit ${limit.perTenantLimit}, MCP_GATEWAY_PROXY_CONCURRENCY_PER_ORG); retry shortly`,
+      throw notForwarded(
+        new ProxyRefusal(
+          'concurrency_limit',
+          { server: this.server.id, limit: limit.perTenantLimit, setting: 'MCP_GATEWAY_PROXY_CONCURRENCY_PER_ORG' },
+          `Too many upstream calls in flight for this organization (limit ${limit.perTenantLimit}, MCP_GATEWAY_PROXY_CONCURRENCY_PER_ORG); retry shortly`,
+        ),
       );
     }
     try {
@@ -378,10 +392,12 @@ export class ServerScope {
       return await pool.use(`${key}${declared}`, target, work, call.signal, agent);
     } catch (error) {
       if (error instanceof UpstreamUnavailable) {
-        throw new ProxyRefusal(
-          'upstream_unavailable',
-          { server: this.server.id, failureClass: error.failure.failureClass },
-          `The upstream MCP server could not be reached (${error.failure.failureClass}): ${error.failure.message}`,
+        throw notForwarded(
+          new ProxyRefusal(
+            'upstream_unavailable',
+            { server: this.server.id, failureClass: error.failure.failureClass },
+            `The upstream MCP server could not be reached (${error.failure.failureClass}): ${error.failure.message}`,
+          ),
         );
       }
       throw error;
@@ -442,4 +458,13 @@ function scrubbed(scrubber: SecretScrubber, text: string): string {
 
 function invalid(what: string): ProxyRefusal {
   return new ProxyRefusal('upstream_invalid', {}, `The upstream answered with something the gateway does not pass on: ${what}`);
+}
+
+function notForwarded(refusal: ProxyRefusal): ProxyRefusal {
+  NOT_FORWARDED.add(refusal);
+  return refusal;
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }

@@ -32,7 +32,12 @@ function sortedEntries(detail: Record<string, unknown>): Array<[string, unknown]
   return Object.entries(detail).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-export type BrokenLink = { seq: number; problem: 'missing' | 'edited' | 'relinked' };
+/**
+ * missing: an event is gone (deleted, or the chain cut off before the head); edited: an event no
+ * longer hashes to what it says; relinked: it does not follow the event before it; unanchored:
+ * events exist past, or without, the organization's head record.
+ */
+export type BrokenLink = { seq: number; problem: 'missing' | 'edited' | 'relinked' | 'unanchored' };
 
 /**
  * Checks a chain read in order, batch by batch, from where it is checkable (`start`: the last
@@ -42,8 +47,10 @@ export type BrokenLink = { seq: number; problem: 'missing' | 'edited' | 'relinke
 export class ChainCheck {
   private expectedSeq: number;
   private prevHash: string;
+  private readonly start: number;
 
   constructor(start: { seq: number; hash: string }) {
+    this.start = start.seq;
     this.expectedSeq = start.seq + 1;
     this.prevHash = start.hash;
   }
@@ -64,10 +71,13 @@ export class ChainCheck {
     return null;
   }
 
-  /** After the last batch: the head (last event written) must be the last event read. */
-  end(head: { seq: number; hash: string }): BrokenLink | null {
-    if (head.seq >= this.expectedSeq) return { seq: this.expectedSeq, problem: 'missing' };
-    if (head.seq === this.expectedSeq - 1 && head.hash !== this.prevHash) return { seq: head.seq, problem: 'edited' };
+  /** After the last batch: the head (the last event written) must be the last event read, or there is no head and nothing was read. */
+  end(head: { seq: number; hash: string } | null): BrokenLink | null {
+    const lastRead = this.expectedSeq - 1;
+    if (head === null) return lastRead > this.start ? { seq: this.start + 1, problem: 'unanchored' } : null;
+    if (head.seq > lastRead) return { seq: lastRead + 1, problem: 'missing' };
+    if (head.seq < lastRead) return { seq: head.seq + 1, problem: 'unanchored' };
+    if (head.hash !== this.prevHash) return { seq: head.seq, problem: 'edited' };
     return null;
   }
 }

@@ -64,7 +64,13 @@ export class ApprovalDesk {
    * The proxy's side. `resumeId` is the request a 2026-07-28 retry names (ignored unless it is for
    * this very call). An approved request is used here, once (a conditional update decides).
    */
-  async hold(server: McpServer, principal: Principal, call: { tool: string; toolHash: string; arguments: unknown }, resumeId?: string): Promise<Verdict> {
+  async hold(
+    server: McpServer,
+    principal: Principal,
+    call: { tool: string; toolHash: string; arguments: unknown },
+    resumeId?: string,
+    continuation?: string,
+  ): Promise<Verdict> {
     const held: HeldCall = {
       serverId: server.id,
       tool: call.tool,
@@ -78,6 +84,9 @@ export class ApprovalDesk {
     const now = this.deps.clock.now();
     if (request) {
       const status = statusAt(request, now);
+      // The next round of an approved call the upstream asked something of: the same call, continued.
+      if (continuation !== undefined && request.status === 'used' && request.continuation === continuation && request.expiresAt > now)
+        return { state: 'approved', request };
       if (status === 'approved' && (await store.transition(request.id, 'approved', { status: 'used', usedAt: now }, now)))
         return { state: 'approved', request: { ...request, status: 'used', usedAt: now } };
       if (status === 'pending') return { state: 'pending', request };
@@ -102,6 +111,19 @@ export class ApprovalDesk {
       }
     }
     return { state: 'pending', request: await this.open(server, principal, held, call.arguments, now) };
+  }
+
+  /**
+   * After the approved call's upstream round: an `input_required` answer's state (hashed) lets the
+   * retry that carries it continue; a final answer (null) ends the call.
+   */
+  async continueWith(request: ApprovalRequest, continuation: string | null): Promise<void> {
+    await this.deps.store.approvals.transition(request.id, 'used', { status: 'used', continuation });
+  }
+
+  /** Gives back an approval whose call never reached the upstream (a full queue, a failed connect): it may be used again. */
+  async release(request: ApprovalRequest): Promise<void> {
+    await this.deps.store.approvals.transition(request.id, 'used', { status: 'approved', usedAt: null }, this.deps.clock.now());
   }
 
   /** The current state of a request (the waiting 2025-era call polls it). */
@@ -130,45 +152,50 @@ export class ApprovalDesk {
 
   /** Approves the call; with `always`, the tool is also approved for its current definition (`auto_approved` at this hash). */
   async approve(principal: Principal, id: string, options: { always?: boolean } = {}): Promise<ApprovalView> {
-    const { request } = await this.decidable(principal, id, true);
-    const now = this.deps.clock.now();
-    const decision = { decidedAt: now, decidedByKeyId: principal.keyId, decidedByUserId: principal.userId, approveAlways: options.always === true };
-    await this.deps.store.transaction(async (tx) => {
-      if (!(await tx.approvals.transition(id, 'pending', { status: 'approved', ...decision }, now)))
-        throw new ApprovalNotPending(id, statusAt((await tx.approvals.findById(id)) ?? request, now));
-      await tx.audit.append(
-        auditEvent(principal, request.organizationId, now, {
-          action: 'approval.approved',
-          targetType: 'approval_request',
-          targetId: id,
-          outcome: 'approved',
-          detail: { server: request.serverId, tool: request.tool, always: options.always === true },
-        }),
-      );
+    const always = options.always === true;
+    // Approve always: the tool's approval lands with the decision, or neither does.
+    const decided = await this.decide(principal, id, { status: 'approved', approveAlways: always }, { always }, async (tx, request) => {
+      if (always)
+        await this.deps.registry.addToolApproval(
+          principal,
+          request.serverId,
+          { toolName: request.tool, toolHash: request.toolHash, state: 'auto_approved' },
+          tx,
+        );
     });
-    if (options.always)
-      await this.deps.registry.addToolApproval(principal, request.serverId, { toolName: request.tool, toolHash: request.toolHash, state: 'auto_approved' });
-    return this.view({ ...request, status: 'approved', ...decision }, now);
+    return this.view(decided, this.deps.clock.now());
   }
 
   async deny(principal: Principal, id: string, reason: string): Promise<ApprovalView> {
+    return this.view(await this.decide(principal, id, { status: 'denied', reason }, {}), this.deps.clock.now());
+  }
+
+  /** One decision on a pending request, recorded with it; a request no longer pending is refused (only one decision wins). */
+  private async decide(
+    principal: Principal,
+    id: string,
+    to: { status: 'approved' | 'denied'; approveAlways?: boolean; reason?: string },
+    detail: Record<string, boolean>,
+    also?: (tx: Store, request: ApprovalRequest) => Promise<void>,
+  ): Promise<ApprovalRequest> {
     const { request } = await this.decidable(principal, id, true);
     const now = this.deps.clock.now();
-    const decision = { decidedAt: now, decidedByKeyId: principal.keyId, decidedByUserId: principal.userId, reason };
+    const decision = { ...to, decidedAt: now, decidedByKeyId: principal.keyId, decidedByUserId: principal.userId };
     await this.deps.store.transaction(async (tx) => {
-      if (!(await tx.approvals.transition(id, 'pending', { status: 'denied', ...decision }, now)))
+      if (!(await tx.approvals.transition(id, 'pending', decision, now)))
         throw new ApprovalNotPending(id, statusAt((await tx.approvals.findById(id)) ?? request, now));
       await tx.audit.append(
         auditEvent(principal, request.organizationId, now, {
-          action: 'approval.denied',
+          action: `approval.${to.status}`,
           targetType: 'approval_request',
           targetId: id,
-          outcome: 'denied',
-          detail: { server: request.serverId, tool: request.tool },
+          outcome: to.status,
+          detail: { server: request.serverId, tool: request.tool, ...detail },
         }),
       );
+      await also?.(tx, request);
     });
-    return this.view({ ...request, status: 'denied', ...decision }, now);
+    return { ...request, ...decision };
   }
 
   private async open(server: McpServer, principal: Principal, held: HeldCall, args: unknown, now: number): Promise<ApprovalRequest> {
@@ -188,9 +215,10 @@ export class ApprovalDesk {
       reason: null,
       approveAlways: false,
       usedAt: null,
+      continuation: null,
     };
-    await this.deps.store.transaction(async (tx) => {
-      await tx.approvals.insert(request);
+    const opened = await this.deps.store.transaction(async (tx) => {
+      if (!(await tx.approvals.insert(request))) return false;
       await tx.audit.append(
         auditEvent(principal, server.organizationId, now, {
           action: 'approval.requested',
@@ -200,8 +228,13 @@ export class ApprovalDesk {
           detail: { server: server.id, tool: held.tool },
         }),
       );
+      return true;
     });
-    return request;
+    if (opened) return request;
+    // An identical call opened it a moment ago: this one waits for the same decision.
+    const existing = await this.deps.store.approvals.latestFor(held);
+    if (!existing) throw new Error('approval request vanished');
+    return existing;
   }
 
   /**
@@ -214,8 +247,10 @@ export class ApprovalDesk {
     const server = await findAccessibleServer(this.deps.store, principal, request.serverId).catch(() => null);
     const owns = server !== null && server.ownerId !== null && server.ownerId === principal.userId;
     if (principal.role !== 'admin' && !owns) throw new NotFound('approval_request', id);
-    if (deciding && request.callerKeyId === principal.keyId && !this.settings.allowSelfDecision)
-      throw new InsufficientPermissions('A key cannot decide on its own call (MCP_GATEWAY_APPROVAL_ALLOW_SELF is off)');
+    // Its own call: the same key, or another key of the same user.
+    const own = request.callerKeyId === principal.keyId || (request.callerUserId !== null && request.callerUserId === principal.userId);
+    if (deciding && own && !this.settings.allowSelfDecision)
+      throw new InsufficientPermissions("A key cannot decide on its own call, nor on its user's (MCP_GATEWAY_APPROVAL_ALLOW_SELF is off)");
     return { request, server: server as McpServer };
   }
 

@@ -111,7 +111,7 @@ export class AuditTrail {
       if (batch.length < BATCH) break;
       after = batch[batch.length - 1]!.seq;
     }
-    const broken = head ? check.end(head) : null;
+    const broken = check.end(head ? { seq: head.seq, hash: head.hash } : null);
     if (broken) return { intact: false, checked: check.checked - start.seq, from: start.seq + 1, broken };
     return { intact: true, checked: check.checked - start.seq, from: start.seq + 1, head: head?.seq ?? 0 };
   }

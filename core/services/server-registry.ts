@@ -113,8 +113,8 @@ export class ServerRegistry {
     });
   }
 
-  /** Adds or replaces the approval of one tool (one approval per tool name). */
-  addToolApproval(principal: Principal, id: string, input: NewToolApproval): Promise<{ server: McpServer; approval: ToolApproval }> {
+  /** Adds or replaces the approval of one tool (one approval per tool name); inside `within`'s transaction when given. */
+  addToolApproval(principal: Principal, id: string, input: NewToolApproval, within?: Store): Promise<{ server: McpServer; approval: ToolApproval }> {
     const approval = checkToolApproval({
       toolName: input.toolName,
       toolHash: input.toolHash ?? toolHash(input.toolDescription, input.inputSchema),
@@ -130,6 +130,7 @@ export class ServerRegistry {
         updatedAt: this.deps.clock.now(),
       }),
       { tool: approval.toolName, state: approval.state },
+      within,
     ).then((server) => ({ server, approval }));
   }
 
@@ -177,8 +178,9 @@ export class ServerRegistry {
     action: string,
     change: (current: McpServer, tx: Store) => Promise<McpServer>,
     detail: Record<string, string> = {},
+    within: Store = this.deps.store,
   ): Promise<McpServer> {
-    return this.deps.store.transaction(async (tx) => {
+    return within.transaction(async (tx) => {
       const current = await findAccessibleServer(tx, principal, id, { forUpdate: true });
       assertCanManage(principal, current);
       const next = await change(current, tx);

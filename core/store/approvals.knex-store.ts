@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { ApprovalQuery, ApprovalRequest, ApprovalStatus, HeldCall } from '../model/approval';
 import type { ApprovalRepository } from '../ports';
-import { toBoolean, toMillis, toMillisOrNull } from './sql-quirks';
+import { cannotMatchStoredText, toBoolean, toMillis, toMillisOrNull } from './sql-quirks';
 
 interface Row {
   id: string;
@@ -22,6 +22,7 @@ interface Row {
   reason: string | null;
   approve_always: unknown;
   used_at: unknown;
+  continuation: string | null;
 }
 
 const toRequest = (r: Row): ApprovalRequest => ({
@@ -43,6 +44,7 @@ const toRequest = (r: Row): ApprovalRequest => ({
   reason: r.reason,
   approveAlways: toBoolean(r.approve_always),
   usedAt: toMillisOrNull(r.used_at),
+  continuation: r.continuation ?? null,
 });
 
 const COLUMNS: Record<string, string> = {
@@ -53,36 +55,48 @@ const COLUMNS: Record<string, string> = {
   reason: 'reason',
   approveAlways: 'approve_always',
   usedAt: 'used_at',
+  continuation: 'continuation',
 };
 
 /** Approval requests in the database; a state change is one conditional UPDATE, so two deciders (or two uses) never both win. */
 export class KnexApprovalStore implements ApprovalRepository {
   constructor(private readonly db: Knex | Knex.Transaction) {}
 
-  async insert(a: ApprovalRequest): Promise<void> {
-    await this.db('approval_requests').insert({
-      id: a.id,
-      organization_id: a.organizationId,
-      server_id: a.serverId,
-      tool: a.tool,
-      tool_hash: a.toolHash,
-      arguments_hash: a.argumentsHash,
-      arguments: a.argumentsCiphertext,
-      caller_key_id: a.callerKeyId,
-      caller_user_id: a.callerUserId,
-      status: a.status,
-      requested_at: a.requestedAt,
-      expires_at: a.expiresAt,
-      decided_at: a.decidedAt,
-      decided_by_key_id: a.decidedByKeyId,
-      decided_by_user_id: a.decidedByUserId,
-      reason: a.reason,
-      approve_always: a.approveAlways,
-      used_at: a.usedAt,
-    });
+  /**
+   * Inserts, unless the call already has a pending request (the partial unique index
+   * approval_requests_one_pending): then nothing is written, and false says so. DO NOTHING
+   * rather than a caught violation, which would abort a PostgreSQL transaction.
+   */
+  async insert(a: ApprovalRequest): Promise<boolean> {
+    await this.db('approval_requests')
+      .insert({
+        id: a.id,
+        organization_id: a.organizationId,
+        server_id: a.serverId,
+        tool: a.tool,
+        tool_hash: a.toolHash,
+        arguments_hash: a.argumentsHash,
+        arguments: a.argumentsCiphertext,
+        caller_key_id: a.callerKeyId,
+        caller_user_id: a.callerUserId,
+        status: a.status,
+        requested_at: a.requestedAt,
+        expires_at: a.expiresAt,
+        decided_at: a.decidedAt,
+        decided_by_key_id: a.decidedByKeyId,
+        decided_by_user_id: a.decidedByUserId,
+        reason: a.reason,
+        approve_always: a.approveAlways,
+        used_at: a.usedAt,
+        continuation: a.continuation,
+      })
+      .onConflict()
+      .ignore();
+    return (await this.db('approval_requests').where({ id: a.id }).first('id')) !== undefined;
   }
 
   async findById(id: string): Promise<ApprovalRequest | null> {
+    if (cannotMatchStoredText(id)) return null;
     const row = (await this.db('approval_requests').where({ id }).first()) as Row | undefined;
     return row ? toRequest(row) : null;
   }
@@ -97,6 +111,7 @@ export class KnexApprovalStore implements ApprovalRepository {
   }
 
   async list(q: ApprovalQuery, now: number): Promise<{ items: ApprovalRequest[]; total: number }> {
+    if (cannotMatchStoredText(q.organizationId, q.serverId)) return { items: [], total: 0 };
     const filtered = () => {
       const b = this.db('approval_requests').where({ organization_id: q.organizationId });
       if (q.serverId !== undefined) b.where({ server_id: q.serverId });

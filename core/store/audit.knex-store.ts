@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { AuditEvent, AuditHead, AuditQuery, NewAuditEvent } from '../model/audit';
 import type { AuditRepository } from '../ports';
 import { chainHash, GENESIS_HASH } from '../rules/audit-chain';
-import { parseJson, toMillis } from './sql-quirks';
+import { cannotMatchStoredText, parseJson, toMillis } from './sql-quirks';
 
 interface Row {
   organization_id: string;
@@ -51,9 +51,14 @@ export class KnexAuditStore implements AuditRepository {
 
   async append(event: NewAuditEvent): Promise<AuditEvent> {
     const org = event.organizationId;
+    // A first event starts the head; a head someone deleted is rebuilt from the last event, so
+    // writing goes on (and verify reports the chain as it finds it).
+    const last = (await this.db('audit_events').where({ organization_id: org }).orderBy('seq', 'desc').first('seq', 'hash')) as
+      | { seq: unknown; hash: string }
+      | undefined;
     await this.db.raw(
-      'INSERT INTO audit_heads (organization_id, seq, hash, pruned_through_seq, pruned_through_hash) VALUES (?, 0, ?, 0, ?) ON CONFLICT (organization_id) DO NOTHING',
-      [org, GENESIS_HASH, GENESIS_HASH],
+      'INSERT INTO audit_heads (organization_id, seq, hash, pruned_through_seq, pruned_through_hash) VALUES (?, ?, ?, 0, ?) ON CONFLICT (organization_id) DO NOTHING',
+      [org, last ? toMillis(last.seq) : 0, last?.hash ?? GENESIS_HASH, GENESIS_HASH],
     );
     const query = this.db('audit_heads').where({ organization_id: org }).first('seq', 'hash');
     const head = (await (this.engine === 'postgres' ? query.forUpdate() : query)) as { seq: unknown; hash: string };
@@ -81,6 +86,7 @@ export class KnexAuditStore implements AuditRepository {
   }
 
   async list(q: AuditQuery): Promise<{ items: AuditEvent[]; total: number }> {
+    if (cannotMatchStoredText(q.organizationId, q.action, q.targetId, q.actor)) return { items: [], total: 0 };
     const filtered = () => {
       const b = this.db('audit_events').where({ organization_id: q.organizationId });
       if (q.since !== undefined) b.where('at', '>=', q.since);

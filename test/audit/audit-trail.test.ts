@@ -1,3 +1,8 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fromNativeBackup } from '../../adapters/migration/native.format';
+import { AesGcmCipher } from '../../core/secrets/aes-gcm-cipher';
 import { AuditTrail } from '../../core/services/audit-trail';
 import { startModernServer, type ModernServer } from '../support/modern-mcp-server';
 import { gatewayUrl } from '../support/mcp-endpoint';
@@ -151,6 +156,42 @@ describe('the audit trail records', () => {
   });
 });
 
+describe('the audit trail also records', () => {
+  it('key revocations, imports and restores: one event per run, and one for each server they create', async () => {
+    const org = 'org-audit-ops';
+    const target = 'org-audit-ops-imported';
+    const admin = await gw.aitronosKey({ orgs: [org, target] });
+    await gw.http
+      .post('/v1/mcp-configurations')
+      .set('X-API-Key', admin.key)
+      .send({ organization_id: org, name: 'exported', server_url: up.url, transport_type: 'streamable_http', auth_type: 'none' });
+    const dir = mkdtempSync(join(tmpdir(), 'audit-'));
+    expect((await gw.cli('export', '--org', org, '--format', 'aitronos', '--out', join(dir, 'aitronos.json'))).code).toBe(0);
+    expect((await gw.cli('import', join(dir, 'aitronos.json'), '--org', target)).code).toBe(0);
+    const imported = (await trail(target, admin.key)).map((e) => `${e.action} ${e.actor.dialect}`);
+    expect(imported).toEqual(expect.arrayContaining(['import.applied operator', 'server.created operator']));
+
+    // A restore into another gateway's database, under this one's key.
+    expect((await gw.cli('export', '--org', org, '--format', 'native', '--out', join(dir, 'native.json'))).code).toBe(0);
+    const other = await startTestGateway();
+    try {
+      const backup = fromNativeBackup(JSON.parse(readFileSync(join(dir, 'native.json'), 'utf8')));
+      const source = new AesGcmCipher(Buffer.from(gw.encryptionKeyBase64, 'base64'));
+      const report = await other.services.restore.run(org, backup, { strategy: 'skip', dryRun: false, sourceCipher: source });
+      expect(report.summary).toMatchObject({ imported: 1 });
+      const otherAdmin = await other.aitronosKey({ orgs: [org] });
+      const restored = (await other.http.get('/v1/audit-events').query({ organization_id: org }).set('X-API-Key', otherAdmin.key)).body.events as WireEvent[];
+      expect(restored.map((e) => `${e.action} ${e.detail.via ?? ''}`.trim())).toEqual(expect.arrayContaining(['restore.applied', 'server.created restore']));
+    } finally {
+      await other.close();
+    }
+
+    const revoked = await gw.aitronosKey({ orgs: [org] });
+    expect((await gw.cli('keys', 'revoke', revoked.id)).code).toBe(0);
+    expect((await trail(org, admin.key, { action: 'key.revoked' }))[0]).toMatchObject({ targetId: revoked.id, actor: { dialect: 'operator' } });
+  });
+});
+
 describe('reading the audit trail', () => {
   it('is for admins, filtered by time, action, target and actor, a page at a time, in each dialect’s shape', async () => {
     const org = 'org-audit-read';
@@ -178,6 +219,20 @@ describe('reading the audit trail', () => {
     const page = await gw.http.get('/v1/audit-events').query({ organization_id: org, limit: 2, offset: 1 }).set('X-API-Key', admin.key);
     expect(page.body.events).toHaveLength(2);
     expect(page.body.total).toBe(all.length);
+    const zuduMember = await gw.zuduKey(org, { role: 'member' });
+    expect((await gw.http.get('/api/audit-events').set(zuduMember.headers)).status).toBe(403);
+    const at = Date.parse(middle.at);
+    const zuduWindow = await gw.http
+      .get('/api/audit-events')
+      .query({ since: at, until: at + 1, action: 'server.created' })
+      .set(zudu.headers);
+    expect(zuduWindow.body.data.events.map((e: { target_id: string }) => e.target_id)).toContain(ids[1]);
+    // Malformed filters are refused by name, never a 500.
+    expect((await gw.http.get('/v1/audit-events').query({ organization_id: org, since: '2016-12-31T23:59:60Z' }).set('X-API-Key', admin.key)).status).toBe(422);
+    expect((await gw.http.get('/api/audit-events').query({ since: '100000000000000000000' }).set(zudu.headers)).status).toBe(400);
+    const nul = await gw.http.get('/v1/audit-events').query({ organization_id: org, target_id: 'a\u0000b', actor: 'c\u0000' }).set('X-API-Key', admin.key);
+    expect(nul.status).toBe(200);
+    expect(nul.body).toEqual({ events: [], total: 0 });
     const zuduPage = await gw.http.get('/api/audit-events').query({ page: 0, limit: 2, action: 'server.created' }).set(zudu.headers);
     expect(zuduPage.body.data).toMatchObject({ total_count: 3, page: 0, limit: 2, total_pages: 2, has_next: true, has_previous: false });
     expect(zuduPage.body.data.events[0]).toMatchObject({
@@ -231,6 +286,21 @@ describe('the chain', () => {
       intact: false,
       broken: { seq: 5, problem: 'missing' },
     });
+
+    // The head record deleted: reported, and writing goes on from the last event.
+    const org4 = 'org-audit-chain-4';
+    const admin4 = await seeded(org4);
+    await knex('audit_heads').where({ organization_id: org4 }).delete();
+    expect(JSON.parse((await gw.cli('audit', 'verify', '--org', org4, '--json')).stdout)).toMatchObject({
+      intact: false,
+      broken: { seq: 1, problem: 'unanchored' },
+    });
+    const more = await gw.http
+      .post('/v1/mcp-configurations')
+      .set('X-API-Key', admin4.key)
+      .send({ organization_id: org4, name: 'after', server_url: up.url, transport_type: 'streamable_http', auth_type: 'none' });
+    expect(more.status).toBe(201);
+    expect(JSON.parse((await gw.cli('audit', 'verify', '--org', org4, '--json')).stdout)).toMatchObject({ intact: true, checked: 6 });
   });
 
   it('exports an organization’s events oldest first as JSON lines, from --since', async () => {

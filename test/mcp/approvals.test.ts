@@ -184,6 +184,27 @@ describe('who decides', () => {
     expect(await client.call('echo', { text: 'owned' })).toMatchObject({ content: [{ text: 'owned' }] });
   });
 
+  it('opens one request for identical calls arriving at once', async () => {
+    const s = await setting('require_approval_all');
+    const clients = await Promise.all(Array.from({ length: 4 }, () => agent('legacy', s.id, s.caller.key)));
+    const held = await Promise.all(clients.flatMap((c) => [c, c].map((x) => refusal(x.call('echo', { text: 'same' })))));
+    expect(new Set(held.map((h) => h.data!.approvalRequestId)).size).toBe(1);
+  });
+
+  it('answers malformed decisions and lookups with a 4xx, never a 500', async () => {
+    const s = await setting('require_approval_all');
+    expect((await gw.http.get('/v1/approval-requests/apr_%00').set('X-API-Key', s.admin.key)).status).toBe(404);
+    expect((await gw.http.get('/v1/approval-requests').query({ organization_id: s.org, server_id: 'x\u0000' }).set('X-API-Key', s.admin.key)).body).toEqual({
+      approvalRequests: [],
+      total: 0,
+    });
+    const client = await agent('legacy', s.id, s.caller.key);
+    const id = (await refusal(client.call('echo', { text: 'r' }))).data!.approvalRequestId as string;
+    expect((await gw.http.post(`/v1/approval-requests/${id}/deny`).set('X-API-Key', s.admin.key).send({ reason: '   ' })).status).toBe(422);
+    expect((await gw.http.post(`/api/approval-requests/${id}/deny`).set(s.owner.headers).send({ reason: '' })).status).toBe(400);
+    expect((await gw.http.post(`/v1/approval-requests/${id}/approve`).set('X-API-Key', s.admin.key).send({ approve_always: 'yes' })).status).toBe(422);
+  });
+
   it('lists an organization’s requests by server and status in both dialects', async () => {
     const s = await setting('require_approval_all');
     const client = await agent('legacy', s.id, s.caller.key);
@@ -198,6 +219,39 @@ describe('who decides', () => {
     const page = await gw.http.get('/api/approval-requests').query({ status: 'approved', limit: 10 }).set(s.owner.headers);
     expect(page.body.data).toMatchObject({ total_count: 1, page: 0, limit: 10, has_next: false });
     expect(page.body.data.approval_requests[0]).toMatchObject({ id: a, tool_name: 'echo', arguments: { text: 'a' }, requested_at: expect.any(Number) });
+  });
+});
+
+describe('settings', () => {
+  it('links to MCP_GATEWAY_PUBLIC_URL, and with MCP_GATEWAY_APPROVAL_ALLOW_SELF a key may decide on its own call', async () => {
+    const lenient = await startTestGateway({ allowedHosts: '127.0.0.1', publicUrl: 'https://gateway.example.com', approvals: { allowSelfDecision: true } });
+    try {
+      const org = 'org-apr-settings';
+      const owner = await lenient.zuduKey(org);
+      const created = await lenient.http
+        .post('/api/mcp-servers')
+        .set(owner.headers)
+        .send({ config: { url: up.url, name: 'lenient', transport: 'STREAMABLE_HTTP', approval_policy: 'require_approval_all' } });
+      const caller = await lenient.aitronosKey({ orgs: [org] });
+      const client = new LegacyClient({ name: 'x', version: '1' });
+      await client.connect(
+        new LegacyTransport(new URL(gatewayUrl(lenient, `/mcp/${created.body.data.id}`)), {
+          requestInit: { headers: { Authorization: `Bearer ${caller.key}` } },
+        }),
+      );
+      closers.push(() => client.close());
+      const held = await refusal(client.callTool({ name: 'echo', arguments: { text: 'self' } }));
+      const id = held.data!.approvalRequestId as string;
+      expect(held.data!.decideAt).toEqual({
+        aitronos: `https://gateway.example.com/v1/approval-requests/${id}`,
+        zudu: `https://gateway.example.com/api/approval-requests/${id}`,
+      });
+      const self = await lenient.http.post(`/v1/approval-requests/${id}/approve`).set('X-API-Key', caller.key).send({});
+      expect(self.status).toBe(200);
+      expect(await client.callTool({ name: 'echo', arguments: { text: 'self' } })).toMatchObject({ content: [{ text: 'self' }] });
+    } finally {
+      await lenient.close();
+    }
   });
 });
 
@@ -303,6 +357,33 @@ describe('agents that wait for the decision', () => {
     expect(asked[0]).toMatchObject({ mode: 'url' });
     expect(String(asked[0]!.url)).toMatch(/\/v1\/approval-requests\/apr_/);
     expect(up.calls.add).toBe(before + 1);
+  });
+
+  it('2026-07-28: an approved call whose upstream asks its own question continues with the answer, without asking for approval again', async () => {
+    const s = await setting('require_approval_all');
+    const before = up.calls.confirm ?? 0;
+    let approvals = 0;
+    const client = await agent('modern', s.id, s.caller.key, async (params) => {
+      const held = /approval request (apr_[0-9a-f]+)/.exec(String(params.message));
+      if (!held) return { action: 'accept', content: { ok: true } };
+      approvals += 1;
+      expect((await approve(s.admin.key, held[1]!)).status).toBe(200);
+      return { action: 'accept' };
+    });
+    const result = await client.call('confirm', {});
+    expect(result).toMatchObject({ content: [{ text: 'answered accept {"ok":true} with state state-from-upstream' }] });
+    expect(approvals).toBe(1);
+    expect((up.calls.confirm ?? 0) - before).toBe(2);
+  });
+
+  it('never lets a key decide on a call of its own user, even through another key', async () => {
+    const s = await setting('require_approval_all');
+    const sameUser = await gw.aitronosKey({ orgs: [s.org], userId: s.caller.userId! });
+    const client = await agent('legacy', s.id, s.caller.key);
+    const id = (await refusal(client.call('echo', { text: 'mine' }))).data!.approvalRequestId as string;
+    const self = await approve(sameUser.key, id);
+    expect(self.status).toBe(403);
+    expect(self.body.error.system_message).toContain('own call');
   });
 
   it('2026-07-28, with elicitation: the retry fails clearly once the request is denied', async () => {

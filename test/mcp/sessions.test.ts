@@ -1,3 +1,6 @@
+import { systemClock } from '../../core/ports';
+import { AgentSessions } from '../../core/proxy/agent-sessions';
+import { KnexAgentSessionStore } from '../../core/store/agent-sessions.knex-store';
 import { connectAgent } from '../support/mcp-clients';
 import { startModernServer, type ModernServer } from '../support/modern-mcp-server';
 import { createViaAitronos, gatewayUrl } from '../support/mcp-endpoint';
@@ -190,7 +193,8 @@ describe('2025-era sessions of the MCP endpoint', () => {
   });
 
   it('holds at most 1,000 sessions per key: opening one more ends the least recently used', async () => {
-    const sessions = gw.services.proxy.sessions;
+    // Sessions as the endpoint keeps them, with an idle limit longer than the test takes.
+    const sessions = new AgentSessions(new KnexAgentSessionStore(gw.services.db.knex), systemClock, { sessionIdleMs: 3_600_000 });
     const first = await sessions.open('key_many', 'server:mcp_many', '2025-06-18', {});
     await new Promise((resolve) => setTimeout(resolve, 5));
     for (let i = 0; i < 1000; i += 1) await sessions.open('key_many', 'server:mcp_many', '2025-06-18', {});

@@ -8,10 +8,18 @@ const byNewest = (a: ApprovalRequest, b: ApprovalRequest) => b.requestedAt - a.r
 export class MemoryApprovalStore implements ApprovalRepository {
   constructor(private readonly tables: TableAccess) {}
 
-  insert(request: ApprovalRequest): Promise<void> {
+  insert(request: ApprovalRequest): Promise<boolean> {
     return this.tables.write((t) => {
       if (t.approvals.has(request.id)) throw new Error(`approval_requests already holds a row with id '${request.id}'`);
+      const sameCall = (a: ApprovalRequest) =>
+        a.serverId === request.serverId &&
+        a.tool === request.tool &&
+        a.callerKeyId === request.callerKeyId &&
+        a.argumentsHash === request.argumentsHash &&
+        a.toolHash === request.toolHash;
+      if (request.status === 'pending' && [...t.approvals.values()].some((a) => a.status === 'pending' && sameCall(a))) return false;
       t.approvals.set(request.id, { ...request });
+      return true;
     });
   }
 

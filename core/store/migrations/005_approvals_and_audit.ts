@@ -26,9 +26,15 @@ export async function up(knex: Knex): Promise<void> {
     t.text('reason').nullable();
     t.boolean('approve_always').notNullable().defaultTo(false);
     t.bigInteger('used_at').nullable();
+    // SHA-256 of the requestState the upstream gave the approved call's last round (2026-07-28).
+    t.string('continuation', 64).nullable();
     t.index(['organization_id', 'status', 'requested_at'], 'approval_requests_org_status');
     t.index(['server_id', 'tool', 'caller_key_id', 'arguments_hash'], 'approval_requests_call');
   });
+  // One pending request per call at a time, however many identical calls arrive at once.
+  await knex.raw(
+    "CREATE UNIQUE INDEX approval_requests_one_pending ON approval_requests (server_id, tool, caller_key_id, arguments_hash, tool_hash) WHERE status = 'pending'",
+  );
   await knex.schema.createTable('audit_events', (t) => {
     t.string('organization_id', 255).notNullable();
     t.bigInteger('seq').notNullable();
