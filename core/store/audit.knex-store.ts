@@ -51,17 +51,23 @@ export class KnexAuditStore implements AuditRepository {
 
   async append(event: NewAuditEvent): Promise<AuditEvent> {
     const org = event.organizationId;
-    // A first event starts the head; a head someone deleted is rebuilt from the last event, so
-    // writing goes on (and verify reports the chain as it finds it).
-    const last = (await this.db('audit_events').where({ organization_id: org }).orderBy('seq', 'desc').first('seq', 'hash')) as
-      | { seq: unknown; hash: string }
-      | undefined;
-    await this.db.raw(
-      'INSERT INTO audit_heads (organization_id, seq, hash, pruned_through_seq, pruned_through_hash) VALUES (?, ?, ?, 0, ?) ON CONFLICT (organization_id) DO NOTHING',
-      [org, last ? toMillis(last.seq) : 0, last?.hash ?? GENESIS_HASH, GENESIS_HASH],
-    );
-    const query = this.db('audit_heads').where({ organization_id: org }).first('seq', 'hash');
-    const head = (await (this.engine === 'postgres' ? query.forUpdate() : query)) as { seq: unknown; hash: string };
+    const lockedHead = async () => {
+      const query = this.db('audit_heads').where({ organization_id: org }).first('seq', 'hash');
+      return (await (this.engine === 'postgres' ? query.forUpdate() : query)) as { seq: unknown; hash: string } | undefined;
+    };
+    let head = await lockedHead();
+    if (!head) {
+      // A first event starts the head; a head someone deleted is rebuilt from the last event, so
+      // writing goes on (and verify reports the chain as it finds it).
+      const last = (await this.db('audit_events').where({ organization_id: org }).orderBy('seq', 'desc').first('seq', 'hash')) as
+        | { seq: unknown; hash: string }
+        | undefined;
+      await this.db.raw(
+        'INSERT INTO audit_heads (organization_id, seq, hash, pruned_through_seq, pruned_through_hash) VALUES (?, ?, ?, 0, ?) ON CONFLICT (organization_id) DO NOTHING',
+        [org, last ? toMillis(last.seq) : 0, last?.hash ?? GENESIS_HASH, GENESIS_HASH],
+      );
+      head = (await lockedHead())!;
+    }
     const seq = toMillis(head.seq) + 1;
     const hash = chainHash({ ...event, seq }, head.hash);
     await this.db('audit_events').insert({
