@@ -66,6 +66,11 @@ function isRequest(message: Message): message is Message & { id: string | number
   return typeof m.method === 'string' && m.id !== undefined;
 }
 
+/** A JSON object (not null, not an array). */
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
 /** Whether a posted body is a JSON-RPC response (no method, an id, a result or an error), which the gateway relays. */
 export function isResponse(body: unknown): boolean {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return false;
@@ -78,7 +83,6 @@ export function agentReplyOf(body: unknown): AgentReply | null {
   if (!isResponse(body)) return null;
   const b = body as Record<string, unknown>;
   if (typeof b.id !== 'string' || !RELAY_ID.test(b.id)) return null;
-  const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
   if (b.error === undefined) return isObject(b.result) ? { id: b.id, result: b.result } : null;
   const e = b.error;
   if (b.result !== undefined || !isObject(e) || !Number.isInteger(e.code) || typeof e.message !== 'string') return null;

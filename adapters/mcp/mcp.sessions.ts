@@ -1,7 +1,7 @@
 import type { LegacyHttpHandler, McpHandlerRequestOptions } from '@modelcontextprotocol/server';
 import { type AgentReplies, ownerOf } from '../../core/proxy/agent-replies';
 import type { AgentSession, AgentSessions } from '../../core/proxy/agent-sessions';
-import { agentReplyOf, isResponse } from './mcp.agent-relay';
+import { agentReplyOf, isObject, isResponse } from './mcp.agent-relay';
 import type { McpTarget } from './mcp.server';
 
 /** What the SDK's factory gets for one request: the target, and the 2025-era session it belongs to, if any. */
@@ -138,7 +138,6 @@ function withAuth(options: McpHandlerRequestOptions, auth: McpRequestAuth): McpH
 /** An initialize's params when they are what the spec says (a string version, client info, capabilities), else null. */
 function wellFormedInitialize(body: unknown): { protocolVersion: string; capabilities: unknown } | null {
   const params = (body as { params?: unknown }).params as { protocolVersion?: unknown; capabilities?: unknown; clientInfo?: unknown } | undefined;
-  const isObject = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
   if (!isObject(params) || typeof params!.protocolVersion !== 'string' || !isObject(params!.clientInfo)) return null;
   if (params!.capabilities !== undefined && !isObject(params!.capabilities)) return null;
   return { protocolVersion: params!.protocolVersion, capabilities: params!.capabilities };

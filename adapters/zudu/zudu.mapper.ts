@@ -83,9 +83,10 @@ export type ZuduListQuery = { [K in keyof ListParams]-?: K extends 'search' ? st
 export function fromZuduListQuery(query: Record<string, unknown>): ZuduListQuery {
   const { page, limit, sort, order, search, ...unread } = query as { [K in keyof ListParams]-?: unknown };
   everyFieldRead(unread);
+  const paged = zuduPageOf(page, limit);
   return {
-    page: page === undefined ? ZUDU_DEFAULTS.list.page : Number(page),
-    limit: limit === undefined ? ZUDU_DEFAULTS.list.limit : Number(limit),
+    page: paged.page,
+    limit: paged.limit,
     sort: (sort as ZuduListQuery['sort'] | undefined) ?? ZUDU_DEFAULTS.list.sort,
     order: (order as ZuduListQuery['order'] | undefined) ?? ZUDU_DEFAULTS.list.order,
     search: typeof search === 'string' && search !== '' ? search : null,
@@ -104,17 +105,24 @@ export function toCoreQuery(query: ZuduListQuery, organizationId: string): Serve
 }
 
 export function toZuduPage(query: ZuduListQuery, items: McpServer[], total: number): Data<'listMcpServers'> {
-  const totalPages = Math.ceil(total / query.limit);
   return {
     servers: items.map(toZuduServer),
-    total_count: total,
-    page: query.page,
-    limit: query.limit,
-    total_pages: totalPages,
-    has_next: query.page < totalPages - 1,
-    has_previous: query.page > 0,
+    ...zuduPageFields(query.page, query.limit, total),
     filters: { search: query.search, sort: query.sort, order: query.order },
   };
+}
+
+/** A list query's `page` (from 0) and `limit` as read, with Zudu's defaults, and the offset they mean. */
+export function zuduPageOf(page: unknown, limit: unknown): { page: number; limit: number; offset: number } {
+  const p = page === undefined ? ZUDU_DEFAULTS.list.page : Number(page);
+  const l = limit === undefined ? ZUDU_DEFAULTS.list.limit : Number(limit);
+  return { page: p, limit: l, offset: p * l };
+}
+
+/** How every Zudu list answer describes its page. */
+export function zuduPageFields(page: number, limit: number, total: number) {
+  const totalPages = Math.ceil(total / limit);
+  return { total_count: total, page, limit, total_pages: totalPages, has_next: page < totalPages - 1, has_previous: page > 0 };
 }
 
 export function fromZuduToolApproval(body: ToolApprovalBody): NewToolApproval {

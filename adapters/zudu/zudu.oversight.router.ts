@@ -7,6 +7,7 @@ import { principalOf } from '../shared/principal';
 import { everyFieldRead } from '../shared/wire-checks';
 import { zuduOrganization } from './zudu.auth';
 import { sendZudu } from './zudu.envelope';
+import { zuduPageFields, zuduPageOf } from './zudu.mapper';
 import type { components, operations } from './zudu.wire';
 
 /**
@@ -58,11 +59,6 @@ export function toZuduAuditEvent(e: AuditEvent): Schemas['AuditEvent'] {
   };
 }
 
-function page(pageNumber: number, limit: number, total: number) {
-  const totalPages = Math.ceil(total / limit);
-  return { total_count: total, page: pageNumber, limit, total_pages: totalPages, has_next: pageNumber < totalPages - 1, has_previous: pageNumber > 0 };
-}
-
 export function zuduOversightRouter(approvals: ApprovalDesk, audit: AuditTrail): Router {
   const router = express.Router();
 
@@ -70,16 +66,15 @@ export function zuduOversightRouter(approvals: ApprovalDesk, audit: AuditTrail):
     const principal = principalOf(res);
     const { page: p, limit: l, server_id, status, ...unread } = req.query as { [K in keyof ApprovalListQuery]-?: unknown };
     everyFieldRead(unread);
-    const pageNumber = p === undefined ? 0 : Number(p);
-    const limit = l === undefined ? 20 : Number(l);
+    const { page, limit, offset } = zuduPageOf(p, l);
     const { items, total } = await approvals.list(principal, {
       organizationId: zuduOrganization(principal),
       serverId: server_id === undefined ? undefined : String(server_id),
       status: status as ApprovalStatus | undefined,
       limit,
-      offset: pageNumber * limit,
+      offset,
     });
-    sendZudu(res, 'Approval requests retrieved successfully', { approval_requests: items.map(toZuduApproval), ...page(pageNumber, limit, total) });
+    sendZudu(res, 'Approval requests retrieved successfully', { approval_requests: items.map(toZuduApproval), ...zuduPageFields(page, limit, total) });
   });
 
   router.get('/approval-requests/:id', async (req, res) => {
@@ -103,8 +98,7 @@ export function zuduOversightRouter(approvals: ApprovalDesk, audit: AuditTrail):
     const principal = principalOf(res);
     const { page: p, limit: l, since, until, action, target_id, actor, ...unread } = req.query as { [K in keyof AuditListQuery]-?: unknown };
     everyFieldRead(unread);
-    const pageNumber = p === undefined ? 0 : Number(p);
-    const limit = l === undefined ? 20 : Number(l);
+    const { page, limit, offset } = zuduPageOf(p, l);
     const { items, total } = await audit.list(principal, {
       organizationId: zuduOrganization(principal),
       since: since === undefined ? undefined : Number(since),
@@ -113,9 +107,9 @@ export function zuduOversightRouter(approvals: ApprovalDesk, audit: AuditTrail):
       targetId: target_id === undefined ? undefined : String(target_id),
       actor: actor === undefined ? undefined : String(actor),
       limit,
-      offset: pageNumber * limit,
+      offset,
     });
-    sendZudu(res, 'Audit events retrieved successfully', { events: items.map(toZuduAuditEvent), ...page(pageNumber, limit, total) });
+    sendZudu(res, 'Audit events retrieved successfully', { events: items.map(toZuduAuditEvent), ...zuduPageFields(page, limit, total) });
   });
 
   return router;

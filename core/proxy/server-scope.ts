@@ -337,7 +337,7 @@ export class ServerScope {
 
   private poolKey(): Promise<string> {
     if (this.key === null) {
-      this.key = connectionFingerprint(this.deps.store, this.server).then((f) => `${this.server.id}:${createHash('sha256').update(f).digest('hex')}`);
+      this.key = connectionFingerprint(this.deps.store, this.server).then((f) => `${this.server.id}:${sha256(f)}`);
     }
     return this.key;
   }

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { ValidationError } from '../errors';
 import { LIMITS } from './server.rules';
 
-/** JSON with object keys sorted at every depth, so equal schemas hash equally. */
-function canonicalJson(value: unknown): string {
+/** JSON with object keys sorted at every depth, so equal schemas (or arguments) hash equally. */
+export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const entries = Object.keys(value as object)

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ApprovalNotPending, InsufficientPermissions, NotFound } from '../errors';
+import { canonicalJson } from '../rules/tool-hash';
 import { newApprovalId } from '../ids';
 import type { ApprovalQuery, ApprovalRequest, ApprovalStatus, HeldCall } from '../model/approval';
 import type { Principal } from '../model/principal';
@@ -29,15 +30,6 @@ export type ApprovalView = Omit<ApprovalRequest, 'argumentsCiphertext'> & { argu
 /** SHA-256 of JSON with every object's keys sorted: the same arguments hash alike whatever order they came in. */
 export function argumentsHash(args: unknown): string {
   return createHash('sha256').update(canonicalJson(args)).digest('hex');
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value ?? null);
 }
 
 /** What a request reads as now: a pending or approved request past its expiry has expired. */
