@@ -24,6 +24,17 @@ export function sendMcpError(res: Response, problem: Problem): void {
   res.status(status).json(body);
 }
 
+/**
+ * How deep an agent's message may nest, the bound the gateway holds upstream answers to: deeper
+ * JSON is refused before the SDK (whose validation recurses) or anything else walks it.
+ */
+export const MAX_MESSAGE_DEPTH = 128;
+
+export const TOO_DEEP: Problem = {
+  kind: 'MALFORMED_REQUEST',
+  detail: `The message nests JSON deeper than ${MAX_MESSAGE_DEPTH} levels`,
+};
+
 /** A JSON-RPC batch, refused as a whole before any of its messages is read. */
 export const BATCH_REFUSED: Problem = {
   kind: 'MALFORMED_REQUEST',

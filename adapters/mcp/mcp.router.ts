@@ -6,7 +6,8 @@ import { REQUEST_BODY_LIMIT, REQUEST_BODY_LIMIT_BYTES } from '../shared/openapi'
 import { principalOf } from '../shared/principal';
 import { mcpAuthentication } from './mcp.auth';
 import { dialectErrorHandler } from '../shared/error-handler';
-import { BATCH_REFUSED, sendMcpError } from './mcp.errors';
+import { BATCH_REFUSED, MAX_MESSAGE_DEPTH, sendMcpError, TOO_DEEP } from './mcp.errors';
+import { exceedsDepth } from '../../core/rules/tool-hash';
 import { type DecisionLinks, type McpTarget, serverFor } from './mcp.server';
 import { type McpRequestAuth, sessionfulLegacy } from './mcp.sessions';
 import { ownerOf } from '../../core/proxy/agent-replies';
@@ -60,6 +61,7 @@ export function mcpRouter(deps: McpDeps): Router {
   // removed batching, and the current revision has none.
   router.use((req, res, next) => {
     if (Array.isArray(req.body)) return sendMcpError(res, BATCH_REFUSED);
+    if (exceedsDepth(req.body, MAX_MESSAGE_DEPTH)) return sendMcpError(res, TOO_DEEP);
     next();
   });
 
