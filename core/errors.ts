@@ -59,7 +59,7 @@ export class ValidationError extends CoreError {
   }
 }
 
-export type ResourceKind = 'server' | 'secret' | 'key' | 'tool_approval' | 'approval_request';
+export type ResourceKind = 'server' | 'secret' | 'key' | 'tool_approval' | 'approval_request' | 'oauth_connection';
 
 export class NotFound extends CoreError {
   constructor(

@@ -16,3 +16,5 @@ export function randomToken(bytes = 32): string {
   return randomBytes(bytes).toString('base64url');
 }
 export const newApprovalId = () => timeOrderedId('apr');
+export const newOAuthGrantId = () => timeOrderedId('oag');
+export const newOAuthRegistrationId = () => timeOrderedId('oac');

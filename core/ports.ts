@@ -2,6 +2,7 @@ import type { StoredApiKey } from './model/api-key';
 import type { ApprovalQuery, ApprovalRequest, ApprovalStatus, HeldCall } from './model/approval';
 import type { AuditEvent, AuditHead, AuditQuery, NewAuditEvent } from './model/audit';
 import type { ServerQuery } from './model/input';
+import type { ClientRegistration, ConsentFlow, GrantSubject, OAuthGrant } from './model/oauth';
 import type { ProbeOutcome, ProbeTarget } from './model/probe';
 import type { StoredSecret } from './model/secret';
 import type { ConnectionState, McpServer } from './model/server';
@@ -68,12 +69,37 @@ export interface AuditRepository {
   prune(organizationId: string, before: number): Promise<number>;
 }
 
+/** Registrations, consent flows and grants of the gateway as an OAuth client. */
+export interface OAuthRepository {
+  findRegistration(organizationId: string, issuer: string, redirectUri: string): Promise<ClientRegistration | null>;
+  /** False when one already exists for the organization, issuer and redirect URI (read it instead). */
+  insertRegistration(registration: ClientRegistration): Promise<boolean>;
+  findRegistrationById(id: string): Promise<ClientRegistration | null>;
+  insertFlow(flow: ConsentFlow): Promise<void>;
+  /** Removes and returns the flow: only one caller ever gets it. */
+  takeFlow(stateHash: string): Promise<ConsentFlow | null>;
+  pruneFlows(expiredBefore: number): Promise<number>;
+  findGrant(serverId: string, subject: GrantSubject): Promise<OAuthGrant | null>;
+  findGrantById(id: string): Promise<OAuthGrant | null>;
+  /** Inserts or replaces the grant of the server and subject. */
+  saveGrant(grant: OAuthGrant): Promise<void>;
+  /** Takes the refresh lease if nobody holds it (or it lapsed) and the grant is still at `version`. */
+  claimRefresh(id: string, version: number, now: number, until: number): Promise<boolean>;
+  /** Writes a refresh's result (or a status) on `version` only, bumps the version and frees the lease. */
+  finishRefresh(id: string, version: number, changes: Partial<OAuthGrant>): Promise<boolean>;
+  deleteGrant(id: string): Promise<void>;
+  /** Adds to the scopes a step-up asks for (granted ones included), leaving the version alone. */
+  addNeededScope(id: string, scope: string, union: (...scopes: Array<string | null>) => string | null): Promise<void>;
+  grantsOfServer(serverId: string): Promise<OAuthGrant[]>;
+}
+
 export interface Store {
   servers: ServerRepository;
   secrets: SecretRepository;
   apiKeys: ApiKeyRepository;
   approvals: ApprovalRepository;
   audit: AuditRepository;
+  oauth: OAuthRepository;
   /** Runs `work` atomically: every write inside lands, or none does. */
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
 }

@@ -1,3 +1,4 @@
+import type { OAuthConnections } from '../core/services/oauth-connections';
 import cors from 'cors';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
@@ -30,6 +31,7 @@ export interface AppDeps {
   proxy: McpProxy;
   approvals: ApprovalDesk;
   audit: AuditTrail;
+  oauth: OAuthConnections;
   /** MCP_GATEWAY_PUBLIC_URL (null: the address each request came to). */
   publicUrl?: string | null;
   logger: Logger;

@@ -15,6 +15,7 @@ import { SecretVault } from '../core/services/secret-vault';
 import { McpProxy, type McpProxyOptions } from '../core/services/mcp-proxy';
 import { ApprovalDesk, type ApprovalSettings } from '../core/services/approvals';
 import { AuditTrail } from '../core/services/audit-trail';
+import { DEFAULT_OAUTH, OAuthConnections, type OAuthSettings } from '../core/services/oauth-connections';
 import type { ProxyEvents } from '../core/proxy/proxy-model';
 import { ServerRegistry } from '../core/services/server-registry';
 import { migrateToLatest, openDatabase, type Database, type DatabaseTarget } from '../core/store/database';
@@ -40,6 +41,8 @@ export interface GatewayServices {
   approvals: ApprovalDesk;
   /** Reading, checking, exporting and pruning the audit trail. */
   audit: AuditTrail;
+  /** Consent, tokens and refresh of OAuth upstreams. */
+  oauth: OAuthConnections;
   importer: Importer;
   restore: NativeRestore;
   exporter: Exporter;
@@ -66,6 +69,12 @@ export interface GatewayOptions {
   approvals?: Partial<ApprovalSettings>;
   /** MCP_GATEWAY_AUDIT_RETENTION_DAYS (null: keep everything). */
   auditRetentionDays?: number | null;
+  /** MCP_GATEWAY_PUBLIC_URL: OAuth redirects and the client metadata document live under it. */
+  publicUrl?: string | null;
+  /** PORT: without a public URL, OAuth consents come back to http://localhost:PORT. */
+  port?: number;
+  /** OAuth timings (tests shorten them); defaults in DEFAULT_OAUTH. */
+  oauth?: Partial<Omit<OAuthSettings, 'publicUrl'>>;
 }
 
 export const DEFAULT_APPROVALS: ApprovalSettings = { ttlMs: 600_000, allowSelfDecision: false };
@@ -113,6 +122,10 @@ export async function openGateway(options: GatewayOptions): Promise<GatewayServi
         : new StoredAgentReplies(db.knex, cipher, relayIds, relayError, 250);
     const approvals = new ApprovalDesk({ store, cipher, clock, registry }, { ...DEFAULT_APPROVALS, ...options.approvals });
     const audit = new AuditTrail({ store, clock, retentionDays: options.auditRetentionDays ?? null });
+    const oauth = new OAuthConnections(
+      { store, cipher, clock, guard },
+      { ...DEFAULT_OAUTH, ...options.oauth, publicUrl: options.publicUrl ?? `http://localhost:${options.port ?? 8080}` },
+    );
     const proxy = new McpProxy({
       store,
       cipher,
@@ -120,6 +133,7 @@ export async function openGateway(options: GatewayOptions): Promise<GatewayServi
       guard,
       approvals,
       audit,
+      grants: oauth,
       sessions: new KnexAgentSessionStore(db.knex),
       replies,
       events: options.proxyEvents ?? NO_PROXY_EVENTS,
@@ -132,11 +146,12 @@ export async function openGateway(options: GatewayOptions): Promise<GatewayServi
       registry,
       secrets: new SecretVault({ store, cipher, clock }),
       apiKeys: new ApiKeyService({ store, clock }),
-      connections: new ConnectionTester({ store, cipher, clock, probe }),
+      connections: new ConnectionTester({ store, cipher, clock, probe, oauth }),
       probe,
       proxy,
       approvals,
       audit,
+      oauth,
       importer: new Importer({ store, cipher, clock, registry }),
       restore: new NativeRestore({ store, cipher, clock }),
       exporter: new Exporter({ store, cipher, clock }),

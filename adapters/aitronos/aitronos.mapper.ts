@@ -33,7 +33,7 @@ function toTransport(value: string): Transport {
 
 function toCredentials(body: CredentialsBody | undefined): Credentials {
   if (!body) return {};
-  const { token, api_key, header_name, client_id, client_secret, token_url, scope, access_token, ...unread } = body;
+  const { token, api_key, header_name, client_id, client_secret, token_url, scope, access_token, grant_type, per_user, ...unread } = body;
   everyFieldRead(unread);
   return {
     token,
@@ -44,6 +44,8 @@ function toCredentials(body: CredentialsBody | undefined): Credentials {
     tokenUrl: token_url,
     scope,
     accessToken: access_token,
+    grantType: grant_type,
+    perUser: per_user,
   };
 }
 
@@ -145,6 +147,8 @@ export const toAitronosField = renamer(
     'auth.tokenUrl': 'credentials.token_url',
     'auth.scope': 'credentials.scope',
     'auth.accessToken': 'credentials.access_token',
+    'auth.grantType': 'credentials.grant_type',
+    'auth.perUser': 'credentials.per_user',
     'auth.secretId': 'credentials',
   },
   [['allowedTools', 'tool_configuration.allowed_tools']],

@@ -4,11 +4,12 @@ import { contractValidator, REQUEST_BODY_LIMIT } from '../shared/openapi';
 import { principalOf } from '../shared/principal';
 import { aitronosAuthentication } from './aitronos.auth';
 import { aitronosErrorHandler } from './aitronos.errors';
+import { aitronosOAuthRouter } from './aitronos.oauth.router';
 import { aitronosOversightRouter } from './aitronos.oversight.router';
 import { fromAitronosCreate, fromAitronosListQuery, fromAitronosUpdate, toAitronosConfig, toAitronosTestResult } from './aitronos.mapper';
 
 /** What the Aitronos router uses of the interface context (the per-key limit is optional in tests). */
-export type AitronosDeps = Pick<InterfaceContext, 'registry' | 'connections' | 'apiKeys' | 'logger' | 'validateResponses' | 'approvals' | 'audit'> &
+export type AitronosDeps = Pick<InterfaceContext, 'registry' | 'connections' | 'apiKeys' | 'logger' | 'validateResponses' | 'approvals' | 'audit' | 'oauth'> &
   Partial<Pick<InterfaceContext, 'afterAuthentication'>>;
 
 /** `/v1`: authenticate, read the body, validate against schemas/aitronos.openapi.yaml, translate, call the core. */
@@ -53,6 +54,7 @@ export function aitronosRouter(deps: AitronosDeps): Router {
     res.json(toAitronosTestResult(server, outcome));
   });
 
+  router.use(aitronosOAuthRouter(deps.oauth));
   router.use(aitronosOversightRouter(deps.approvals, deps.audit));
 
   router.use(aitronosErrorHandler(deps.logger));

@@ -67,6 +67,53 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/mcp-configurations/{config_id}/oauth/connect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                config_id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start the OAuth consent for a server and get the URL to open in a browser
+         * @description Discovers the server's authorization server (RFC 9728, RFC 8414), registers the gateway
+         *     there if needed, and returns the authorization URL (code flow with PKCE S256, state and
+         *     the RFC 8707 resource). Open it in a browser; the authorization server sends the browser
+         *     back to the gateway's /oauth/callback, which stores the tokens encrypted. For a per-user
+         *     server the caller connects its own account; otherwise admins or the server's creator
+         *     connect it for the organization. A failed discovery step is a 502 naming the step.
+         */
+        post: operations["connectMcpConfigurationOAuth"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/mcp-configurations/{config_id}/oauth": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                config_id: string;
+            };
+            cookie?: never;
+        };
+        /** The caller's OAuth connection to the server (its own for a per-user server); never a token */
+        get: operations["getMcpConfigurationOAuth"];
+        put?: never;
+        post?: never;
+        /** Revoke the tokens at the authorization server (RFC 7009, when offered) and delete them */
+        delete: operations["disconnectMcpConfigurationOAuth"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/approval-requests": {
         parameters: {
             query?: never;
@@ -169,8 +216,10 @@ export interface components {
         /**
          * @description Depends on auth_type. bearer_token: {token}. api_key: {api_key, header_name?}
          *     (header_name defaults to X-API-Key). oauth: {client_id, client_secret, token_url, scope?}
-         *     for the client-credentials grant, or {access_token}. none: absent or {}.
-         *     Stored encrypted and never returned.
+         *     for the client-credentials grant, or {access_token}, or {grant_type: authorization_code,
+         *     per_user?, scope?, client_id?, client_secret?} for a server a user connects through the
+         *     OAuth consent flow (client_id: a client registered beforehand; without it the gateway
+         *     registers itself). none: absent or {}. Stored encrypted and never returned.
          */
         Credentials: {
             token?: components["schemas"]["SecretValue"];
@@ -181,6 +230,39 @@ export interface components {
             token_url?: string;
             scope?: string | null;
             access_token?: components["schemas"]["SecretValue"];
+            /** @enum {string} */
+            grant_type?: "authorization_code";
+            /** @description each user connects their own account (authorization_code only) */
+            per_user?: boolean;
+        };
+        OAuthConsentStarted: {
+            /** @description open it in a browser */
+            authorizationUrl: string;
+            /**
+             * Format: date-time
+             * @description the consent must come back before this
+             */
+            expiresAt: string;
+            issuer: string;
+            scope: string | null;
+            perUser: boolean;
+            /** @enum {string} */
+            clientRegistration: "pre_registered" | "metadata_document" | "dynamic_registration";
+        };
+        OAuthConnection: {
+            perUser: boolean;
+            connected: boolean;
+            /** @enum {string} */
+            status: "not_connected" | "active" | "reconnect";
+            statusReason: string | null;
+            issuer: string | null;
+            scope: string | null;
+            /** @description what a step-up consent will ask for */
+            neededScope: string | null;
+            /** Format: date-time */
+            accessTokenExpiresAt: string | null;
+            /** Format: date-time */
+            connectedAt: string | null;
         };
         ToolConfigurationInput: {
             enabled?: boolean;
@@ -529,6 +611,86 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ConnectionTestResult"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    connectMcpConfigurationOAuth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                config_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description the scopes to ask for (default the configured ones, else the server's challenge or scopes_supported) */
+                    scope?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The consent was started */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthConsentStarted"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    getMcpConfigurationOAuth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                config_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The connection */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthConnection"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    disconnectMcpConfigurationOAuth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                config_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Disconnected */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        disconnected: boolean;
+                        /** @description false when the authorization server offers no revocation or refused it */
+                        revoked: boolean;
+                    };
                 };
             };
             default: components["responses"]["Error"];

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { CLIENT_CAPABILITIES_META_KEY, inputRequired, ProtocolError, Server, type Transport } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
 import type { Principal } from '../../core/model/principal';
@@ -43,7 +44,11 @@ export const REFUSAL_CODES: Record<RefusalRule, number> = {
   concurrency_limit: -32032,
   upstream_unavailable: -32033,
   upstream_invalid: -32034,
+  oauth_consent_required: -32035,
 };
+
+/** MCP's URLElicitationRequiredError (2025-11-25): the agent shows the user a URL to open. */
+const URL_ELICITATION_REQUIRED = -32042;
 
 /** The gateway's own codes (never the spec's `-32602`, which upstreams use for unknown tools too). */
 const GATEWAY_CODES = new Set(Object.values(REFUSAL_CODES).filter((code) => code !== -32602));
@@ -109,7 +114,8 @@ export async function serverFor(target: McpTarget, logger: Logger, agent: AgentL
       } catch (error) {
         const held = error instanceof ApprovalPending ? heldForModernAgent(error, ctx, target.links) : null;
         if (held) return held as T;
-        throw rendered(error, logger, target.links);
+        const capabilities = (ctx.mcpReq.envelope?.[CLIENT_CAPABILITIES_META_KEY] ?? agent?.capabilities) as { elicitation?: { url?: unknown } } | undefined;
+        throw rendered(error, logger, target.links, capabilities?.elicitation?.url !== undefined);
       }
     };
 
@@ -214,7 +220,11 @@ function heldForModernAgent(held: ApprovalPending, ctx: HandlerContext, links: D
 }
 
 /** A refusal or an upstream's JSON-RPC error as the JSON-RPC error the agent gets; anything else is an internal error, logged. */
-function rendered(error: unknown, logger: Logger, links: DecisionLinks): ProtocolError {
+function rendered(error: unknown, logger: Logger, links: DecisionLinks, urlElicitation = false): ProtocolError {
+  if (error instanceof ProxyRefusal && error.rule === 'oauth_consent_required' && error.facts.authorizationUrl && urlElicitation) {
+    const elicitation = { mode: 'url', elicitationId: randomUUID(), url: error.facts.authorizationUrl, message: error.message };
+    return new ProtocolError(URL_ELICITATION_REQUIRED, error.message, { elicitations: [elicitation], rule: error.rule, ...error.facts });
+  }
   if (error instanceof ProxyRefusal) {
     const id = error.facts.approvalRequestId;
     const decide = id && error.facts.status === 'pending' ? { decideAt: { aitronos: links.aitronos(id), zudu: links.zudu(id) } } : {};

@@ -16,7 +16,7 @@ const createBody = z.object({
   server_url: z.string(),
   transport_type: z.string(),
   auth_type: z.string(),
-  credentials: recordOf(z.string().nullable()).optional(),
+  credentials: recordOf(z.union([z.string(), z.boolean()]).nullable()).optional(),
   tool_configuration: toolConfiguration,
 });
 const listResponse = z.object({
@@ -54,8 +54,8 @@ function transportOf(value: string, candidate: { skip?: string }): Transport {
   return 'sse';
 }
 
-function credentialsOf(raw: Record<string, string | null> = {}): Credentials {
-  const text = (key: string) => raw[key] ?? undefined;
+function credentialsOf(raw: Record<string, string | boolean | null> = {}): Credentials {
+  const text = (key: string) => (typeof raw[key] === 'string' ? (raw[key] as string) : undefined);
   return {
     token: text('token'),
     apiKey: text('api_key'),
@@ -63,8 +63,10 @@ function credentialsOf(raw: Record<string, string | null> = {}): Credentials {
     clientId: text('client_id'),
     clientSecret: text('client_secret'),
     tokenUrl: text('token_url'),
-    scope: raw.scope,
+    scope: typeof raw.scope === 'string' || raw.scope === null ? raw.scope : undefined,
     accessToken: text('access_token'),
+    grantType: text('grant_type'),
+    perUser: typeof raw.per_user === 'boolean' ? raw.per_user : undefined,
   };
 }
 
@@ -73,6 +75,8 @@ function hasSecret(type: AuthType, c: Credentials): boolean {
   if (type === 'none') return true;
   if (type === 'bearer') return !!c.token;
   if (type === 'api_key') return !!c.apiKey;
+  // A user consents after the import: nothing secret is needed (a public pre-registered client has none).
+  if (c.grantType === 'authorization_code') return true;
   return !!c.accessToken || !!c.clientSecret;
 }
 
@@ -130,7 +134,10 @@ export function toAitronosCreateBodies(servers: ExportedServer[], organizationId
       auth_type: AITRONOS_AUTH_TYPES_OUT[s.auth.type],
       tool_configuration: { enabled: s.toolPolicy.enabled, allowed_tools: s.toolPolicy.allowedTools },
     };
-    if (s.auth.type !== 'none') {
+    if (s.auth.type === 'oauth' && s.auth.grant === 'authorization_code' && s.auth.secretId === undefined) {
+      // Nothing secret to carry: the consent is made again where it is imported.
+      body.credentials = credentialsFor(s.auth, '');
+    } else if (s.auth.type !== 'none') {
       if (authSecret?.value == null) warnings.push(`${s.name}: exported without its credentials (use --include-secrets)`);
       else body.credentials = credentialsFor(s.auth, authSecret.value);
     }
@@ -146,9 +153,18 @@ function credentialsFor(auth: ExportedServer['record']['auth'], value: string): 
     case 'api_key':
       return { api_key: value, header_name: auth.headerName };
     case 'oauth':
-      return auth.grant === 'access_token'
-        ? { access_token: value }
-        : { client_id: auth.clientId, client_secret: value, token_url: auth.tokenUrl, ...(auth.scope ? { scope: auth.scope } : {}) };
+      if (auth.grant === 'access_token') return { access_token: value };
+      if (auth.grant === 'authorization_code') {
+        // Tokens are a user's consent and never leave with an export: the importer connects again.
+        return {
+          grant_type: 'authorization_code',
+          per_user: auth.perUser,
+          ...(auth.clientId ? { client_id: auth.clientId } : {}),
+          ...(value ? { client_secret: value } : {}),
+          ...(auth.scope ? { scope: auth.scope } : {}),
+        };
+      }
+      return { client_id: auth.clientId, client_secret: value, token_url: auth.tokenUrl, ...(auth.scope ? { scope: auth.scope } : {}) };
     default:
       return {};
   }

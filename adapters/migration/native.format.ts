@@ -20,6 +20,14 @@ const auth = z.union([
     secretId: z.string(),
   }),
   z.object({ type: z.literal('oauth'), grant: z.literal('access_token'), secretId: z.string() }),
+  z.object({
+    type: z.literal('oauth'),
+    grant: z.literal('authorization_code'),
+    perUser: z.boolean(),
+    clientId: z.string().nullable(),
+    scope: z.string().nullable(),
+    secretId: z.string().optional(),
+  }),
 ]);
 const server = z.object({
   id: z.string().regex(/^mcp_[0-9a-f]{32}$/),

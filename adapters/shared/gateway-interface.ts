@@ -6,6 +6,7 @@ import type { ConnectionTester } from '../../core/services/connection-tester';
 import type { McpProxy } from '../../core/services/mcp-proxy';
 import type { ApprovalDesk } from '../../core/services/approvals';
 import type { AuditTrail } from '../../core/services/audit-trail';
+import type { OAuthConnections } from '../../core/services/oauth-connections';
 import type { SecretVault } from '../../core/services/secret-vault';
 import type { ServerRegistry } from '../../core/services/server-registry';
 import type { Problem } from './problem';
@@ -22,6 +23,8 @@ export interface InterfaceContext {
   approvals: ApprovalDesk;
   /** The audit trail. */
   audit: AuditTrail;
+  /** OAuth consent and tokens for upstream servers. */
+  oauth: OAuthConnections;
   /** MCP_GATEWAY_PUBLIC_URL, or null: links are made from the address each request came to. */
   publicUrl: string | null;
   /** The key formats of every keyed interface mounted (the MCP endpoint accepts each). */

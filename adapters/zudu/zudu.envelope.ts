@@ -17,6 +17,7 @@ const NOT_FOUND_NAMES = {
   key: 'API key',
   tool_approval: 'Tool approval',
   approval_request: 'Approval request',
+  oauth_connection: 'OAuth connection',
 } as const;
 
 /** The seed's wording where it has one; `error` names the field and the rule for validation. */

@@ -8,7 +8,10 @@ import { zuduServersRouter } from './zudu.servers.router';
 import { zuduOversightRouter } from './zudu.oversight.router';
 
 /** What the Zudu routers use of the interface context (the per-key limit is optional in tests). */
-export type ZuduDeps = Pick<InterfaceContext, 'registry' | 'secrets' | 'connections' | 'apiKeys' | 'logger' | 'validateResponses' | 'approvals' | 'audit'> &
+export type ZuduDeps = Pick<
+  InterfaceContext,
+  'registry' | 'secrets' | 'connections' | 'apiKeys' | 'logger' | 'validateResponses' | 'approvals' | 'audit' | 'oauth'
+> &
   Partial<Pick<InterfaceContext, 'afterAuthentication'>>;
 
 /**
@@ -31,7 +34,7 @@ export function zuduRouter(deps: ZuduDeps): Router {
   router.use(express.json({ limit: REQUEST_BODY_LIMIT, type: () => true }));
   router.use(treatBodyAsJson);
   router.use(contractValidator('zudu', deps.validateResponses));
-  router.use(zuduServersRouter(deps.registry, deps.connections));
+  router.use(zuduServersRouter(deps.registry, deps.connections, deps.oauth));
   router.use(zuduSecretsRouter(deps.secrets));
   router.use(zuduOversightRouter(deps.approvals, deps.audit));
   router.use(zuduErrorHandler(deps.logger));

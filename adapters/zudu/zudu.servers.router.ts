@@ -1,6 +1,7 @@
 import express, { type Router } from 'express';
 import { GatewayBusy, UpstreamFailure } from '../../core/errors';
 import type { ConnectionTester } from '../../core/services/connection-tester';
+import type { OAuthConnections } from '../../core/services/oauth-connections';
 import type { ServerRegistry } from '../../core/services/server-registry';
 import { checkServerUrl } from '../../core/services/url-check';
 import { principalOf } from '../shared/principal';
@@ -23,7 +24,7 @@ import {
 } from './zudu.mapper';
 
 /** `/api/mcp-servers`: thin handlers from the Zudu shapes to the registry and back. */
-export function zuduServersRouter(registry: ServerRegistry, connections: ConnectionTester): Router {
+export function zuduServersRouter(registry: ServerRegistry, connections: ConnectionTester, oauth: OAuthConnections): Router {
   const router = express.Router();
 
   router.post('/mcp-servers', async (req, res) => {
@@ -68,6 +69,39 @@ export function zuduServersRouter(registry: ServerRegistry, connections: Connect
     }
     if (outcome.failure) throw new UpstreamFailure(outcome.failure);
     sendZudu(res, 'MCP server tools retrieved successfully', toZuduLiveTools(server, outcome.tools ?? []));
+  });
+
+  router.post('/mcp-servers/:id/oauth/connect', async (req, res) => {
+    const body = (req.body ?? {}) as { scope?: string };
+    const started = await oauth.connect(principalOf(res), req.params.id, { scope: body.scope });
+    sendZudu(res, 'OAuth consent started', {
+      authorization_url: started.authorizationUrl,
+      expires_at: started.expiresAt,
+      issuer: started.issuer,
+      scope: started.scope,
+      per_user: started.subject.kind === 'user',
+      client_registration: started.clientSource,
+    });
+  });
+
+  router.get('/mcp-servers/:id/oauth', async (req, res) => {
+    const view = await oauth.status(principalOf(res), req.params.id);
+    sendZudu(res, 'OAuth connection retrieved successfully', {
+      per_user: view.perUser,
+      connected: view.connected,
+      status: view.status,
+      status_reason: view.statusReason,
+      issuer: view.issuer,
+      scope: view.scope,
+      needed_scope: view.neededScope,
+      access_token_expires_at: view.accessExpiresAt,
+      connected_at: view.connectedAt,
+    });
+  });
+
+  router.delete('/mcp-servers/:id/oauth', async (req, res) => {
+    const { revoked } = await oauth.disconnect(principalOf(res), req.params.id);
+    sendZudu(res, 'OAuth connection removed', { id: req.params.id, disconnected: true, revoked });
   });
 
   router.patch('/mcp-servers/:id/approval-policy', async (req, res) => {

@@ -83,6 +83,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/mcp-servers/{id}/oauth/connect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start the OAuth consent for a server and get the URL to open in a browser
+         * @description Discovery (RFC 9728, RFC 8414), registration if needed, and the authorization URL (code
+         *     flow with PKCE S256, state, RFC 8707 resource). The browser comes back to the gateway's
+         *     /oauth/callback, which stores the tokens encrypted. A failed discovery step is a 502
+         *     whose error starts with "auth:" and names the step.
+         */
+        post: operations["connectOAuth"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/mcp-servers/{id}/oauth": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** The caller's OAuth connection to the server (its own for a per-user server); never a token */
+        get: operations["getOAuthConnection"];
+        put?: never;
+        post?: never;
+        /** Revoke the tokens at the authorization server (RFC 7009, when offered) and delete them */
+        delete: operations["disconnectOAuth"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/mcp-servers/{id}/approval-policy": {
         parameters: {
             query?: never;
@@ -702,6 +747,111 @@ export interface operations {
                             /** @description whether the tool configuration (set through the Aitronos dialect) lets agents use it */
                             enabled: boolean;
                         }[];
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    connectOAuth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    scope?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The consent was started */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuccessFields"] & {
+                        data: {
+                            authorization_url: string;
+                            /** @description epoch milliseconds */
+                            expires_at: number;
+                            issuer: string;
+                            scope: string | null;
+                            per_user: boolean;
+                            /** @enum {string} */
+                            client_registration: "pre_registered" | "metadata_document" | "dynamic_registration";
+                        };
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    getOAuthConnection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The connection */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuccessFields"] & {
+                        data: {
+                            per_user: boolean;
+                            connected: boolean;
+                            /** @enum {string} */
+                            status: "not_connected" | "active" | "reconnect";
+                            status_reason: string | null;
+                            issuer: string | null;
+                            scope: string | null;
+                            needed_scope: string | null;
+                            access_token_expires_at: number | null;
+                            connected_at: number | null;
+                        };
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    disconnectOAuth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Disconnected */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuccessFields"] & {
+                        data: {
+                            id: string;
+                            disconnected: boolean;
+                            revoked: boolean;
+                        };
                     };
                 };
             };

@@ -15,6 +15,10 @@ export interface Credentials {
   tokenUrl?: string;
   scope?: string | null;
   accessToken?: string;
+  /** `authorization_code`: a user consents (the other OAuth grants are told apart by their fields). */
+  grantType?: string;
+  /** Each user connects their own account (authorization-code grant only). */
+  perUser?: boolean;
 }
 
 export interface AuthInput {

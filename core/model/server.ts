@@ -24,9 +24,21 @@ export type ServerAuth =
   | { type: 'bearer'; secretId: string }
   | { type: 'api_key'; headerName: string; secretId: string }
   | { type: 'oauth'; grant: 'client_credentials'; clientId: string; tokenUrl: string; scope: string | null; secretId: string }
-  | { type: 'oauth'; grant: 'access_token'; secretId: string };
+  | { type: 'oauth'; grant: 'access_token'; secretId: string }
+  /**
+   * A user's consent through the authorization-code flow (MCP authorization). The tokens live in
+   * the OAuth grants, not here. `clientId` (and `secretId`, its secret, when confidential) is a
+   * client an operator registered at the authorization server beforehand; without it the
+   * gateway registers itself. `perUser`: each user connects their own account.
+   */
+  | { type: 'oauth'; grant: 'authorization_code'; perUser: boolean; clientId: string | null; scope: string | null; secretId?: string };
 
 export type AuthType = ServerAuth['type'];
+
+/** The secret the stored auth sends, if any. */
+export function authSecretId(auth: ServerAuth): string | null {
+  return 'secretId' in auth && auth.secretId !== undefined ? auth.secretId : null;
+}
 
 export interface ToolApproval {
   toolName: string;

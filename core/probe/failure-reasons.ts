@@ -1,4 +1,4 @@
-import type { FailureClass, ProbeFailureReason } from '../model/probe';
+import type { FailureClass, OAuthStep, ProbeFailureReason } from '../model/probe';
 
 /** Node's socket error codes in the gateway's words; its messages name the resolved address. */
 const TRANSPORT_SENTENCE: Record<string, string> = {
@@ -13,6 +13,14 @@ const TRANSPORT_SENTENCE: Record<string, string> = {
 const WITHHELD = {
   short: 'its own words are withheld because a credential sent to it is too short to mask',
   encoded: 'its own words are withheld because a credential sent to it can still be read in them once they are decoded',
+};
+
+const OAUTH_STEPS: Record<OAuthStep, string> = {
+  challenge: "server's authorization challenge",
+  protected_resource_metadata: 'protected resource metadata (RFC 9728)',
+  authorization_server_metadata: 'authorization server metadata (RFC 8414 / OpenID Connect discovery)',
+  client_registration: 'client registration',
+  token_request: 'token request',
 };
 
 /** The failure class a reason belongs to (what the wire views and the metrics count). */
@@ -35,6 +43,11 @@ export function classOfFailure(reason: ProbeFailureReason): FailureClass {
     case 'credentials_refused':
     case 'token_refused':
     case 'token_missing':
+    case 'oauth_discovery':
+    case 'oauth_consent_required':
+    case 'oauth_reconnect':
+    case 'oauth_step_up':
+    case 'oauth_refresh_failed':
       return 'auth';
     case 'response_too_large':
     case 'not_mcp':
@@ -78,6 +91,16 @@ export function describeProbeFailure(reason: ProbeFailureReason): string {
       return `The token endpoint refused the client credentials (HTTP ${reason.status})`;
     case 'token_missing':
       return 'The token endpoint answered without an access_token';
+    case 'oauth_discovery':
+      return `OAuth discovery failed at the ${OAUTH_STEPS[reason.step]}: ${reason.detail}`;
+    case 'oauth_consent_required':
+      return `This server needs OAuth consent${reason.issuer ? ` at ${reason.issuer}` : ''}${reason.perUser ? ' from each user' : ''}: connect it with its oauth/connect route, then open the authorization URL in a browser`;
+    case 'oauth_reconnect':
+      return `The OAuth grant for this server no longer works (${reason.why}); reconnect it with its oauth/connect route`;
+    case 'oauth_step_up':
+      return `The server asks for more OAuth scope (${reason.scope}); reconnect it with its oauth/connect route to consent to it`;
+    case 'oauth_refresh_failed':
+      return `Refreshing the OAuth access token failed (${reason.detail}); the grant is kept and the next call tries again`;
     case 'not_mcp':
       if (reason.words !== null) return `The server did not answer as an MCP server: ${reason.words}`;
       return `The server did not answer as an MCP server${reason.status ? ` (HTTP ${reason.status})` : ''}; ${WITHHELD[reason.withheld ?? 'short']}`;

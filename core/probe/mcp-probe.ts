@@ -5,7 +5,8 @@ import type { ConnectionProbe } from '../ports';
 import { ConcurrencyLimit } from './concurrency-limit';
 import { guardedHttp, type GuardedHttp } from './guarded-fetch';
 import type { NetworkGuard } from './network-guard';
-import { classifyFailure, failedOutcome, ProbeFailure, sanitizeMessage } from './probe-failure';
+import { challengeSeen, classifyFailure, failedOutcome, ProbeFailure, sanitizeMessage } from './probe-failure';
+import { challengeFromHeader } from '../oauth/discovery';
 import { exceedsDepth, MAX_INPUT_SCHEMA_DEPTH } from '../rules/tool-hash';
 import { SecretScrubber } from './secret-scrub';
 import { connectUpstream, loadClientSdk } from './upstream-client';
@@ -87,7 +88,12 @@ export class McpProbe implements ConnectionProbe {
       const scrubber = new SecretScrubber(secrets);
       // A secret too short to mask, or still readable once decoded: none of the upstream's own words are shown.
       const words = (text: string) => scrubber.words(text);
-      const failure = classifyFailure(error, deadline.aborted, this.settings.timeoutMs, (http as GuardedHttp | null)?.failures ?? [], words);
+      let failure = classifyFailure(error, deadline.aborted, this.settings.timeoutMs, (http as GuardedHttp | null)?.failures ?? [], words);
+      // A refusal with a challenge: the connection test may find the server wants OAuth consent.
+      const seen = challengeSeen((http as GuardedHttp | null)?.failures ?? []);
+      if (failure.reason.kind === 'credentials_refused' && seen) {
+        failure = new ProbeFailure({ ...failure.reason, challenge: await challengeFromHeader(seen.header).catch(() => null) }, failure.message);
+      }
       return failedOutcome(failure.withMessage(sanitizeMessage(failure.message, scrubber)), elapsed());
     } finally {
       // Close even when the deadline passed: a hanging server must not keep sockets open.

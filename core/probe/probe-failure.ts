@@ -29,6 +29,19 @@ export class ProbeFailure extends Error implements ProbeFailureData {
   }
 }
 
+/** A 401 or 403 carried a WWW-Authenticate header (its raw value): the server may want OAuth. */
+export class ChallengeSeen {
+  constructor(
+    readonly status: number,
+    readonly header: string,
+  ) {}
+}
+
+/** The challenge a failed connection met, if any (the raw WWW-Authenticate header). */
+export function challengeSeen(related: unknown[]): ChallengeSeen | null {
+  return (related.find((r) => r instanceof ChallengeSeen) as ChallengeSeen | undefined) ?? null;
+}
+
 const TLS_CODE = /^(CERT_|ERR_TLS_|ERR_SSL_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_(VERIFY|GET)_|HOSTNAME_MISMATCH)/;
 const TRANSPORT_CODE = /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|EPIPE|ECONNABORTED|UND_ERR_SOCKET|UND_ERR_CLOSED)$/;
 const TIMEOUT_CODE = /^(ETIMEDOUT|UND_ERR_CONNECT_TIMEOUT|UND_ERR_HEADERS_TIMEOUT|UND_ERR_BODY_TIMEOUT)$/;

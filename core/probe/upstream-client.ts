@@ -2,7 +2,8 @@ import type { Client } from '@modelcontextprotocol/client';
 import type { ProbeTarget } from '../model/probe';
 import type { FetchLike } from './guarded-fetch';
 import { basicCredentials, fetchClientCredentialsToken } from './oauth-token';
-import { classifyFailure } from './probe-failure';
+import { authorizedFetch } from '../oauth/authorized-fetch';
+import { ChallengeSeen, classifyFailure } from './probe-failure';
 
 /** How the gateway names itself to upstreams (as a client) and to agents (as a server). */
 export const GATEWAY_IMPLEMENTATION = { name: 'mcp-gateway', version: '0.1.0' };
@@ -98,6 +99,21 @@ export async function connectNegotiated(
  */
 export async function connectUpstream(sdk: ClientSdk, target: ProbeTarget, fetch: FetchLike, options: ConnectOptions & { secrets: string[] }): Promise<Client> {
   const headers = { ...target.headers };
+  if (target.grant) {
+    const authorized = authorizedFetch(fetch, target.grant, target.url, (token) => {
+      if (!options.secrets.includes(token)) options.secrets.push(token);
+    });
+    return connectNegotiated(sdk, target, headers, authorized, options);
+  }
+  // A server that wants OAuth says so in the WWW-Authenticate of its 401: kept for the connection test.
+  const plain = fetch;
+  const noting: FetchLike = async (url, init) => {
+    const response = await plain(url, init);
+    const challenge = response.status === 401 || response.status === 403 ? response.headers.get('www-authenticate') : null;
+    if (challenge && options.failures.length < 50) options.failures.push(new ChallengeSeen(response.status, challenge.slice(0, 4096)));
+    return response;
+  };
+  fetch = noting;
   if (target.oauth) {
     options.secrets.push(basicCredentials(target.oauth));
     const token = await fetchClientCredentialsToken((url, init) => fetch(url, { ...init, signal: options.signal }), target.oauth);

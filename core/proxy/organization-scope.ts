@@ -25,12 +25,13 @@ export class OrganizationScope {
     private readonly deps: ScopeDeps,
     readonly organizationId: string,
     servers: McpServer[],
+    userId: string | null = null,
   ) {
     const prefixes = serverPrefixes(servers);
     // Two servers with one prefix would make a name ambiguous: neither is served (defence in depth; prefixes are unique by construction).
     const ambiguous = ambiguousPrefixes(prefixes);
     const served = servers.filter((s) => !ambiguous.has(prefixes.get(s.id)!));
-    this.scopes = new Map(served.map((s) => [s.id, new ServerScope(deps, s)]));
+    this.scopes = new Map(served.map((s) => [s.id, new ServerScope(deps, s, userId)]));
     this.prefixes = prefixes;
   }
 

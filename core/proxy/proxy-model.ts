@@ -1,3 +1,4 @@
+import type { GrantSource } from '../services/upstream-target';
 import type { Principal } from '../model/principal';
 import type { McpServer } from '../model/server';
 import type { Cipher, Clock, Store } from '../ports';
@@ -58,6 +59,8 @@ export interface ScopeDeps {
   approvals?: ApprovalDesk;
   /** Every call is an audit event. */
   audit?: AuditTrail;
+  /** OAuth grants of authorization-code servers. */
+  grants?: GrantSource;
 }
 
 /** One downstream message's context: its cancellation and where upstream progress goes. */

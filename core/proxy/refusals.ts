@@ -9,7 +9,8 @@ export type RefusalRule =
   | 'call_timeout'
   | 'concurrency_limit'
   | 'upstream_unavailable'
-  | 'upstream_invalid';
+  | 'upstream_invalid'
+  | 'oauth_consent_required';
 
 export interface RefusalFacts {
   tool?: string;
@@ -25,6 +26,8 @@ export interface RefusalFacts {
   status?: string;
   expiresAt?: string;
   reason?: string;
+  /** Where the calling user consents to a per-user OAuth server (oauth_consent_required). */
+  authorizationUrl?: string;
 }
 
 /**

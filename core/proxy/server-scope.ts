@@ -1,3 +1,5 @@
+import { ProbeFailure } from '../probe/probe-failure';
+import type { ProbeFailureData } from '../model/probe';
 import { createHash } from 'node:crypto';
 import type { DiscoveredTool, McpServer } from '../model/server';
 import { exceedsDepth, toolHash } from '../rules/tool-hash';
@@ -25,6 +27,9 @@ const REFUSED_BY_POLICY = new Set<string>([
 ]);
 /** Refusals raised before anything was sent upstream (a full queue, a failed connect). */
 const NOT_FORWARDED = new WeakSet<object>();
+
+/** Failures that a consent (a first one, a new one, or one for more scope) resolves. */
+const OAUTH_CONSENT = new Set(['oauth_consent_required', 'oauth_reconnect', 'oauth_step_up']);
 
 /** How often a call waiting within itself for a decision looks at the request (any instance may decide it). */
 const DECISION_POLL_MS = 250;
@@ -58,11 +63,13 @@ export class ServerScope {
   constructor(
     private readonly deps: ScopeDeps,
     readonly server: McpServer,
+    /** Whose connection this is: a per-user OAuth server sends that user's token. */
+    private readonly userId: string | null = null,
   ) {}
 
   /** What the upstream offers besides tools (tools are always offered: the policy may leave none). */
   async capabilities(): Promise<{ resources: boolean; prompts: boolean; completions: boolean }> {
-    const caps = await this.deps.pool.capabilities(await this.poolKey(), () => upstreamTarget(this.deps, this.server));
+    const caps = await this.deps.pool.capabilities(await this.poolKey(), () => upstreamTarget(this.deps, this.server, this.userId));
     return { resources: caps.resources !== undefined, prompts: caps.prompts !== undefined, completions: caps.completions !== undefined };
   }
 
@@ -323,6 +330,9 @@ export class ServerScope {
             : {}),
         });
       } catch (error) {
+        // The grant failed mid-connection (revoked, or the call needs more scope): a consent resolves it.
+        const oauth = oauthFailureIn(error);
+        if (oauth) throw await this.consentRefusal(oauth, call);
         throw this.translated(error, scrubber);
       }
       if (result === null || typeof result !== 'object' || Array.isArray(result)) throw invalid(`${method} answered something that is not a result object`);
@@ -337,9 +347,22 @@ export class ServerScope {
 
   private poolKey(): Promise<string> {
     if (this.key === null) {
-      this.key = connectionFingerprint(this.deps.store, this.server).then((f) => `${this.server.id}:${sha256(f)}`);
+      this.key = connectionFingerprint(this.deps.store, this.server).then(async (f) => `${this.server.id}:${sha256(f)}${await this.grantKey()}`);
     }
     return this.key;
+  }
+
+  /**
+   * An OAuth server's connections are the grant's: another user's (per-user servers) or a new
+   * consent is another connection. A server without a usable grant gets a key of its own per
+   * user, so its failure is cached for that user only.
+   */
+  private async grantKey(): Promise<string> {
+    const auth = this.server.auth;
+    if (auth.type !== 'oauth' || auth.grant !== 'authorization_code') return '';
+    const subject = auth.perUser ? (this.userId === null ? null : ({ kind: 'user', userId: this.userId } as const)) : ({ kind: 'organization' } as const);
+    const grant = subject === null ? null : await this.deps.store.oauth.findGrant(this.server.id, subject);
+    return `:grant:${grant ? `${grant.id}:${grant.status}` : `none:${this.userId ?? ''}`}`;
   }
 
   /**
@@ -384,13 +407,16 @@ export class ServerScope {
       );
     }
     try {
-      const target = () => upstreamTarget(this.deps, this.server);
+      const target = () => upstreamTarget(this.deps, this.server, this.userId);
       const key = await this.poolKey();
       if (agent && !agent.shared) return await pool.dedicated(key, target, agent, work, call.signal);
       // The upstream may offer an agent that can answer more (a conditional tool): connections are pooled by what they declare.
       const declared = agent ? `:${JSON.stringify(agent.capabilities)}` : '';
       return await pool.use(`${key}${declared}`, target, work, call.signal, agent);
     } catch (error) {
+      if (error instanceof UpstreamUnavailable && OAUTH_CONSENT.has(error.failure.reason.kind)) {
+        throw notForwarded(await this.consentRefusal(error.failure, call));
+      }
       if (error instanceof UpstreamUnavailable) {
         throw notForwarded(
           new ProxyRefusal(
@@ -404,6 +430,27 @@ export class ServerScope {
     } finally {
       limit.release(org);
     }
+  }
+
+  /**
+   * An OAuth server this caller has no usable grant for. On a per-user server the calling user
+   * gets a consent of its own started, and the URL to open (the MCP interface sends it as a URL
+   * elicitation where the agent supports one).
+   */
+  private async consentRefusal(failure: ProbeFailureData, call: CallContext): Promise<ProxyRefusal> {
+    const auth = this.server.auth;
+    const facts = { server: this.server.id, failureClass: failure.failureClass };
+    if (auth.type === 'oauth' && auth.grant === 'authorization_code' && auth.perUser && call.principal.userId !== null && this.deps.grants?.consentUrlFor) {
+      const url = await this.deps.grants.consentUrlFor(this.server, call.principal).catch(() => null);
+      if (url !== null) {
+        return new ProxyRefusal(
+          'oauth_consent_required',
+          { ...facts, authorizationUrl: url },
+          `${failure.message}. To connect your account to '${this.server.name}', open ${url} in a browser (valid for a limited time), then retry`,
+        );
+      }
+    }
+    return new ProxyRefusal('oauth_consent_required', facts, failure.message);
   }
 
   private translated(error: unknown, scrubber: SecretScrubber): Error {
@@ -436,6 +483,17 @@ export class ServerScope {
  * content block as one text, say): where a credential cut over several fields is whole again.
  * Iterative: the depth is already bounded, the breadth is not.
  */
+/** An OAuth failure the gateway raised while the SDK sent a request, found under the SDK's error. */
+function oauthFailureIn(error: unknown): ProbeFailure | null {
+  let current: unknown = error;
+  for (let depth = 0; depth < 10 && current; depth += 1) {
+    if (current instanceof ProbeFailure && OAUTH_CONSENT.has(current.reason.kind)) return current;
+    if (current instanceof ProbeFailure) return null;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return null;
+}
+
 function joinedByKey(value: unknown): string[] {
   const joined = new Map<string, string>();
   const stack: Array<[string, unknown]> = [['', value]];

@@ -193,7 +193,19 @@ export class UpstreamPool {
     };
     try {
       const client = await connectUpstream(sdk, target, http.fetch, { signal: deadline, timeout, failures: http.failures, secrets, relay });
-      return { client, scrubber: new SecretScrubber(secrets) };
+      // An OAuth connection's token changes when it is refreshed: the scrubber follows what was sent.
+      let scrubber = new SecretScrubber(secrets);
+      let known = secrets.length;
+      return {
+        client,
+        get scrubber() {
+          if (secrets.length !== known) {
+            scrubber = new SecretScrubber(secrets);
+            known = secrets.length;
+          }
+          return scrubber;
+        },
+      };
     } catch (error) {
       await http.close().catch(() => undefined);
       const scrubber = new SecretScrubber(secrets);

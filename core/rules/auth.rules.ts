@@ -17,7 +17,7 @@ const FIELDS_BY_TYPE: Record<AuthType, ReadonlyArray<keyof Credentials>> = {
   none: [],
   bearer: ['token', 'secretId'],
   api_key: ['apiKey', 'headerName'],
-  oauth: ['clientId', 'clientSecret', 'tokenUrl', 'scope', 'accessToken'],
+  oauth: ['clientId', 'clientSecret', 'tokenUrl', 'scope', 'accessToken', 'grantType', 'perUser'],
 };
 
 /**
@@ -58,6 +58,11 @@ export function resolveAuth(type: AuthType, credentials: Credentials, newSecretI
 }
 
 function resolveOAuth(credentials: Credentials, secret: (purpose: string, plaintext: string) => PendingSecret): { auth: ServerAuth; secrets: PendingSecret[] } {
+  if (credentials.grantType !== undefined && credentials.grantType !== 'authorization_code') {
+    throw new ValidationError('auth.grantType', { rule: 'one_of', allowed: ['authorization_code'] });
+  }
+  if (credentials.grantType === 'authorization_code') return resolveAuthorizationCode(credentials, secret);
+  if (credentials.perUser !== undefined) throw new ValidationError('auth.perUser', { rule: 'not_allowed', authType: 'oauth' });
   const clientFields = [credentials.clientId, credentials.clientSecret, credentials.tokenUrl, credentials.scope];
   if (credentials.accessToken !== undefined) {
     if (clientFields.some((v) => v !== undefined)) {
@@ -84,4 +89,38 @@ function resolveOAuth(credentials: Credentials, secret: (purpose: string, plaint
     auth: { type: 'oauth', grant: 'client_credentials', clientId, tokenUrl, scope, secretId: clientSecret.id },
     secrets: [clientSecret],
   };
+}
+
+/**
+ * The authorization-code grant: nothing is needed up front (the gateway discovers the
+ * authorization server and registers itself), or a client an operator registered beforehand:
+ * its id, and its secret when it is a confidential client.
+ */
+function resolveAuthorizationCode(
+  credentials: Credentials,
+  secret: (purpose: string, plaintext: string) => PendingSecret,
+): { auth: ServerAuth; secrets: PendingSecret[] } {
+  if (credentials.tokenUrl !== undefined) throw new ValidationError('auth.tokenUrl', { rule: 'not_allowed', authType: 'oauth' });
+  if (credentials.accessToken !== undefined) throw new ValidationError('auth.accessToken', { rule: 'exclusive_grant' });
+  if (credentials.perUser !== undefined && typeof credentials.perUser !== 'boolean')
+    throw new ValidationError('auth.perUser', { rule: 'one_of', allowed: ['true', 'false'] });
+  let clientId: string | null = null;
+  if (credentials.clientId !== undefined) {
+    if (typeof credentials.clientId !== 'string' || credentials.clientId.trim() === '' || credentials.clientId.length > LIMITS.clientId) {
+      throw new ValidationError('auth.clientId', { rule: 'too_long', limit: LIMITS.clientId });
+    }
+    checkEncodableText(credentials.clientId, 'auth.clientId');
+    clientId = credentials.clientId;
+  }
+  const scope = credentials.scope ?? null;
+  if (scope !== null && (typeof scope !== 'string' || scope.length > LIMITS.scope))
+    throw new ValidationError('auth.scope', { rule: 'too_long', limit: LIMITS.scope });
+  if (scope !== null) checkEncodableText(scope, 'auth.scope');
+  const perUser = credentials.perUser ?? false;
+  if (credentials.clientSecret === undefined) {
+    return { auth: { type: 'oauth', grant: 'authorization_code', perUser, clientId, scope }, secrets: [] };
+  }
+  if (clientId === null) throw new ValidationError('auth.clientId', { rule: 'required_for_grant' });
+  const clientSecret = secret('OAuth client secret', checkSecretValue(credentials.clientSecret, 'auth.clientSecret'));
+  return { auth: { type: 'oauth', grant: 'authorization_code', perUser, clientId, scope, secretId: clientSecret.id }, secrets: [clientSecret] };
 }

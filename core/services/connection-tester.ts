@@ -1,17 +1,19 @@
 import type { Principal } from '../model/principal';
 import type { McpServer, Transport } from '../model/server';
-import type { ProbeOutcome, ProbeTarget } from '../model/probe';
+import type { AuthChallenge, ProbeOutcome, ProbeTarget } from '../model/probe';
 import { failedOutcome, ProbeFailure, storedFailureText } from '../probe/probe-failure';
 import type { Cipher, Clock, ConnectionProbe, Store } from '../ports';
 import { checkHttpUrl } from '../rules/server.rules';
 import { findAccessibleServer } from './access';
-import { connectionFingerprint, upstreamTarget } from './upstream-target';
+import { connectionFingerprint, type GrantSource, upstreamTarget } from './upstream-target';
 
 export interface ConnectionTesterDeps {
   store: Store;
   cipher: Cipher;
   clock: Clock;
   probe: ConnectionProbe;
+  /** OAuth grants and discovery (absent: OAuth servers cannot be tested). */
+  oauth?: GrantSource & { consentFailure(server: McpServer, challenge: AuthChallenge | null): Promise<ProbeFailure> };
 }
 
 /** Live connection tests: one probe for both dialects, its outcome stored on the record. */
@@ -27,7 +29,7 @@ export class ConnectionTester {
     const server = await findAccessibleServer(this.deps.store, principal, id);
     const tested = await connectionFingerprint(this.deps.store, server);
     // Probe outside any transaction: a slow server must not hold a pooled connection.
-    const outcome = await this.probeServer(server);
+    const outcome = await this.probeServer(server, principal.userId);
     // A test that never started says nothing about the server.
     if (outcome.failure?.reason.kind === 'busy') return { server, outcome, stored: false };
     return this.record(server, tested, outcome);
@@ -68,14 +70,22 @@ export class ConnectionTester {
     });
   }
 
-  private async probeServer(server: McpServer): Promise<ProbeOutcome> {
+  private async probeServer(server: McpServer, userId: string | null): Promise<ProbeOutcome> {
     let target: ProbeTarget;
     try {
-      target = await upstreamTarget(this.deps, server);
+      target = await upstreamTarget({ ...this.deps, grants: this.deps.oauth }, server, userId);
     } catch (error) {
       if (!(error instanceof ProbeFailure)) throw error;
+      // Not connected yet: discovery names the authorization server to consent at.
+      if (error.reason.kind === 'oauth_consent_required' && this.deps.oauth) return failedOutcome(await this.deps.oauth.consentFailure(server, null), 0);
       return failedOutcome(error, 0);
     }
-    return this.deps.probe.probe(target);
+    const outcome = await this.deps.probe.probe(target);
+    // A server without credentials that answers with a Bearer challenge wants OAuth consent: discovery says where, or which step fails.
+    const reason = outcome.failure?.reason;
+    if (reason?.kind === 'credentials_refused' && reason.challenge && server.auth.type === 'none' && this.deps.oauth) {
+      return failedOutcome(await this.deps.oauth.consentFailure(server, reason.challenge), outcome.latencyMs);
+    }
+    return outcome;
   }
 }

@@ -2,6 +2,7 @@ import { InsufficientPermissions, ValidationError } from '../errors';
 import type { Principal } from '../model/principal';
 import type { StoredSecret } from '../model/secret';
 import type { McpServer } from '../model/server';
+import { authSecretId } from '../model/server';
 import type { Store } from '../ports';
 import { assertCanManage } from './access';
 
@@ -64,9 +65,10 @@ export async function assertCanMoveCredentials(
       );
     }
   }
-  if (authGivenNow || !('secretId' in server.auth)) return;
+  const secretId = authSecretId(server.auth);
+  if (authGivenNow || secretId === null) return;
   // A dangling id counts too: whoever later creates that secret means it for the old origin.
-  const secret = await store.secrets.findById(server.organizationId, server.auth.secretId, { forUpdate: true });
+  const secret = await store.secrets.findById(server.organizationId, secretId, { forUpdate: true });
   if (!secret || !canManageSecret(principal, secret)) {
     throw new InsufficientPermissions(
       // The id is not named: a member must not learn the id of a secret it cannot see.

@@ -1,5 +1,6 @@
 import type { ExportedServer, NativeBackup } from '../model/migration';
 import type { McpServer } from '../model/server';
+import { authSecretId } from '../model/server';
 import type { Cipher, Clock, Store } from '../ports';
 import { checkOrganizationId } from '../rules/server.rules';
 import { decryptHeaders } from './request-headers';
@@ -31,9 +32,10 @@ export class Exporter {
   }
 
   private authSecret(record: McpServer, secrets: Map<string, { id: string; name: string; ciphertext: string; managedBy: string | null }>, include: boolean) {
-    if (!('secretId' in record.auth)) return null;
-    const secret = secrets.get(record.auth.secretId);
+    const secretId = authSecretId(record.auth);
+    if (secretId === null) return null;
+    const secret = secrets.get(secretId);
     const value = include && secret ? this.deps.cipher.decrypt(secret.ciphertext, secretContext(record.organizationId, secret.id)) : null;
-    return { id: record.auth.secretId, name: secret?.name ?? record.auth.secretId, managed: secret?.managedBy === record.id, value };
+    return { id: secretId, name: secret?.name ?? secretId, managed: secret?.managedBy === record.id, value };
   }
 }

@@ -98,6 +98,14 @@ export function refusalOfBackupServer(r: McpServer): string | null {
 
 function checkBackupAuth(auth: McpServer['auth']): void {
   if (auth.type === 'none') return;
+  if (auth.type === 'oauth' && auth.grant === 'authorization_code') {
+    if (auth.secretId !== undefined) checkSecretId(auth.secretId, 'auth.secretId');
+    if (auth.clientId !== null && (auth.clientId.trim() === '' || auth.clientId.length > LIMITS.clientId)) {
+      throw new ValidationError('auth.clientId', { rule: 'length', limit: LIMITS.clientId });
+    }
+    if (auth.scope !== null && auth.scope.length > LIMITS.scope) throw new ValidationError('auth.scope', { rule: 'too_long', limit: LIMITS.scope });
+    return;
+  }
   checkSecretId(auth.secretId, 'auth.secretId');
   if (auth.type === 'api_key') checkHeaderName(auth.headerName, 'auth.headerName');
   if (auth.type === 'oauth' && auth.grant === 'client_credentials') {

@@ -4,6 +4,7 @@ import type { ImportCandidate, ImportSecret, ImportSource } from '../model/migra
 import { REDACTED, type NewServer, type ServerPatch } from '../model/input';
 import type { Principal } from '../model/principal';
 import type { McpServer } from '../model/server';
+import { authSecretId } from '../model/server';
 import type { Cipher, Clock, Store } from '../ports';
 import { DEFAULT_API_KEY_HEADER } from '../rules/auth.rules';
 import { nameKey } from '../rules/name-key';
@@ -264,7 +265,7 @@ function sameAuth(server: McpServer, auth: NonNullable<ImportCandidate['auth']>,
   if (auth.type !== server.auth.type) return false;
   if (server.auth.type === 'none') return true;
   const creds = auth.credentials;
-  if (creds.secretId !== undefined) return server.auth.secretId === creds.secretId;
+  if (creds.secretId !== undefined) return authSecretId(server.auth) === creds.secretId;
   const stored = server.auth;
   if (stored.type === 'api_key' && stored.headerName !== (creds.headerName ?? DEFAULT_API_KEY_HEADER)) return false;
   if (stored.type === 'oauth') {
@@ -272,8 +273,13 @@ function sameAuth(server: McpServer, auth: NonNullable<ImportCandidate['auth']>,
     if (clientCredentials !== (creds.accessToken === undefined)) return false;
     if (clientCredentials && (stored.clientId !== creds.clientId || stored.tokenUrl !== creds.tokenUrl || stored.scope !== (creds.scope ?? null))) return false;
   }
+  if (stored.type === 'oauth' && stored.grant === 'authorization_code') {
+    if (stored.perUser !== (creds.perUser ?? false) || stored.clientId !== (creds.clientId ?? null) || stored.scope !== (creds.scope ?? null)) return false;
+    if (stored.secretId === undefined) return creds.clientSecret === undefined;
+  }
   const value = creds.token ?? creds.apiKey ?? creds.clientSecret ?? creds.accessToken;
-  return value !== undefined && secretValues.get(stored.secretId) === value;
+  const storedSecret = authSecretId(stored);
+  return value !== undefined && storedSecret !== null && secretValues.get(storedSecret) === value;
 }
 
 /** Header sets are equal whatever order their names come in. */

@@ -1,3 +1,4 @@
+import type { GrantSource } from './upstream-target';
 import { ServerInactive } from '../errors';
 import type { Principal } from '../model/principal';
 import { ConcurrencyLimit } from '../probe/concurrency-limit';
@@ -46,6 +47,7 @@ export class McpProxy {
     replies: AgentReplies;
     approvals?: ApprovalDesk;
     audit?: AuditTrail;
+    grants?: GrantSource;
   }) {
     const { options } = deps;
     this.pool = new UpstreamPool(deps.guard, options);
@@ -61,19 +63,20 @@ export class McpProxy {
       events: deps.events,
       approvals: deps.approvals,
       audit: deps.audit,
+      grants: deps.grants,
     };
   }
 
   async server(principal: Principal, id: string): Promise<ServerScope> {
     const server = await findAccessibleServer(this.scopeDeps.store, principal, id);
     if (!server.isActive) throw new ServerInactive(id);
-    return new ServerScope(this.scopeDeps, server);
+    return new ServerScope(this.scopeDeps, server, principal.userId);
   }
 
   async organization(principal: Principal, organizationId: string): Promise<OrganizationScope> {
     assertOrganization(principal, organizationId);
     const { items } = await this.scopeDeps.store.servers.list({ organizationId, isActive: true, limit: MAX_AGGREGATED_SERVERS });
-    return new OrganizationScope(this.scopeDeps, organizationId, items);
+    return new OrganizationScope(this.scopeDeps, organizationId, items, principal.userId);
   }
 
   /** MCP_GATEWAY_PROXY_CALL_TIMEOUT_MS: also how long an agent has to answer what an upstream asks. */

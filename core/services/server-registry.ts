@@ -3,6 +3,7 @@ import { newSecretId, newServerId } from '../ids';
 import { REDACTED, type AuthInput, type NewServer, type ServerPatch, type ServerQuery } from '../model/input';
 import type { Principal } from '../model/principal';
 import type { McpServer, ServerAuth, ToolApproval, ToolApprovalState } from '../model/server';
+import { authSecretId } from '../model/server';
 import type { Cipher, Clock, Store } from '../ports';
 import { resolveAuth, type PendingSecret } from '../rules/auth.rules';
 import { checkAllowedTools, checkDescription, checkHttpUrl, checkName } from '../rules/server.rules';
@@ -65,7 +66,8 @@ export class ServerRegistry {
     };
     // The server, its secrets and its audit event land together or not at all.
     await this.deps.store.transaction(async (tx) => {
-      if ('secretId' in auth && secrets.length === 0) await assertCanAttachSecret(tx, principal, server.organizationId, auth.secretId, id);
+      const attached = authSecretId(auth);
+      if (attached !== null && secrets.length === 0) await assertCanAttachSecret(tx, principal, server.organizationId, attached, id);
       await this.storeSecrets(tx, principal, server, secrets);
       await tx.servers.insert(server);
       await tx.audit.append(
@@ -95,13 +97,18 @@ export class ServerRegistry {
       const nextAuth = this.nextAuth(current, patch);
       if (nextAuth) {
         next.auth = nextAuth.auth;
-        const attached = 'secretId' in nextAuth.auth && nextAuth.secrets.length === 0 ? nextAuth.auth.secretId : null;
+        const attached = nextAuth.secrets.length === 0 ? authSecretId(nextAuth.auth) : null;
         // The same secret under another auth type goes somewhere else (an OAuth client secret
         // sent as a bearer token reaches the server, not the token URL): that is a new attachment.
-        const alreadyAttached = current.auth.type === nextAuth.auth.type && 'secretId' in current.auth && current.auth.secretId === attached;
+        const alreadyAttached = current.auth.type === nextAuth.auth.type && authSecretId(current.auth) === attached;
         if (attached !== null && !alreadyAttached) await assertCanAttachSecret(tx, principal, current.organizationId, attached, current.id);
         await this.storeSecrets(tx, principal, next, nextAuth.secrets);
         await this.dropManagedSecret(tx, current, nextAuth.auth);
+        // Another way to authenticate: the consents given for this server no longer apply.
+        const consented = (a: ServerAuth) => a.type === 'oauth' && a.grant === 'authorization_code';
+        if (consented(current.auth) && !consented(nextAuth.auth)) {
+          for (const grant of await tx.oauth.grantsOfServer(current.id)) await tx.oauth.deleteGrant(grant.id);
+        }
       }
       // Credentials kept across a move of origin follow the server there: the caller must
       // manage each of them. Credentials given in this same change are the caller's own.
@@ -152,6 +159,8 @@ export class ServerRegistry {
     await this.mutate(principal, id, 'server.deleted', async (current, tx) => {
       const now = this.deps.clock.now();
       await this.dropManagedSecret(tx, current, { type: 'none' });
+      // A deleted server's OAuth tokens go with it (they are not revoked upstream: disconnect first for that).
+      for (const grant of await tx.oauth.grantsOfServer(current.id)) await tx.oauth.deleteGrant(grant.id);
       return { ...current, requestHeaders: {}, headerWriters: {}, updatedAt: now, deletedAt: now };
     });
   }
@@ -250,9 +259,9 @@ export class ServerRegistry {
    * so the other server keeps working and nobody can recreate the id to choose what it sends.
    */
   private async dropManagedSecret(tx: Store, server: McpServer, nextAuth: ServerAuth): Promise<void> {
-    if (!('secretId' in server.auth)) return;
-    if ('secretId' in nextAuth && nextAuth.secretId === server.auth.secretId) return;
-    const secret = await tx.secrets.findById(server.organizationId, server.auth.secretId);
+    const secretId = authSecretId(server.auth);
+    if (secretId === null || authSecretId(nextAuth) === secretId) return;
+    const secret = await tx.secrets.findById(server.organizationId, secretId);
     if (secret?.managedBy !== server.id) return;
     const otherUsers = (await tx.servers.findUsingSecrets(server.organizationId, [secret.id])).filter((u) => u.id !== server.id);
     if (otherUsers.length > 0) await tx.secrets.update({ ...secret, managedBy: null, updatedAt: this.deps.clock.now() });

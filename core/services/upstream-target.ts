@@ -1,5 +1,6 @@
-import type { ProbeTarget } from '../model/probe';
-import type { McpServer } from '../model/server';
+import type { Principal } from '../model/principal';
+import type { ProbeTarget, UpstreamGrant } from '../model/probe';
+import { authSecretId, type McpServer } from '../model/server';
 import { ProbeFailure } from '../probe/probe-failure';
 import type { Cipher, Store } from '../ports';
 import { DecryptionFailed } from '../secrets/aes-gcm-cipher';
@@ -13,7 +14,23 @@ import { secretContext } from './secret-context';
  * connection test and the MCP endpoint, so both send exactly the same. A missing or
  * undecryptable secret is a `config` failure.
  */
-export async function upstreamTarget(deps: { store: Store; cipher: Cipher }, server: McpServer): Promise<ProbeTarget> {
+export interface TargetDeps {
+  store: Store;
+  cipher: Cipher;
+  /** OAuth grants of authorization-code servers (absent: such servers cannot be reached). */
+  grants?: GrantSource;
+}
+
+export interface GrantSource {
+  grantFor(server: McpServer, userId: string | null): Promise<UpstreamGrant>;
+  /** Starts a consent for a per-user server's calling user: the authorization URL to open. */
+  consentUrlFor?(server: McpServer, principal: Principal): Promise<string>;
+}
+
+/**
+ * `userId`: who the connection is for; a per-user OAuth server sends that user's token.
+ */
+export async function upstreamTarget(deps: TargetDeps, server: McpServer, userId: string | null = null): Promise<ProbeTarget> {
   let headers: Record<string, string>;
   try {
     headers = decryptHeaders(deps.cipher, server.id, server.requestHeaders);
@@ -24,7 +41,11 @@ export async function upstreamTarget(deps: { store: Store; cipher: Cipher }, ser
   const secrets = Object.values(headers);
   const auth = server.auth;
   let oauth: ProbeTarget['oauth'] = null;
-  if (auth.type !== 'none') {
+  let grant: UpstreamGrant | null = null;
+  if (auth.type === 'oauth' && auth.grant === 'authorization_code') {
+    if (!deps.grants) throw new ProbeFailure({ kind: 'oauth_consent_required', issuer: null, perUser: auth.perUser });
+    grant = await deps.grants.grantFor(server, userId);
+  } else if (auth.type !== 'none') {
     const value = await secretValue(deps, server, auth.secretId);
     secrets.push(value);
     if (auth.type === 'bearer') headers.Authorization = `Bearer ${value}`;
@@ -32,7 +53,7 @@ export async function upstreamTarget(deps: { store: Store; cipher: Cipher }, ser
     else if (auth.grant === 'access_token') headers.Authorization = `Bearer ${value}`;
     else oauth = { tokenUrl: auth.tokenUrl, clientId: auth.clientId, clientSecret: value, scope: auth.scope };
   }
-  return { organizationId: server.organizationId, url: server.url, transport: server.transport, headers, oauth, secrets };
+  return { organizationId: server.organizationId, url: server.url, transport: server.transport, headers, oauth, ...(grant ? { grant } : {}), secrets };
 }
 
 async function secretValue(deps: { store: Store; cipher: Cipher }, server: McpServer, secretId: string): Promise<string> {
@@ -47,7 +68,7 @@ async function secretValue(deps: { store: Store; cipher: Cipher }, server: McpSe
 
 /** What reaching a server depends on, as stored: where it connects and what it sends (the secret as its ciphertext). */
 export async function connectionFingerprint(store: Store, server: McpServer): Promise<string> {
-  const secretId = server.auth.type === 'none' ? null : server.auth.secretId;
+  const secretId = authSecretId(server.auth);
   const secret = secretId === null ? null : await store.secrets.findById(server.organizationId, secretId);
   return JSON.stringify([server.url, server.transport, server.auth, server.requestHeaders, secret?.ciphertext ?? null]);
 }

@@ -3,6 +3,7 @@ import type { Store } from '../ports';
 import { KnexApiKeyStore } from './api-keys.knex-store';
 import { KnexApprovalStore } from './approvals.knex-store';
 import { KnexAuditStore } from './audit.knex-store';
+import { KnexOAuthStore } from './oauth.knex-store';
 import { KnexSecretStore } from './secrets.knex-store';
 import { KnexServerStore } from './servers.knex-store';
 import type { SqliteReader } from './sqlite-reader';
@@ -14,6 +15,7 @@ export class KnexStore implements Store {
   readonly apiKeys: KnexApiKeyStore;
   readonly approvals: KnexApprovalStore;
   readonly audit: KnexAuditStore;
+  readonly oauth: KnexOAuthStore;
 
   /** `reader`: SQLite's read connection, used for reads outside transactions. */
   constructor(
@@ -26,6 +28,7 @@ export class KnexStore implements Store {
     this.apiKeys = new KnexApiKeyStore(db, reader);
     this.approvals = new KnexApprovalStore(db);
     this.audit = new KnexAuditStore(db, engine);
+    this.oauth = new KnexOAuthStore(db);
   }
 
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {

@@ -34,6 +34,7 @@ const constraintColumns: Record<string, string[]> = {
   mcp_servers_live_name: ['mcp_servers.organization_id', 'mcp_servers.name_key'],
   secrets_pkey: ['secrets.organization_id', 'secrets.id'],
   api_keys_key_hash: ['api_keys.key_hash'],
+  oauth_registrations_issuer: ['oauth_registrations.organization_id', 'oauth_registrations.issuer', 'oauth_registrations.redirect_uri'],
 };
 
 /**

@@ -46,7 +46,7 @@ describe('the contracts in schemas/', () => {
 
   it('is the Zudu contract too: schemas/zudu.openapi.yaml describes exactly the routes mounted under /api', () => {
     const mounted = [
-      ...mountedRoutes(zuduServersRouter(gw.services.registry, gw.services.connections)),
+      ...mountedRoutes(zuduServersRouter(gw.services.registry, gw.services.connections, gw.services.oauth)),
       ...mountedRoutes(zuduSecretsRouter(gw.services.secrets)),
       ...mountedRoutes(zuduOversightRouter(gw.services.approvals, gw.services.audit)),
     ].sort();

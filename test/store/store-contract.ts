@@ -2,6 +2,7 @@ import { newServerId } from '../../core/ids';
 import type { StoredApiKey } from '../../core/model/api-key';
 import type { StoredSecret } from '../../core/model/secret';
 import type { ConnectionState, McpServer } from '../../core/model/server';
+import type { OAuthGrant } from '../../core/model/oauth';
 import type { Store } from '../../core/ports';
 
 /**
@@ -537,6 +538,118 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
       });
       await expect(leaked!.servers.insert(aServer({ organizationId: org }))).rejects.toBeTruthy();
       expect((await store.servers.list({ organizationId: org })).total).toBe(0);
+    });
+  });
+
+  describe(`${name}: OAuth registrations, flows and grants`, () => {
+    const facts = {
+      issuer: 'https://as.example.com',
+      authorizationEndpoint: 'https://as.example.com/authorize',
+      tokenEndpoint: 'https://as.example.com/token',
+      revocationEndpoint: null,
+      issParameterSupported: true,
+      tokenEndpointAuthMethods: ['none'],
+      registrationEndpoint: 'https://as.example.com/register',
+      clientIdMetadataDocumentSupported: false,
+    };
+    const aGrant = (serverId: string, overrides: Partial<OAuthGrant> = {}): OAuthGrant => ({
+      id: unique('oag'),
+      organizationId: org,
+      serverId,
+      subject: { kind: 'organization' },
+      client: { source: 'dynamic_registration', clientId: 'client-1', registrationId: 'oac_1' },
+      server: facts,
+      resource: 'https://mcp.example.com/mcp',
+      scope: 'mcp:read',
+      accessTokenCiphertext: 'ciphertext-a',
+      refreshTokenCiphertext: 'ciphertext-r',
+      accessExpiresAt: T0 + 3_600_000,
+      status: 'active',
+      statusReason: null,
+      neededScope: null,
+      version: 0,
+      refreshingUntil: null,
+      connectedAt: T0,
+      connectedByUserId: 'usr_owner',
+      updatedAt: T0,
+      ...overrides,
+    });
+
+    it('keeps one registration per organization, issuer and redirect URI: a second insert says false and the first stays', async () => {
+      const registration = {
+        id: unique('oac'),
+        organizationId: org,
+        issuer: facts.issuer,
+        redirectUri: 'https://gw/cb',
+        clientId: 'c1',
+        clientSecretCiphertext: null,
+        tokenEndpointAuthMethod: 'none',
+        createdAt: T0,
+      };
+      expect(await store.oauth.insertRegistration(registration)).toBe(true);
+      expect(await store.oauth.insertRegistration({ ...registration, id: unique('oac'), clientId: 'c2' })).toBe(false);
+      expect(await store.oauth.findRegistration(org, facts.issuer, 'https://gw/cb')).toEqual(registration);
+      expect(await store.oauth.findRegistrationById(registration.id)).toEqual(registration);
+      expect(await store.oauth.findRegistration(org, 'https://other.example.com', 'https://gw/cb')).toBeNull();
+    });
+
+    it('hands a consent flow out once: the second taker of the same state gets nothing', async () => {
+      const flow = {
+        stateHash: unique('state').padEnd(64, '0').slice(0, 64),
+        organizationId: org,
+        serverId: 'mcp_x',
+        subject: { kind: 'user' as const, userId: 'usr_a' },
+        startedByKeyId: 'key_1',
+        startedByUserId: 'usr_a',
+        client: { source: 'metadata_document' as const, clientId: 'https://gw/cimd', registrationId: null },
+        server: facts,
+        codeVerifierCiphertext: 'verifier',
+        resource: 'https://mcp.example.com/mcp',
+        scope: null,
+        redirectUri: 'https://gw/cb',
+        createdAt: T0,
+        expiresAt: T0 + 600_000,
+      };
+      await store.oauth.insertFlow(flow);
+      const taken = await Promise.all([store.oauth.takeFlow(flow.stateHash), store.oauth.takeFlow(flow.stateHash)]);
+      expect(taken.filter((t) => t !== null)).toEqual([flow]);
+    });
+
+    it('lets one refresher hold a grant: a claim on a held or outdated version fails, and finishing bumps the version and frees it', async () => {
+      const grant = aGrant(unique('mcp'));
+      await store.oauth.saveGrant(grant);
+      const claims = await Promise.all([store.oauth.claimRefresh(grant.id, 0, T0, T0 + 15_000), store.oauth.claimRefresh(grant.id, 0, T0, T0 + 15_000)]);
+      expect(claims.sort()).toEqual([false, true]);
+      // A lapsed lease may be taken over.
+      expect(await store.oauth.claimRefresh(grant.id, 0, T0 + 15_001, T0 + 30_000)).toBe(true);
+      expect(await store.oauth.finishRefresh(grant.id, 0, { accessTokenCiphertext: 'ciphertext-b', updatedAt: T0 + 1 })).toBe(true);
+      expect(await store.oauth.finishRefresh(grant.id, 0, { accessTokenCiphertext: 'stale' })).toBe(false);
+      expect(await store.oauth.findGrantById(grant.id)).toEqual({
+        ...grant,
+        accessTokenCiphertext: 'ciphertext-b',
+        version: 1,
+        refreshingUntil: null,
+        updatedAt: T0 + 1,
+      });
+      expect(await store.oauth.claimRefresh(grant.id, 0, T0 + 2, T0 + 3)).toBe(false);
+    });
+
+    it('keeps one grant per server and subject: saving again replaces it; users and the organization are apart', async () => {
+      const serverId = unique('mcp');
+      const first = aGrant(serverId);
+      const replacement = aGrant(serverId, { scope: 'mcp:read mcp:write' });
+      const users = aGrant(serverId, { subject: { kind: 'user', userId: 'usr_b' } });
+      await store.oauth.saveGrant(first);
+      await store.oauth.saveGrant(replacement);
+      await store.oauth.saveGrant(users);
+      expect(await store.oauth.findGrant(serverId, { kind: 'organization' })).toEqual(replacement);
+      expect(await store.oauth.findGrant(serverId, { kind: 'user', userId: 'usr_b' })).toEqual(users);
+      expect(await store.oauth.findGrant(serverId, { kind: 'user', userId: 'usr_c' })).toBeNull();
+      expect((await store.oauth.grantsOfServer(serverId)).map((g) => g.id)).toEqual([replacement.id, users.id]);
+      await store.oauth.addNeededScope(users.id, 'mcp:write', (...scopes) => [...new Set(scopes.flatMap((x) => (x ? x.split(' ') : [])))].join(' '));
+      expect((await store.oauth.findGrantById(users.id))?.neededScope).toBe('mcp:read mcp:write');
+      await store.oauth.deleteGrant(users.id);
+      expect(await store.oauth.findGrantById(users.id)).toBeNull();
     });
   });
 }

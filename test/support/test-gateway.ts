@@ -1,3 +1,4 @@
+import type { OAuthSettings } from '../../core/services/oauth-connections';
 import type { Server } from 'node:http';
 import type { Express } from 'express';
 import supertest from 'supertest';
@@ -67,6 +68,8 @@ export interface TestGatewayOptions {
   approvals?: { ttlMs?: number; allowSelfDecision?: boolean };
   /** MCP_GATEWAY_PUBLIC_URL. */
   publicUrl?: string;
+  /** OAuth timings (refresh skew, lease, flow lifetime). */
+  oauth?: Partial<Omit<OAuthSettings, 'publicUrl'>>;
   /** Host names the test resolves, and how; every other name fails to resolve. */
   dns?: Record<string, string[] | (() => string[])>;
 }
@@ -111,6 +114,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     proxy: options.proxy,
     approvals: options.approvals,
     publicUrl: options.publicUrl ?? null,
+    oauth: options.oauth,
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {

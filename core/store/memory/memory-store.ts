@@ -4,6 +4,7 @@ import { MemoryApiKeyStore } from './api-keys.memory-store';
 import { MemoryApprovalStore } from './approvals.memory-store';
 import { MemoryAuditStore } from './audit.memory-store';
 import { Tables, type TableAccess } from './memory-tables';
+import { MemoryOAuthStore } from './oauth.memory-store';
 import { MemorySecretStore } from './secrets.memory-store';
 import { MemoryServerStore } from './servers.memory-store';
 
@@ -21,6 +22,7 @@ export class MemoryStore implements Store {
   readonly apiKeys: MemoryApiKeyStore;
   readonly approvals: MemoryApprovalStore;
   readonly audit: MemoryAuditStore;
+  readonly oauth: MemoryOAuthStore;
   private committed = new Tables();
   /** The tail of the queue of writers: each waits for the one before it. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -41,6 +43,7 @@ export class MemoryStore implements Store {
     this.apiKeys = new MemoryApiKeyStore(access);
     this.approvals = new MemoryApprovalStore(access);
     this.audit = new MemoryAuditStore(access);
+    this.oauth = new MemoryOAuthStore(access);
   }
 
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
@@ -70,6 +73,7 @@ class TransactionStore implements Store {
   readonly apiKeys: MemoryApiKeyStore;
   readonly approvals: MemoryApprovalStore;
   readonly audit: MemoryAuditStore;
+  readonly oauth: MemoryOAuthStore;
   private open = true;
 
   constructor(readonly tables: Tables) {
@@ -82,6 +86,7 @@ class TransactionStore implements Store {
     this.apiKeys = new MemoryApiKeyStore(access);
     this.approvals = new MemoryApprovalStore(access);
     this.audit = new MemoryAuditStore(access);
+    this.oauth = new MemoryOAuthStore(access);
   }
 
   /** Nested, it joins this transaction, as the knex store's does. */

@@ -1,6 +1,7 @@
 import type { StoredApiKey } from '../../model/api-key';
 import type { ApprovalRequest } from '../../model/approval';
 import type { AuditEvent, AuditHead } from '../../model/audit';
+import type { ClientRegistration, ConsentFlow, OAuthGrant } from '../../model/oauth';
 import type { StoredSecret } from '../../model/secret';
 import type { McpServer, ServerAuth } from '../../model/server';
 
@@ -19,6 +20,9 @@ export class Tables {
     /** Per organization, in chain order; an array is replaced, never changed in place. */
     readonly auditEvents = new Map<string, AuditEvent[]>(),
     readonly auditHeads = new Map<string, AuditHead>(),
+    readonly oauthRegistrations = new Map<string, ClientRegistration>(),
+    readonly oauthFlows = new Map<string, ConsentFlow>(),
+    readonly oauthGrants = new Map<string, OAuthGrant>(),
   ) {}
 
   snapshot(): Tables {
@@ -29,6 +33,9 @@ export class Tables {
       new Map(this.approvals),
       new Map(this.auditEvents),
       new Map(this.auditHeads),
+      new Map(this.oauthRegistrations),
+      new Map(this.oauthFlows),
+      new Map(this.oauthGrants),
     );
   }
 }

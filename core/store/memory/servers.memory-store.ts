@@ -1,6 +1,7 @@
 import { NameConflict } from '../../errors';
 import type { ServerQuery } from '../../model/input';
 import type { ConnectionState, McpServer } from '../../model/server';
+import { authSecretId } from '../../model/server';
 import type { ServerRepository } from '../../ports';
 import { foldText, nameKey, searchText } from '../../rules/name-key';
 import { compareCodePoints, compareNumbers, copyServer, type TableAccess, type Tables } from './memory-tables';
@@ -53,7 +54,7 @@ export class MemoryServerStore implements ServerRepository {
   async findUsingSecrets(organizationId: string, secretIds: string[]): Promise<Array<{ secretId: string; id: string; name: string }>> {
     const wanted = new Set(secretIds);
     return live(this.tables.read(), organizationId)
-      .filter((s) => 'secretId' in s.auth && wanted.has(s.auth.secretId))
+      .filter((s) => wanted.has(authSecretId(s.auth) ?? ''))
       .sort((a, b) => compareCodePoints(a.id, b.id))
       .map((s) => ({ secretId: (s.auth as { secretId: string }).secretId, id: s.id, name: s.name }));
   }

@@ -4,6 +4,7 @@ import * as rateLimitCounters from './002_rate_limit_counters';
 import * as keyUsersAndSecretOwners from './003_key_users_and_secret_owners';
 import * as agentSessions from './004_agent_sessions';
 import * as approvalsAndAudit from './005_approvals_and_audit';
+import * as oauthGrants from './006_oauth_grants';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -17,6 +18,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['003_key_users_and_secret_owners', keyUsersAndSecretOwners],
   ['004_agent_sessions', agentSessions],
   ['005_approvals_and_audit', approvalsAndAudit],
+  ['006_oauth_grants', oauthGrants],
 ];
 
 /**
