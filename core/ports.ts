@@ -79,6 +79,10 @@ export interface OAuthRepository {
   /** Removes and returns the flow: only one caller ever gets it. */
   takeFlow(stateHash: string): Promise<ConsentFlow | null>;
   pruneFlows(expiredBefore: number): Promise<number>;
+  /** The flow, left in place (the callback shows what it is for before it is used). */
+  findFlow(stateHash: string): Promise<ConsentFlow | null>;
+  /** Deletes all but the `keep` newest flows of a server and subject. */
+  keepNewestFlows(serverId: string, subject: GrantSubject, keep: number): Promise<void>;
   findGrant(serverId: string, subject: GrantSubject): Promise<OAuthGrant | null>;
   findGrantById(id: string): Promise<OAuthGrant | null>;
   /** Inserts or replaces the grant of the server and subject. */

@@ -12,6 +12,25 @@ export function callbackPage(title: string, sentence: string): string {
 `;
 }
 
+/**
+ * Before a per-user consent is used: whose gateway user the person's account is about to be
+ * connected to, and a button that goes on (a form POST carrying what the authorization server
+ * sent back). Someone who was sent this link by another person sees that name and can stop.
+ */
+export function confirmPage(pending: { userId: string; serverName: string; issuer: string }, query: { state: string; code?: string; iss?: string }): string {
+  const hidden = Object.entries(query)
+    .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
+    .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
+    .join('');
+  return callbackPage(
+    'Connect your account?',
+    `This connects the account you just signed in with at ${pending.issuer} to the gateway user ${pending.userId}, for the MCP server ${pending.serverName}. Agents acting for ${pending.userId} will use your account. Continue only if you started this connection yourself.`,
+  ).replace(
+    '</p></body>',
+    `</p><form method="post" action="callback">${hidden}<button type="submit">Connect</button></form><p>If you did not start this, close this window: nothing is stored.</p></body>`,
+  );
+}
+
 /** Why a callback was refused, in words a person can act on (never a token, never upstream text). */
 export function refusalSentence(refusal: CallbackRefusal): string {
   switch (refusal.reason) {
@@ -25,6 +44,8 @@ export function refusalSentence(refusal: CallbackRefusal): string {
       return 'The authorization server sent no authorization code. Start again from the connect route.';
     case 'server_gone':
       return 'The MCP server this consent was for no longer exists.';
+    case 'server_changed':
+      return 'The MCP server this consent was for was deleted or now authenticates another way, so nothing was stored.';
     case 'issuer_mismatch':
       return `The response did not come from the authorization server the consent was sent to (${refusal.expected}), so it was not used (RFC 9207). Start again from the connect route.`;
     case 'denied':

@@ -68,8 +68,8 @@ export interface ConsentFlow {
   expiresAt: number;
 }
 
-/** `reconnect`: the grant is gone at the authorization server; `step_up`: a call needs scopes it lacks. */
-export const GRANT_STATUSES = ['active', 'reconnect', 'step_up'] as const;
+/** `reconnect`: the grant is gone at the authorization server (or its tokens cannot be used). */
+export const GRANT_STATUSES = ['active', 'reconnect'] as const;
 export type GrantStatus = (typeof GRANT_STATUSES)[number];
 
 export interface OAuthGrant {
@@ -86,6 +86,8 @@ export interface OAuthGrant {
   accessTokenCiphertext: string;
   refreshTokenCiphertext: string | null;
   accessExpiresAt: number | null;
+  /** When the current access token was issued: a short-lived token is refreshed at half its life, not a fixed margin before its end. */
+  accessIssuedAt: number;
   status: GrantStatus;
   /** Why the grant is not active (the gateway's words). */
   statusReason: string | null;

@@ -92,7 +92,7 @@ export function describeProbeFailure(reason: ProbeFailureReason): string {
     case 'token_missing':
       return 'The token endpoint answered without an access_token';
     case 'oauth_discovery':
-      return `OAuth discovery failed at the ${OAUTH_STEPS[reason.step]}: ${reason.detail}`;
+      return `OAuth ${reason.step === 'client_registration' || reason.step === 'token_request' ? 'setup' : 'discovery'} failed at the ${OAUTH_STEPS[reason.step]}: ${reason.detail}`;
     case 'oauth_consent_required':
       return `This server needs OAuth consent${reason.issuer ? ` at ${reason.issuer}` : ''}${reason.perUser ? ' from each user' : ''}: connect it with its oauth/connect route, then open the authorization URL in a browser`;
     case 'oauth_reconnect':

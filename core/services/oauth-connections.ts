@@ -65,10 +65,15 @@ export interface ConnectionView {
 
 /** Why a callback was refused, as data; the callback page says it in words. */
 export type CallbackRefusal =
-  | { reason: 'missing_state' | 'unknown_state' | 'expired' | 'missing_code' | 'server_gone' }
+  | { reason: 'missing_state' | 'unknown_state' | 'expired' | 'missing_code' | 'server_gone' | 'server_changed' }
   | { reason: 'issuer_mismatch'; expected: string }
   | { reason: 'denied'; error: string }
   | { reason: 'token_request'; detail: string };
+
+/** A server a consent applies to: one with no credentials, or one marked for the authorization-code grant. */
+function consentable(server: McpServer): boolean {
+  return server.auth.type === 'none' || (server.auth.type === 'oauth' && server.auth.grant === 'authorization_code');
+}
 
 export class CallbackRefused extends Error {
   constructor(readonly refusal: CallbackRefusal) {
@@ -83,6 +88,33 @@ const tokenContext = (grant: Pick<OAuthGrant, 'organizationId' | 'id'>, which: '
 const flowContext = (flow: Pick<ConsentFlow, 'organizationId' | 'stateHash'>) => `oauth-flow/${flow.organizationId}/${flow.stateHash}`;
 const registrationContext = (organizationId: string, id: string) => `oauth-client/${organizationId}/${id}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The longest access-token lifetime believed; a longer, negative or non-numeric `expires_in` counts as unknown. */
+const MAX_TOKEN_LIFETIME_MS = 366 * 24 * 3_600_000;
+/** Consents under way kept per server and subject: starting more drops the oldest (its link stops working). */
+export const MAX_PENDING_CONSENTS = 5;
+
+/** When a token that lives `expiresIn` seconds from `now` expires, or null when the answer says nothing believable. */
+function expiryOf(expiresIn: unknown, now: number): number | null {
+  if (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn) || expiresIn <= 0) return null;
+  const ms = Math.round(expiresIn * 1000);
+  return ms > MAX_TOKEN_LIFETIME_MS ? null : now + ms;
+}
+
+/**
+ * What a failed token request may say: the OAuth error code, or the gateway's own words for a
+ * network failure. Never the authorization server's description: it may echo the code, the
+ * verifier or the refresh token the gateway just sent.
+ */
+function tokenRequestDetail(error: unknown, related: unknown[]): string {
+  const code = (error as { code?: unknown }).code;
+  if (error instanceof Error && error.name === 'OAuthError' && typeof code === 'string' && /^[\x20-\x7e]{1,64}$/.test(code)) {
+    return `the authorization server answered ${code}`;
+  }
+  const failure = stepFailure('token_request', error, related);
+  const known = failure.reason.kind === 'oauth_discovery' ? null : failure.message;
+  return known ?? "the authorization server's answer could not be used";
+}
 
 /** Space-separated scopes, each once, in the order first seen. */
 export function scopeUnion(...scopes: Array<string | null | undefined>): string | null {
@@ -189,6 +221,8 @@ export class OAuthConnections {
         state,
         resource: new URL(found.resource),
       });
+      // A per-user consent must be the person's own decision: the authorization server asks them, even if they consented before.
+      if (subject.kind === 'user') authorizationUrl.searchParams.set('prompt', 'consent');
       const stateHash = sha256(state);
       const flow: ConsentFlow = {
         stateHash,
@@ -207,6 +241,7 @@ export class OAuthConnections {
         expiresAt: now + this.settings.flowTtlMs,
       };
       await this.deps.store.oauth.insertFlow(flow);
+      await this.deps.store.oauth.keepNewestFlows(server.id, subject, MAX_PENDING_CONSENTS);
       return { authorizationUrl: authorizationUrl.href, expiresAt: flow.expiresAt, issuer: found.server.issuer, scope, subject, clientSource: client.source };
     } catch (error) {
       if (error instanceof ProbeFailure) throw new UpstreamFailure(error);
@@ -307,6 +342,21 @@ export class OAuthConnections {
   }
 
   /**
+   * Whose account a per-user consent connects, for the page that asks the person to confirm it
+   * before anything is used: a consent link someone forwarded would otherwise connect the
+   * opener's account to the sender's gateway user. Null for anything else (an organization's
+   * consent, an unknown or expired state): the callback answers those directly.
+   */
+  async pendingUserConsent(state: string | undefined): Promise<{ userId: string; serverName: string; issuer: string } | null> {
+    if (!state) return null;
+    const flow = await this.deps.store.oauth.findFlow(sha256(state));
+    if (flow?.subject.kind !== 'user' || flow.expiresAt < this.deps.clock.now()) return null;
+    const server = await this.deps.store.servers.findById(flow.serverId);
+    if (!server) return null;
+    return { userId: flow.subject.userId, serverName: server.name, issuer: flow.server.issuer };
+  }
+
+  /**
    * The authorization server sent the person back. `state` must name a flow this gateway
    * started (used once, in time), `iss` must be the issuer the flow went to (RFC 9207: required
    * when the server says it sends it), and only then is the code redeemed, with the PKCE
@@ -345,7 +395,7 @@ export class OAuthConnections {
         fetchFn: http.fetch,
       });
     } catch (error) {
-      const detail = stepFailure('token_request', error, http.failures).message;
+      const detail = tokenRequestDetail(error, http.failures);
       await this.recordConnect(flow, 'failed', { reason: 'token_request' });
       throw new CallbackRefused({ reason: 'token_request', detail });
     } finally {
@@ -362,7 +412,8 @@ export class OAuthConnections {
       scope: tokens.scope ?? flow.scope,
       accessTokenCiphertext: '',
       refreshTokenCiphertext: null,
-      accessExpiresAt: typeof tokens.expires_in === 'number' ? now + tokens.expires_in * 1000 : null,
+      accessExpiresAt: expiryOf(tokens.expires_in, now),
+      accessIssuedAt: now,
       status: 'active',
       statusReason: null,
       neededScope: null,
@@ -375,17 +426,19 @@ export class OAuthConnections {
     grant.accessTokenCiphertext = this.deps.cipher.encrypt(tokens.access_token, tokenContext(grant, 'access'));
     if (tokens.refresh_token) grant.refreshTokenCiphertext = this.deps.cipher.encrypt(tokens.refresh_token, tokenContext(grant, 'refresh'));
     await this.deps.store.transaction(async (tx) => {
-      await tx.oauth.saveGrant(grant);
       const current = await tx.servers.findById(flow.serverId, { forUpdate: true });
+      // The server was deleted, or now authenticates another way, while the person consented: nothing is kept.
+      if (!current || !consentable(current)) throw new CallbackRefused({ reason: 'server_changed' });
+      await tx.oauth.saveGrant(grant);
       // A server that met a challenge with no credentials is an OAuth server from now on.
-      if (current && current.auth.type === 'none' && flow.subject.kind === 'organization') {
+      if (current.auth.type === 'none' && flow.subject.kind === 'organization') {
         await tx.servers.update({
           ...current,
           auth: { type: 'oauth', grant: 'authorization_code', perUser: false, clientId: null, scope: null },
           connection: untestedConnection(),
           updatedAt: now,
         });
-      } else if (current && flow.subject.kind === 'organization') {
+      } else if (flow.subject.kind === 'organization') {
         await tx.servers.updateConnection(current.id, untestedConnection());
       }
       await tx.audit.append(this.connectEvent(flow, 'ok', { scope: grant.scope, client: flow.client.source }));
@@ -565,7 +618,7 @@ export class OAuthConnections {
     const key = `${grantId}:${grant.version}`;
     let shared = this.refreshing.get(key);
     if (!shared) {
-      shared = this.refreshSerialized(grantId, rejected).finally(() => this.refreshing.delete(key));
+      shared = this.refreshSerialized(grantId, rejected, grant.version).finally(() => this.refreshing.delete(key));
       this.refreshing.set(key, shared);
     }
     return shared;
@@ -581,8 +634,11 @@ export class OAuthConnections {
     }
   }
 
+  /** Within the refresh margin of its expiry: the configured margin, or half the token's life for a short-lived one. */
   private expiring(grant: OAuthGrant): boolean {
-    return grant.accessExpiresAt !== null && grant.accessExpiresAt - this.deps.clock.now() <= this.settings.refreshSkewMs;
+    if (grant.accessExpiresAt === null) return false;
+    const margin = Math.min(this.settings.refreshSkewMs, (grant.accessExpiresAt - grant.accessIssuedAt) / 2);
+    return grant.accessExpiresAt - this.deps.clock.now() <= margin;
   }
 
   private async liveGrant(grantId: string): Promise<OAuthGrant> {
@@ -598,13 +654,13 @@ export class OAuthConnections {
    * token. With refresh-token rotation, two refreshes with the same refresh token would make
    * the authorization server revoke the whole grant; this never sends one twice.
    */
-  private async refreshSerialized(grantId: string, rejected: string | null): Promise<string> {
+  private async refreshSerialized(grantId: string, rejected: string | null, seenVersion: number): Promise<string> {
     const giveUpAt = this.deps.clock.now() + this.settings.refreshLeaseMs + this.settings.timeoutMs;
     for (;;) {
       const grant = await this.liveGrant(grantId);
       const token = this.tokenOf(grant, 'access');
-      // Another refresher got there first.
-      if (token !== rejected && !this.expiring(grant)) return token;
+      // Another refresher got there first: its token is the one to use, however soon it is due again.
+      if (token !== rejected && (grant.version !== seenVersion || !this.expiring(grant))) return token;
       const now = this.deps.clock.now();
       if (grant.refreshTokenCiphertext === null) {
         return this.endGrant(grant, 'the access token expired and the authorization server gave no refresh token');
@@ -634,9 +690,9 @@ export class OAuthConnections {
       }
       // A network or server failure: the grant stays, the lease is freed, the next use tries again.
       await this.deps.store.oauth.finishRefresh(grant.id, grant.version, { updatedAt: this.deps.clock.now() });
-      const failure = stepFailure('token_request', error, http.failures);
-      await this.recordRefreshFailure(grant, 'failed', failure.message);
-      throw new ProbeFailure({ kind: 'oauth_refresh_failed', detail: failure.reason.kind === 'oauth_discovery' ? failure.reason.detail : failure.message });
+      const detail = tokenRequestDetail(error, http.failures);
+      await this.recordRefreshFailure(grant, 'failed', detail);
+      throw new ProbeFailure({ kind: 'oauth_refresh_failed', detail });
     } finally {
       await http.close().catch(() => undefined);
     }
@@ -645,7 +701,8 @@ export class OAuthConnections {
       accessTokenCiphertext: this.deps.cipher.encrypt(tokens.access_token, tokenContext(grant, 'access')),
       // Without a new refresh token the old one stays valid (no rotation).
       ...(tokens.refresh_token ? { refreshTokenCiphertext: this.deps.cipher.encrypt(tokens.refresh_token, tokenContext(grant, 'refresh')) } : {}),
-      accessExpiresAt: typeof tokens.expires_in === 'number' ? now + tokens.expires_in * 1000 : null,
+      accessExpiresAt: expiryOf(tokens.expires_in, now),
+      accessIssuedAt: now,
       scope: tokens.scope ?? grant.scope,
       updatedAt: now,
     });

@@ -45,6 +45,7 @@ const toGrant = (r: Row): OAuthGrant => ({
   accessTokenCiphertext: r.access_token as string,
   refreshTokenCiphertext: (r.refresh_token as string | null) ?? null,
   accessExpiresAt: toMillisOrNull(r.access_expires_at),
+  accessIssuedAt: toMillis(r.access_issued_at),
   status: r.status as OAuthGrant['status'],
   statusReason: (r.status_reason as string | null) ?? null,
   neededScope: (r.needed_scope as string | null) ?? null,
@@ -69,6 +70,7 @@ function grantColumns(g: Partial<OAuthGrant>): Row {
     access_token: g.accessTokenCiphertext,
     refresh_token: g.refreshTokenCiphertext,
     access_expires_at: g.accessExpiresAt,
+    access_issued_at: g.accessIssuedAt,
     status: g.status,
     status_reason: g.statusReason,
     needed_scope: g.neededScope,
@@ -151,6 +153,24 @@ export class KnexOAuthStore implements OAuthRepository {
 
   pruneFlows(expiredBefore: number): Promise<number> {
     return this.db('oauth_flows').where('expires_at', '<', expiredBefore).del();
+  }
+
+  async findFlow(stateHash: string): Promise<ConsentFlow | null> {
+    const row = await this.db('oauth_flows').where({ state_hash: stateHash }).first();
+    return row ? toFlow(row) : null;
+  }
+
+  async keepNewestFlows(serverId: string, subject: GrantSubject, keep: number): Promise<void> {
+    const where = { server_id: serverId, subject: subjectKey(subject) };
+    const newest = await this.db('oauth_flows').where(where).orderBy('created_at', 'desc').orderBy('state_hash').offset(keep).select('state_hash');
+    if (newest.length > 0) {
+      await this.db('oauth_flows')
+        .whereIn(
+          'state_hash',
+          newest.map((r) => r.state_hash as string),
+        )
+        .del();
+    }
   }
 
   async findGrant(serverId: string, subject: GrantSubject): Promise<OAuthGrant | null> {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AuthorizationServer, browserConsent, type ProtectedMcpServer } from '../support/oauth-world';
 import { OAuthTestbed } from '../support/oauth-testbed';
-import { startTestGateway, type TestGateway } from '../support/test-gateway';
+import type { TestGateway } from '../support/test-gateway';
 
 /**
  * Connecting an upstream that follows the MCP authorization spec: a real OAuth 2.1 / OpenID
@@ -148,6 +148,28 @@ describe('the consent flow, as a browser goes through it', () => {
     expect(events.status).toBe(200);
     const outcomes = events.body.events.map((e: { outcome: string }) => e.outcome);
     expect(outcomes).toEqual(expect.arrayContaining(['ok', 'refused']));
+  });
+});
+
+describe('a per-user consent link sent to someone else', () => {
+  it('asks the person to confirm whose gateway user their account goes to, and stores nothing until they do', async () => {
+    const { server } = await world();
+    const id = await createServer(server.url, { auth_type: 'oauth', credentials: { grant_type: 'authorization_code', per_user: true } });
+    const mallory = await gw.aitronosKey({ orgs: [ORG], role: 'member', userId: 'usr_mallory' });
+    const started = await gw.http.post(`/v1/mcp-configurations/${id}/oauth/connect`).set('X-API-Key', mallory.key).send({});
+    // The authorization server asks every time, even someone who consented before.
+    expect(new URL(started.body.authorizationUrl).searchParams.get('prompt')).toBe('consent');
+    // Alice, sent the link, signs in as herself.
+    const { redirectedTo } = await browserConsent(started.body.authorizationUrl, { login: 'alice' });
+    const page = await gw.http.get(`${redirectedTo.pathname}${redirectedTo.search}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('to the gateway user usr_mallory');
+    expect(page.text).toContain('Continue only if you started this connection yourself');
+    expect(page.headers['cache-control']).toBe('no-store');
+    expect((await gw.services.db.knex('oauth_grants').where({ server_id: id })).length).toBe(0);
+    // She closes the window: Mallory's calls still have no account upstream.
+    const agent = await bed.agent(id, mallory.key);
+    await expect(agent.callTool({ name: 'whoami', arguments: {} })).rejects.toThrow(/needs OAuth consent/);
   });
 });
 

@@ -1,9 +1,8 @@
 import { Client as LegacyClient } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as LegacyTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { OAuthConnections } from '../../core/services/oauth-connections';
 import { gatewayUrl } from '../support/mcp-endpoint';
 import { type AuthorizationServer, browserConsent, type ProtectedMcpServer } from '../support/oauth-world';
-import { OAuthTestbed } from '../support/oauth-testbed';
+import { OAuthTestbed, twinOf } from '../support/oauth-testbed';
 import { startHttpServer } from '../support/mcp-servers';
 import { startTestGateway, type TestGateway } from '../support/test-gateway';
 
@@ -67,6 +66,22 @@ describe('registering the gateway at the authorization server', () => {
     expect((await probe(second)).success).toBe(true);
   });
 
+  it('registers anew at another issuer: a server moved to a resource of another authorization server never reuses the first registration', async () => {
+    const first = await world();
+    const second = await world();
+    const id = await createServer(first.server.url);
+    await connect(id, 'alice');
+    expect(first.as.counts.registrations).toBe(1);
+    const moved = await gw.http.put(`/v1/mcp-configurations/${id}`).set('X-API-Key', admin.key).send({ server_url: second.server.url });
+    expect(moved.status).toBe(200);
+    const started = await connect(id, 'alice');
+    expect(started.issuer).toBe(second.as.issuer);
+    expect(second.as.counts.registrations).toBe(1);
+    expect(first.as.counts.registrations).toBe(1);
+    expect(new URL(started.authorizationUrl).searchParams.get('client_id')).not.toBe(null);
+    expect(await call(id, 'whoami')).toContain('account=alice');
+  });
+
   it('serves a Client ID Metadata Document at its https address and uses it where the authorization server supports them', async () => {
     const httpsGateway = await startTestGateway({ allowedHosts: '127.0.0.1', publicUrl: 'https://gateway.example' });
     bed.onClose(() => httpsGateway.close());
@@ -109,34 +124,54 @@ describe('keeping a grant alive', () => {
   let server: ProtectedMcpServer;
   let id: string;
   beforeAll(async () => {
-    // 61 s tokens: within the gateway's 60 s refresh margin a second after they are issued.
-    ({ as, server } = await world({ accessTokenTtlSeconds: 61 }));
+    // 4 s tokens: refreshed at half their life (the 60 s margin would refresh them on every use).
+    ({ as, server } = await world({ accessTokenTtlSeconds: 4 }));
     id = await createServer(server.url);
     await connect(id, 'alice');
   });
 
   it('refreshes an access token that is about to expire before using it', async () => {
     const before = as.counts.refreshes;
-    await sleep(1100);
+    await sleep(2100);
     expect(await call(id, 'whoami')).toContain('account=alice');
     expect(as.counts.refreshes).toBe(before + 1);
   });
 
   it('refreshes once, for every caller on every instance, when many calls find the token expiring at once: the rotated grant survives', async () => {
-    await sleep(1100);
+    await sleep(2100);
     const before = as.counts.refreshes;
     const record = (await gw.services.store.servers.findById(id))!;
     // A second instance of the gateway's OAuth service over the same database, as another process would be.
-    const twin = new OAuthConnections(gw.services.oauth['deps'], gw.services.oauth.settings);
+    const twin = twinOf(gw.services.oauth);
     const handles = await Promise.all([gw.services.oauth, twin, gw.services.oauth, twin].map((service) => service.grantFor(record, null)));
     const tokens = await Promise.all([...handles, ...handles].map((h) => h.token()));
     expect(new Set(tokens).size).toBe(1);
     expect(as.counts.refreshes).toBe(before + 1);
     expect(await as.verify(tokens[0]!)).not.toBeNull();
     // Rotation: a refresh sent twice with one refresh token would have ended the grant. The next one still works.
-    await sleep(1100);
+    await sleep(2100);
     expect((await probe(id)).success).toBe(true);
     expect(as.counts.grantsRevoked).toBe(0);
+  });
+
+  it('uses a fresh short-lived token as it is, without refreshing it on every use', async () => {
+    await probe(id);
+    const before = as.counts.refreshes;
+    expect((await probe(id)).success).toBe(true);
+    expect(await call(id, 'whoami')).toContain('account=alice');
+    expect(as.counts.refreshes).toBe(before);
+  });
+});
+
+describe('a grant the upstream turns down', () => {
+  let as: AuthorizationServer;
+  let server: ProtectedMcpServer;
+  let id: string;
+  beforeAll(async () => {
+    ({ as, server } = await world());
+    id = await createServer(server.url);
+    await connect(id, 'alice');
+    await probe(id);
   });
 
   it('renews the token when the upstream answers 401, and sends the request again', async () => {
@@ -272,7 +307,10 @@ describe('per-user grants', () => {
     expect(elicitation.mode).toBe('url');
     // Following it connects carol's own account, and the call goes through.
     const { redirectedTo } = await browserConsent(elicitation.url, { login: 'carol' });
-    expect((await gw.http.get(`${redirectedTo.pathname}${redirectedTo.search}`)).status).toBe(200);
+    const confirm = await gw.http.get(`${redirectedTo.pathname}${redirectedTo.search}`);
+    // The page first says whose gateway user the account is being connected to.
+    expect(confirm.text).toContain('to the gateway user usr_carol');
+    expect((await bed.comeBack(redirectedTo)).status).toBe(200);
     expect(await call(id, 'whoami', carol.key)).toContain('account=carol');
   });
 
@@ -287,7 +325,7 @@ describe('per-user grants', () => {
 
 describe('a refresh that fails for another reason than a revoked grant', () => {
   it('keeps the grant when the authorization server cannot be reached, says so, and audits it', async () => {
-    const { as, server } = await world({ accessTokenTtlSeconds: 61 });
+    const { as, server } = await world({ accessTokenTtlSeconds: 2 });
     const id = await createServer(server.url);
     await connect(id, 'alice');
     await as.close();

@@ -564,6 +564,7 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
       accessTokenCiphertext: 'ciphertext-a',
       refreshTokenCiphertext: 'ciphertext-r',
       accessExpiresAt: T0 + 3_600_000,
+      accessIssuedAt: T0,
       status: 'active',
       statusReason: null,
       neededScope: null,

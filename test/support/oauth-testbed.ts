@@ -1,9 +1,22 @@
+import { OAuthConnections } from '../../core/services/oauth-connections';
 import { agentSet, createViaAitronos, gatewayUrl } from './mcp-endpoint';
 import { browserConsent, startAuthorizationServer, startProtectedMcpServer } from './oauth-world';
-import { startTestGateway, type TestGateway } from './test-gateway';
+import { startTestGateway, type TestGateway, type TestGatewayOptions } from './test-gateway';
+import { followAuthorize } from './scripted-authorization-server';
 
 type AuthorizationServerOptions = Parameters<typeof startAuthorizationServer>[0];
 type McpOptions = Partial<Parameters<typeof startProtectedMcpServer>[0]>;
+
+/**
+ * A second instance of the gateway's OAuth service over the same database and key, as another
+ * process of the gateway would hold: its in-process refresh sharing is its own, so only the
+ * database lease keeps the two from refreshing one grant twice.
+ */
+export function twinOf(service: OAuthConnections): OAuthConnections {
+  return new OAuthConnections(Reflect.get(service, 'deps'), service.settings);
+}
+
+const unescapeHtml = (text: string) => text.replace(/&#(\d+);/g, (_m, code: string) => String.fromCharCode(Number(code)));
 
 /**
  * What the OAuth tests do over and over against one gateway: start an authorization server with
@@ -21,8 +34,8 @@ export class OAuthTestbed {
   ) {}
 
   /** A gateway that may reach 127.0.0.1 (the test servers), its public address `publicUrl`, and an admin key of `org` acting for usr_alice. */
-  static async start(org: string, publicUrl: string): Promise<OAuthTestbed> {
-    const gw = await startTestGateway({ allowedHosts: '127.0.0.1', publicUrl });
+  static async start(org: string, publicUrl: string, options: TestGatewayOptions = {}): Promise<OAuthTestbed> {
+    const gw = await startTestGateway({ allowedHosts: '127.0.0.1', publicUrl, ...options });
     const admin = await gw.aitronosKey({ orgs: [org], role: 'admin', userId: 'usr_alice' });
     return new OAuthTestbed(gw, org, admin.key);
   }
@@ -49,8 +62,28 @@ export class OAuthTestbed {
     const started = await gateway.http.post(`/v1/mcp-configurations/${id}/oauth/connect`).set('X-API-Key', key).send({});
     expect(started.status).toBe(200);
     const { redirectedTo } = await browserConsent(started.body.authorizationUrl, { login });
-    const back = await gateway.http.get(`${redirectedTo.pathname}${redirectedTo.search}`);
+    const back = await this.comeBack(redirectedTo, gateway);
     return { started: started.body, redirectedTo, back };
+  }
+
+  /**
+   * The browser arrives at the gateway's callback; where the page asks to confirm (a per-user
+   * consent), the person presses Connect: the form's fields are posted back.
+   */
+  async comeBack(redirectedTo: URL, gateway = this.gw) {
+    const page = await gateway.http.get(`${redirectedTo.pathname}${redirectedTo.search}`);
+    if (!page.text?.includes('<form method="post"')) return page;
+    const fields = Object.fromEntries(
+      [...page.text.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1]!, unescapeHtml(m[2]!)]),
+    );
+    return gateway.http.post('/oauth/callback').type('form').send(fields);
+  }
+
+  /** A consent at an authorization server that redirects straight back (the scripted one): the callback's final answer. */
+  async consentScripted(id: string, key = this.adminKey) {
+    const started = await this.gw.http.post(`/v1/mcp-configurations/${id}/oauth/connect`).set('X-API-Key', key).send({});
+    expect(started.status).toBe(200);
+    return this.comeBack(await followAuthorize(started.body.authorizationUrl));
   }
 
   /** A consent that must succeed: what the connect route answered. */

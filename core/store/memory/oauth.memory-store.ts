@@ -64,6 +64,20 @@ export class MemoryOAuthStore implements OAuthRepository {
     });
   }
 
+  async findFlow(stateHash: string): Promise<ConsentFlow | null> {
+    const found = this.tables.read().oauthFlows.get(stateHash);
+    return found ? { ...found } : null;
+  }
+
+  async keepNewestFlows(serverId: string, subject: GrantSubject, keep: number): Promise<void> {
+    await this.tables.write((t) => {
+      const mine = [...t.oauthFlows.values()]
+        .filter((f) => f.serverId === serverId && subjectKey(f.subject) === subjectKey(subject))
+        .sort((a, b) => b.createdAt - a.createdAt || (a.stateHash < b.stateHash ? -1 : 1));
+      for (const flow of mine.slice(keep)) t.oauthFlows.delete(flow.stateHash);
+    });
+  }
+
   async findGrant(serverId: string, subject: GrantSubject): Promise<OAuthGrant | null> {
     const found = this.tables.read().oauthGrants.get(grantKey(serverId, subject));
     return found ? { ...found } : null;

@@ -33,6 +33,7 @@ export async function up(knex: Knex): Promise<void> {
     t.bigInteger('created_at').notNullable();
     t.bigInteger('expires_at').notNullable();
     t.index(['expires_at'], 'oauth_flows_expiry');
+    t.index(['server_id', 'subject', 'created_at'], 'oauth_flows_subject');
   });
   await knex.schema.createTable('oauth_grants', (t) => {
     t.string('id', 64).primary();
@@ -46,6 +47,7 @@ export async function up(knex: Knex): Promise<void> {
     t.text('access_token').notNullable();
     t.text('refresh_token').nullable();
     t.bigInteger('access_expires_at').nullable();
+    t.bigInteger('access_issued_at').notNullable();
     t.string('status', 16).notNullable();
     t.text('status_reason').nullable();
     t.text('needed_scope').nullable();
