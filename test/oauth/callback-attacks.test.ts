@@ -97,3 +97,46 @@ describe('callback parameters', () => {
     expect((await gw.services.db.knex('oauth_grants').where({ server_id: id })).length).toBe(0);
   });
 });
+
+describe('where consents come back to', () => {
+  it('refuses a consent that comes back after its lifetime (MCP_GATEWAY flows last 10 minutes; here 300 ms)', async () => {
+    const quick = await OAuthTestbed.start('org_cb_quick', 'http://gateway.test', { oauth: { flowTtlMs: 300 } });
+    try {
+      const as = await startFakeAs();
+      const mcp = await startProtectedMcpServer({ authorizationServer: as });
+      quick.onClose(() => as.close());
+      quick.onClose(() => mcp.close());
+      const id = await quick.createServer(mcp.url);
+      const started = await quick.gw.http.post(`/v1/mcp-configurations/${id}/oauth/connect`).set('X-API-Key', quick.adminKey).send({});
+      const back = await followAuthorize(started.body.authorizationUrl);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      const page = await quick.gw.http.get(`${back.pathname}${back.search}`);
+      expect(page.status).toBe(400);
+      expect(page.text).toContain('has expired');
+      expect(as.tokenRequests).toHaveLength(0);
+    } finally {
+      await quick.close();
+    }
+  });
+
+  it('never takes the redirect URI from the Host header: without a public URL it is http://localhost:PORT', async () => {
+    const local = await OAuthTestbed.start('org_cb_local', null);
+    try {
+      const as = await startFakeAs();
+      const mcp = await startProtectedMcpServer({ authorizationServer: as });
+      local.onClose(() => as.close());
+      local.onClose(() => mcp.close());
+      const id = await local.createServer(mcp.url);
+      const started = await local.gw.http
+        .post(`/v1/mcp-configurations/${id}/oauth/connect`)
+        .set('X-API-Key', local.adminKey)
+        .set('Host', 'attacker.example')
+        .set('X-Forwarded-Host', 'attacker.example')
+        .send({});
+      expect(started.status).toBe(200);
+      expect(new URL(started.body.authorizationUrl).searchParams.get('redirect_uri')).toBe('http://localhost:8080/oauth/callback');
+    } finally {
+      await local.close();
+    }
+  });
+});

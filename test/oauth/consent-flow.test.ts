@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -105,6 +106,10 @@ describe('the consent flow, as a browser goes through it', () => {
     const zudu = await gw.zuduKey(ORG, { role: 'admin' });
     const seen = await gw.http.get(`/api/mcp-servers/${id}/oauth`).set(zudu.headers);
     expect(seen.body.data).toMatchObject({ connected: true, status: 'active', issuer: as.issuer, per_user: false });
+    // Neither view holds a token.
+    for (const sent of server.authorizations.filter((a) => a.startsWith('Bearer '))) {
+      expect(JSON.stringify([status.body, seen.body])).not.toContain(sent.slice('Bearer '.length));
+    }
   });
 
   it('keeps every token encrypted: none is in the database in plaintext, and the agent key never reaches the upstream', async () => {
@@ -112,7 +117,33 @@ describe('the consent flow, as a browser goes through it', () => {
     expect(sent.length).toBeGreaterThan(0);
     const dump = JSON.stringify(await gw.services.db.knex('oauth_grants').select());
     for (const token of new Set(sent)) expect(dump).not.toContain(token);
-    expect(server.authorizations.join('\n')).not.toContain(admin.key);
+    // No header of any request the upstream received carries the agent's key.
+    expect(server.headerValues.length).toBeGreaterThan(0);
+    expect(server.headerValues.join('\n')).not.toContain(admin.key);
+  });
+
+  it('keeps a consent under way as the hash of its state and an encrypted PKCE verifier', async () => {
+    const started = await gw.http.post(`/v1/mcp-configurations/${id}/oauth/connect`).set('X-API-Key', admin.key).send({});
+    const url = new URL(started.body.authorizationUrl);
+    const state = url.searchParams.get('state')!;
+    const flow = await gw.services.db
+      .knex('oauth_flows')
+      .where({ state_hash: createHash('sha256').update(state).digest('hex') })
+      .first();
+    expect(flow).toBeDefined();
+    expect(JSON.stringify(await gw.services.db.knex('oauth_flows').select())).not.toContain(state);
+    // What is stored is not the verifier whose S256 challenge went to the authorization server.
+    const challengeOf = (verifier: string) => createHash('sha256').update(verifier).digest('base64url');
+    expect(challengeOf(flow.code_verifier)).not.toBe(url.searchParams.get('code_challenge'));
+    expect(flow.code_verifier).toMatch(/^v1\./);
+  });
+
+  it('asks for the scope the caller names, else the configured one', async () => {
+    const named = await gw.http.post(`/v1/mcp-configurations/${id}/oauth/connect`).set('X-API-Key', admin.key).send({ scope: 'mcp:read' });
+    expect(new URL(named.body.authorizationUrl).searchParams.get('scope')).toBe('mcp:read');
+    const configured = await createServer(server.url, { auth_type: 'oauth', credentials: { grant_type: 'authorization_code', scope: 'mcp:write' } });
+    const started = await gw.http.post(`/v1/mcp-configurations/${configured}/oauth/connect`).set('X-API-Key', admin.key).send({});
+    expect(new URL(started.body.authorizationUrl).searchParams.get('scope')).toBe('mcp:write');
   });
 
   it('refuses a callback whose state it never issued, a replayed one, and one whose iss is another issuer', async () => {
@@ -130,6 +161,14 @@ describe('the consent flow, as a browser goes through it', () => {
     // The flow was used up by the refused attempt: the genuine response cannot be replayed after it.
     const replay = await gw.http.get(`${redirectedTo.pathname}${redirectedTo.search}`);
     expect(replay.status).toBe(400);
+    // The authorization server says it sends iss: an answer without it is refused too.
+    const again = await gw.http.post(`/v1/mcp-configurations/${id}/oauth/connect`).set('X-API-Key', admin.key).send({});
+    const second = await browserConsent(again.body.authorizationUrl, { login: 'alice' });
+    const stripped = new URLSearchParams(second.redirectedTo.search);
+    stripped.delete('iss');
+    const withoutIss = await gw.http.get(`/oauth/callback?${stripped}`);
+    expect(withoutIss.status).toBe(400);
+    expect(withoutIss.text).toContain('did not come from the authorization server');
   });
 
   it('records a refusal in the browser as a refusal: nothing stored, the page says so', async () => {

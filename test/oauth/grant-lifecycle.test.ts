@@ -185,7 +185,10 @@ describe('a grant the upstream turns down', () => {
 
   it('asks for the union of the scopes when a call needs more (step-up), and the new consent lets it through', async () => {
     const refused = await bed.agent(id, admin.key);
-    await expect(refused.callTool({ name: 'admin_action', arguments: {} })).rejects.toThrow(/mcp:write/);
+    const error = await refused.callTool({ name: 'admin_action', arguments: {} }).catch((e: { code?: number; message: string }) => e);
+    expect(error).toMatchObject({ code: -32035, message: expect.stringMatching(/mcp:write/) });
+    // Calls within the scope granted keep working until the new consent.
+    expect(await call(id, 'whoami')).toContain('account=alice');
     const status = await gw.http.get(`/v1/mcp-configurations/${id}/oauth`).set('X-API-Key', admin.key);
     expect(status.body.neededScope?.split(' ')).toEqual(expect.arrayContaining(['mcp:read', 'mcp:write']));
     const started = await connect(id, 'alice');
@@ -242,6 +245,7 @@ describe('a grant that ends', () => {
     expect((await gw.http.delete(`/v1/mcp-configurations/${id}/oauth`).set('X-API-Key', admin.key)).status).toBe(404);
     const events = await gw.http.get('/v1/audit-events').query({ organization_id: ORG, action: 'oauth.disconnect', target_id: id }).set('X-API-Key', admin.key);
     expect(events.body.events).toHaveLength(1);
+    expect(events.body.events[0].detail).toMatchObject({ revoked: 'true', subject: 'organization', issuer: as.issuer });
   });
 });
 

@@ -100,6 +100,45 @@ describe('token responses', () => {
   });
 });
 
+describe('refresh answers', () => {
+  it.each(['invalid_grant', 'invalid_client', 'unauthorized_client'])('ends the grant on a refresh refused with %s: "reconnect", not retried', async (code) => {
+    let refreshes = 0;
+    const { id } = await world({
+      token: (form, issue) => {
+        if (form.get('grant_type') !== 'refresh_token') return { body: { ...issue(form.get('resource')), token_type: 'Bearer', expires_in: 1 } };
+        refreshes += 1;
+        return { status: 400, body: { error: code } };
+      },
+    });
+    expect((await connect(id)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const failed = await bed.probe(id);
+    expect(failed.message).toContain(`(the authorization server refused the refresh token (${code})); reconnect it`);
+    expect((await status(id)).body).toMatchObject({ connected: false, status: 'reconnect' });
+    await bed.probe(id);
+    expect(refreshes).toBe(1);
+  });
+
+  it('keeps the refresh token it has when a refresh answers without a new one (no rotation)', async () => {
+    const refreshTokens: string[] = [];
+    const { id } = await world({
+      token: (form, issue) => {
+        const issued = issue(form.get('resource'));
+        if (form.get('grant_type') !== 'refresh_token') return { body: { ...issued, token_type: 'Bearer', expires_in: 1 } };
+        refreshTokens.push(form.get('refresh_token') ?? '');
+        return { body: { access_token: issued.access_token, token_type: 'Bearer', expires_in: 1 } };
+      },
+    });
+    expect((await connect(id)).status).toBe(200);
+    for (let round = 0; round < 2; round += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      expect((await bed.probe(id)).success).toBe(true);
+    }
+    expect(refreshTokens).toHaveLength(2);
+    expect(refreshTokens[1]).toBe(refreshTokens[0]);
+  });
+});
+
 describe('what the authorization server echoes', () => {
   it('never shows a refresh token it echoes in error_description: not in the test result, the stored errorMessage, the audit trail or the logs', async () => {
     let refreshToken = '';
@@ -140,9 +179,14 @@ describe('what the authorization server echoes', () => {
     });
     const back = await connect(id);
     expect(back.status).toBe(400);
-    expect(back.text).toContain('invalid_request');
+    expect(back.text).toContain('refused to exchange the code for tokens: the authorization server answered invalid_request');
     for (const secret of sent) expect(back.text).not.toContain(secret);
     expect(back.text).not.toContain('<img');
+    const events = await bed.gw.http
+      .get('/v1/audit-events')
+      .query({ organization_id: ORG, action: 'oauth.connect', target_id: id })
+      .set('X-API-Key', bed.adminKey);
+    expect(events.body.events.map((e: { outcome: string }) => e.outcome)).toEqual(['failed']);
   });
 });
 

@@ -616,6 +616,33 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
       expect(taken.filter((t) => t !== null)).toEqual([flow]);
     });
 
+    it('keeps the newest pending consents of a server and subject, and leaves others alone', async () => {
+      const serverId = unique('mcp');
+      const flowAt = (n: number, subject: { kind: 'organization' } | { kind: 'user'; userId: string } = { kind: 'organization' }) => ({
+        stateHash: `${unique('s')}${n}`.padEnd(64, '0').slice(0, 64),
+        organizationId: org,
+        serverId,
+        subject,
+        startedByKeyId: null,
+        startedByUserId: null,
+        client: { source: 'metadata_document' as const, clientId: 'https://gw/cimd', registrationId: null },
+        server: facts,
+        codeVerifierCiphertext: 'verifier',
+        resource: 'https://mcp.example.com/mcp',
+        scope: null,
+        redirectUri: 'https://gw/cb',
+        createdAt: T0 + n,
+        expiresAt: T0 + 600_000,
+      });
+      const flows = [1, 2, 3, 4, 5, 6].map((n) => flowAt(n));
+      const users = flowAt(0, { kind: 'user', userId: 'usr_a' });
+      for (const flow of [...flows, users]) await store.oauth.insertFlow(flow);
+      await store.oauth.keepNewestFlows(serverId, { kind: 'organization' }, 5);
+      expect(await store.oauth.findFlow(flows[0]!.stateHash)).toBeNull();
+      for (const flow of flows.slice(1)) expect(await store.oauth.findFlow(flow.stateHash)).toEqual(flow);
+      expect(await store.oauth.findFlow(users.stateHash)).toEqual(users);
+    });
+
     it('lets one refresher hold a grant: a claim on a held or outdated version fails, and finishing bumps the version and frees it', async () => {
       const grant = aGrant(unique('mcp'));
       await store.oauth.saveGrant(grant);

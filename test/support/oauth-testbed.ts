@@ -34,8 +34,8 @@ export class OAuthTestbed {
   ) {}
 
   /** A gateway that may reach 127.0.0.1 (the test servers), its public address `publicUrl`, and an admin key of `org` acting for usr_alice. */
-  static async start(org: string, publicUrl: string, options: TestGatewayOptions = {}): Promise<OAuthTestbed> {
-    const gw = await startTestGateway({ allowedHosts: '127.0.0.1', publicUrl, ...options });
+  static async start(org: string, publicUrl: string | null, options: TestGatewayOptions = {}): Promise<OAuthTestbed> {
+    const gw = await startTestGateway({ allowedHosts: '127.0.0.1', publicUrl: publicUrl ?? undefined, ...options });
     const admin = await gw.aitronosKey({ orgs: [org], role: 'admin', userId: 'usr_alice' });
     return new OAuthTestbed(gw, org, admin.key);
   }

@@ -488,6 +488,8 @@ export interface ProtectedMcpServer {
   prmUrl: string;
   /** The Authorization header of every request to the MCP endpoint ('' when missing). */
   authorizations: string[];
+  /** Every header value of every request to the MCP endpoint, joined (what any request carried). */
+  headerValues: string[];
   /** Requests received, metadata included. */
   hits: number;
   /** Requests for the Protected Resource Metadata. */
@@ -511,7 +513,7 @@ export async function startProtectedMcpServer(options: ProtectedMcpServerOptions
   const toolScopes = options.toolScopes ?? { admin_action: 'mcp:write' };
   const resourcePath = options.resourcePath ?? '/mcp';
   const challenge = (options.advertiseMetadataAt ?? 'challenge') === 'challenge';
-  const state = { authorizations: [] as string[], hits: 0, metadataHits: 0 };
+  const state = { authorizations: [] as string[], headerValues: [] as string[], hits: 0, metadataHits: 0 };
 
   const http = createServer();
   const port = await listen(http);
@@ -577,6 +579,7 @@ export async function startProtectedMcpServer(options: ProtectedMcpServerOptions
     resourcePath,
     (req, _res, next) => {
       state.authorizations.push(req.headers.authorization ?? '');
+      state.headerValues.push(JSON.stringify(req.headers));
       next();
     },
     requireBearerAuth({ verifier, requiredScopes, ...(challenge ? { resourceMetadataUrl: prmUrl } : {}) }),
@@ -610,6 +613,7 @@ export async function startProtectedMcpServer(options: ProtectedMcpServerOptions
     port,
     prmUrl,
     authorizations: state.authorizations,
+    headerValues: state.headerValues,
     get hits() {
       return state.hits;
     },

@@ -1,3 +1,4 @@
+import type { Clock } from '../../core/ports';
 import type { OAuthSettings } from '../../core/services/oauth-connections';
 import type { Server } from 'node:http';
 import type { Express } from 'express';
@@ -68,6 +69,8 @@ export interface TestGatewayOptions {
   approvals?: { ttlMs?: number; allowSelfDecision?: boolean };
   /** MCP_GATEWAY_PUBLIC_URL. */
   publicUrl?: string;
+  /** The gateway's clock (tests move it forward); the system clock by default. */
+  clock?: Clock;
   /** OAuth timings (refresh skew, lease, flow lifetime). */
   oauth?: Partial<Omit<OAuthSettings, 'publicUrl'>>;
   /** Host names the test resolves, and how; every other name fails to resolve. */
@@ -113,6 +116,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     httpTimeouts: options.httpTimeouts,
     proxy: options.proxy,
     approvals: options.approvals,
+    clock: options.clock,
     publicUrl: options.publicUrl ?? null,
     oauth: options.oauth,
   });
