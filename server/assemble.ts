@@ -26,6 +26,8 @@ export interface AssemblyOptions extends Omit<GatewayOptions, 'onProbe'> {
   interfaces?: readonly GatewayInterface[];
   /** MCP_GATEWAY_PUBLIC_URL. */
   publicUrl?: string | null;
+  /** Collect the process's CPU, memory, GC and event-loop metrics (default true; once per process). */
+  processMetrics?: boolean;
 }
 
 export interface AssembledGateway {
@@ -44,7 +46,7 @@ export interface AssembledGateway {
  * and the tests build through it; the CLI opens the same services through `openGateway`.
  */
 export async function assembleGateway(options: AssemblyOptions): Promise<AssembledGateway> {
-  const metrics = createMetrics();
+  const metrics = createMetrics({ processMetrics: options.processMetrics });
   const logger = options.logger;
   const services = await openGateway({
     ...options,

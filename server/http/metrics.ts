@@ -19,10 +19,15 @@ export interface Metrics {
   watchPool(knex: Knex): void;
 }
 
-/** One registry per process (not prom-client's global), so tests can build several apps. */
-export function createMetrics(): Metrics {
+/**
+ * One registry per app (not prom-client's global), so one process can build several apps.
+ * `processMetrics`: prom-client's default metrics (CPU, memory, GC, event-loop lag). They watch the
+ * whole process through observers that are never removed, so only the process's one gateway
+ * should collect them: each further app that did would keep its whole module graph alive.
+ */
+export function createMetrics({ processMetrics = true }: { processMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  if (processMetrics) collectDefaultMetrics({ register: registry });
   const labelNames = ['dialect', 'route', 'status'] as const;
   const requests = new Counter({
     name: 'mcp_gateway_http_requests_total',

@@ -3,7 +3,7 @@ import { startSilentServer } from '../support/mcp-servers';
 import { startTestGateway, type TestGateway } from '../support/test-gateway';
 
 let gw: TestGateway;
-beforeAll(async () => (gw = await startTestGateway({ allowedHosts: '127.0.0.1' })));
+beforeAll(async () => (gw = await startTestGateway({ allowedHosts: '127.0.0.1', processMetrics: true })));
 afterAll(() => gw.close());
 
 describe('health', () => {

@@ -69,6 +69,8 @@ export interface TestGatewayOptions {
   approvals?: { ttlMs?: number; allowSelfDecision?: boolean };
   /** MCP_GATEWAY_PUBLIC_URL. */
   publicUrl?: string;
+  /** prom-client's process metrics (CPU, memory, GC); off unless a test reads them. */
+  processMetrics?: boolean;
   /** The gateway's clock (tests move it forward); the system clock by default. */
   clock?: Clock;
   /** OAuth timings (refresh skew, lease, flow lifetime). */
@@ -117,6 +119,8 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     proxy: options.proxy,
     approvals: options.approvals,
     clock: options.clock,
+    // Process-wide observers outlive a test file's gateway (and keep its modules in memory): only the tests of those metrics turn them on.
+    processMetrics: options.processMetrics ?? false,
     publicUrl: options.publicUrl ?? null,
     oauth: options.oauth,
   });
