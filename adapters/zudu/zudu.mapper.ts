@@ -155,6 +155,9 @@ export function toZuduServerDetail(s: McpServer): Schemas['ServerDetail'] {
     ...toZuduServer(s),
     request_headers: Object.fromEntries(Object.keys(s.requestHeaders).map((name) => [name, REDACTED] as const)),
     secret_token_id: s.auth.type === 'bearer' ? s.auth.secretId : null,
+    ...(s.auth.type === 'oauth' && s.auth.grant === 'authorization_code'
+      ? { oauth: { per_user: s.auth.perUser, client_id: s.auth.clientId, scope: s.auth.scope } }
+      : {}),
     tool_approval_hashes: s.toolApprovals.map(toZuduApproval),
     dependent_agents: [],
   };

@@ -401,6 +401,18 @@ export interface components {
                 [key: string]: "********";
             };
             secret_token_id: string | null;
+            /**
+             * @description Present when the server is connected through a person's OAuth consent (set through the
+             *     Aitronos dialect, an import, or by connecting a server that has no credentials):
+             *     whether each user connects their own account, the client registered beforehand if any,
+             *     and the scopes to ask for. Never a secret or a token; the connection itself is
+             *     GET /api/mcp-servers/{id}/oauth.
+             */
+            oauth?: {
+                per_user: boolean;
+                client_id: string | null;
+                scope: string | null;
+            };
             tool_approval_hashes: {
                 tool_name: string;
                 tool_hash: string;

@@ -106,6 +106,9 @@ describe('the consent flow, as a browser goes through it', () => {
     const zudu = await gw.zuduKey(ORG, { role: 'admin' });
     const seen = await gw.http.get(`/api/mcp-servers/${id}/oauth`).set(zudu.headers);
     expect(seen.body.data).toMatchObject({ connected: true, status: 'active', issuer: as.issuer, per_user: false });
+    const detail = await gw.http.get(`/api/mcp-servers/${id}`).set(zudu.headers);
+    expect(detail.body.data.oauth).toEqual({ per_user: false, client_id: null, scope: null });
+    expect(detail.body.data.secret_token_id).toBeNull();
     // Neither view holds a token.
     for (const sent of server.authorizations.filter((a) => a.startsWith('Bearer '))) {
       expect(JSON.stringify([status.body, seen.body])).not.toContain(sent.slice('Bearer '.length));
@@ -236,6 +239,10 @@ describe('moving an OAuth server between platforms', () => {
     const list = await gw.http.get('/v1/mcp-configurations').query({ organization_id: 'org_oauth_copy' }).set('X-API-Key', other.key);
     const copy = list.body.configurations.find((c: { name: string }) => c.name === 'Portable OAuth');
     expect(copy).toMatchObject({ authType: 'oauth', isActive: true });
+    // The Zudu view of the copy shows the same marking, and no secret.
+    const zudu = await gw.zuduKey('org_oauth_copy', { role: 'admin' });
+    const detail = await gw.http.get(`/api/mcp-servers/${copy.id}`).set(zudu.headers);
+    expect(detail.body.data.oauth).toEqual({ per_user: true, client_id: client.client_id, scope: 'mcp:read' });
     const status = await gw.http.get(`/v1/mcp-configurations/${copy.id}/oauth`).set('X-API-Key', other.key);
     expect(status.body).toMatchObject({ perUser: true, connected: false, status: 'not_connected' });
   });
