@@ -170,10 +170,13 @@ export class OAuthConnections {
     const server = await findAccessibleServer(this.deps.store, principal, serverId);
     const subject = this.subjectFor(principal, server);
     if (!server.isActive) throw new ServerInactive(server.id);
-    if (options.scope !== undefined && options.scope !== null && (options.scope.length > 1024 || /[^\x21\x23-\x5b\x5d-\x7e ]/.test(options.scope))) {
-      throw new ValidationError('scope', { rule: 'too_long', limit: 1024 });
+    const scope = options.scope ?? null;
+    if (scope !== null && scope.length > 1024) throw new ValidationError('scope', { rule: 'too_long', limit: 1024 });
+    // RFC 6749 §3.3: scope tokens of printable ASCII except space, double quote and backslash, separated by spaces.
+    if (scope !== null && !/^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/.test(scope)) {
+      throw new ValidationError('scope', { rule: 'invalid', text: 'scope must be OAuth scope tokens separated by single spaces (RFC 6749 §3.3)' });
     }
-    return this.begin(server, subject, principal, options.scope ?? null);
+    return this.begin(server, subject, principal, scope);
   }
 
   /** Who a principal connects for on this server, refusing what it may not do. */

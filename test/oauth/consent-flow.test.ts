@@ -144,6 +144,11 @@ describe('the consent flow, as a browser goes through it', () => {
   it('asks for the scope the caller names, else the configured one', async () => {
     const named = await gw.http.post(`/v1/mcp-configurations/${id}/oauth/connect`).set('X-API-Key', admin.key).send({ scope: 'mcp:read' });
     expect(new URL(named.body.authorizationUrl).searchParams.get('scope')).toBe('mcp:read');
+    for (const bad of ['mcp:read\tmcp:write', 'say "hi"', ' leading', '']) {
+      const refused = await gw.http.post(`/v1/mcp-configurations/${id}/oauth/connect`).set('X-API-Key', admin.key).send({ scope: bad });
+      expect(refused.status).toBe(422);
+      expect(refused.body.error.details.field).toBe('scope');
+    }
     const configured = await createServer(server.url, { auth_type: 'oauth', credentials: { grant_type: 'authorization_code', scope: 'mcp:write' } });
     const started = await gw.http.post(`/v1/mcp-configurations/${configured}/oauth/connect`).set('X-API-Key', admin.key).send({});
     expect(new URL(started.body.authorizationUrl).searchParams.get('scope')).toBe('mcp:write');
