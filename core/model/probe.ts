@@ -25,6 +25,8 @@ export interface UpstreamGrant {
   renew(rejected: string, signal?: AbortSignal): Promise<string>;
   /** The upstream answered 403 insufficient_scope, asking for `scope`. */
   insufficientScope(scope: string | null): Promise<void>;
+  /** The upstream refused `token` even just after it was renewed: the grant needs a new consent. */
+  refused(token: string): Promise<void>;
 }
 
 /** What a 401 or 403 said in its WWW-Authenticate header (RFC 6750, RFC 9728). */

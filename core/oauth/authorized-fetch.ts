@@ -2,12 +2,18 @@ import type { UpstreamGrant } from '../model/probe';
 import type { FetchLike } from '../probe/guarded-fetch';
 import { ProbeFailure } from '../probe/probe-failure';
 
-/** The scope an `insufficient_scope` challenge asks for (RFC 6750 §3), or null. */
+/** RFC 6749 §3.3 scope tokens, separated by single spaces, at most 1024 characters. */
+const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/;
+
+/**
+ * The scope an `insufficient_scope` challenge asks for (RFC 6750 §3), or null when it names
+ * none, or names something that is not a scope (it is shown and stored, so it must be one).
+ */
 function insufficientScope(response: Response): { scope: string | null } | null {
   const header = response.headers.get('www-authenticate') ?? '';
   if (!/error\s*=\s*"?insufficient_scope"?/i.test(header)) return null;
   const scope = /scope\s*=\s*"([^"]*)"/i.exec(header)?.[1] ?? null;
-  return { scope };
+  return { scope: scope !== null && scope.length <= 1024 && SCOPE.test(scope) ? scope : null };
 }
 
 /**
@@ -21,6 +27,11 @@ function insufficientScope(response: Response): { scope: string | null } | null 
  */
 export function authorizedFetch(fetch: FetchLike, grant: UpstreamGrant, serverUrl: string, sent: (token: string) => void): FetchLike {
   const origin = new URL(serverUrl).origin;
+  const tokens: string[] = [];
+  const note = (token: string) => {
+    if (!tokens.includes(token)) tokens.push(token);
+    sent(token);
+  };
   const withToken = (init: RequestInit | undefined, token: string): RequestInit => {
     const headers = new Headers(init?.headers);
     headers.set('Authorization', `Bearer ${token}`);
@@ -29,20 +40,24 @@ export function authorizedFetch(fetch: FetchLike, grant: UpstreamGrant, serverUr
   return async (url, init) => {
     if (new URL(String(url)).origin !== origin) return fetch(url, init);
     let token = await grant.token(init?.signal ?? undefined);
-    sent(token);
+    note(token);
     let response = await fetch(url, withToken(init, token));
     if (response.status === 401) {
       await response.body?.cancel().catch(() => undefined);
       token = await grant.renew(token, init?.signal ?? undefined);
-      sent(token);
+      note(token);
       response = await fetch(url, withToken(init, token));
       if (response.status === 401) {
         await response.body?.cancel().catch(() => undefined);
+        // Not retried on every call: the grant asks for a reconnect from now on.
+        await grant.refused(token);
         throw new ProbeFailure({ kind: 'oauth_reconnect', why: 'the server refused a freshly refreshed access token' });
       }
     }
     if (response.status === 403) {
       const wanted = insufficientScope(response);
+      // A "scope" that carries a token the gateway sent is an echo, not a scope: never stored or shown.
+      if (wanted?.scope && tokens.some((t) => wanted.scope!.includes(t))) wanted.scope = null;
       if (wanted) {
         await response.body?.cancel().catch(() => undefined);
         await grant.insufficientScope(wanted.scope);

@@ -46,7 +46,10 @@ export function stepFailure(step: OAuthStep, error: unknown, related: unknown[] 
 }
 
 const oneLine = (text: string) => {
-  const line = text.replace(/\s+/g, ' ').trim();
+  const line = text
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return line.length > 300 ? `${line.slice(0, 297)}...` : line;
 };
 
@@ -122,7 +125,36 @@ export async function discover(
     throw new ProbeFailure({ kind: 'oauth_discovery', step: 'authorization_server_metadata', detail: 'it does not support PKCE with S256' });
   }
   const scope = challenge?.scope ?? (prm.scopes_supported?.length ? prm.scopes_supported.join(' ') : null);
-  return { resource: prm.resource ?? resource, scope, server: factsOf(metadata) };
+  const facts = factsOf(metadata);
+  // Stored, shown and sent on: each must be a URL of sane length, whatever the servers said.
+  const urls: Array<[string | null, string, OAuthStep]> = [
+    [prm.resource ?? resource, 'the resource', 'protected_resource_metadata'],
+    [facts.issuer, 'the issuer', 'authorization_server_metadata'],
+    [facts.authorizationEndpoint, 'the authorization endpoint', 'authorization_server_metadata'],
+    [facts.tokenEndpoint, 'the token endpoint', 'authorization_server_metadata'],
+    [facts.revocationEndpoint, 'the revocation endpoint', 'authorization_server_metadata'],
+    [facts.registrationEndpoint, 'the registration endpoint', 'authorization_server_metadata'],
+  ];
+  for (const [url, what, step] of urls) {
+    if (url !== null && !usableUrl(url))
+      throw new ProbeFailure({ kind: 'oauth_discovery', step, detail: `${what} is not an http(s) URL of at most 1000 characters` });
+  }
+  return { resource: prm.resource ?? resource, scope: scope !== null && usableScope(scope) ? scope : null, server: facts };
+}
+
+function usableUrl(value: string): boolean {
+  if (value.length > 1000 || /[\u0000-\u001f\u007f-\u009f]/.test(value)) return false;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
+
+/** RFC 6749 §3.3 scope tokens separated by single spaces, at most 1024 characters (anything else is not asked for). */
+export function usableScope(scope: string): boolean {
+  return scope.length <= 1024 && /^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/.test(scope);
 }
 
 function factsOf(metadata: AuthorizationServerMetadata): AuthorizationServerFacts {

@@ -332,7 +332,8 @@ export class ServerScope {
       } catch (error) {
         // The grant failed mid-connection (revoked, or the call needs more scope): a consent resolves it.
         const oauth = oauthFailureIn(error);
-        if (oauth) throw await this.consentRefusal(oauth, call);
+        // The upstream never ran the call: a held call's approval is not used up.
+        if (oauth) throw notForwarded(await this.consentRefusal(oauth.withMessage(scrubbed(scrubber, oauth.message)), call));
         throw this.translated(error, scrubber);
       }
       if (result === null || typeof result !== 'object' || Array.isArray(result)) throw invalid(`${method} answered something that is not a result object`);

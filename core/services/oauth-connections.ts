@@ -6,39 +6,20 @@ import type { AuthChallenge, UpstreamGrant } from '../model/probe';
 import type { McpServer } from '../model/server';
 import { challengeOf, discover, loadOAuthSdk, metadataOf, type OAuthSdk, stepFailure } from '../oauth/discovery';
 import { guardedHttp, type FetchLike } from '../probe/guarded-fetch';
-import type { NetworkGuard } from '../probe/network-guard';
 import { ProbeFailure } from '../probe/probe-failure';
-import type { Cipher, Clock, Store } from '../ports';
 import { assertCanManage, findAccessibleServer } from './access';
 import { auditEvent } from './audit-trail';
 import { untestedConnection } from './connection-reset';
 import { secretContext } from './secret-context';
 import { newOAuthGrantId, newOAuthRegistrationId } from '../ids';
+import { expiryOf, flowContext, oauthErrorCode, registrationContext, scopeUnion, tokenContext, tokenRequestDetail } from '../oauth/oauth-rules';
+import { GrantTokens } from './oauth-grant-tokens';
+import type { OAuthDeps, OAuthSettings } from '../oauth/oauth-settings';
+
+export { DEFAULT_OAUTH, type OAuthDeps, type OAuthSettings } from '../oauth/oauth-settings';
 
 export const OAUTH_CALLBACK_PATH = '/oauth/callback';
 export const CLIENT_METADATA_PATH = '/oauth/client-metadata.json';
-
-export interface OAuthSettings {
-  /** Where people and authorization servers reach the gateway (MCP_GATEWAY_PUBLIC_URL): the redirect URI and the client metadata document live under it. */
-  publicUrl: string;
-  /** How long a started consent may take to come back. */
-  flowTtlMs: number;
-  /** Each outbound OAuth request (discovery, registration, token, revocation). */
-  timeoutMs: number;
-  /** An access token this close to its expiry is refreshed before it is used. */
-  refreshSkewMs: number;
-  /** How long one refresher holds a grant before others may take over. */
-  refreshLeaseMs: number;
-}
-
-export const DEFAULT_OAUTH: Omit<OAuthSettings, 'publicUrl'> = { flowTtlMs: 600_000, timeoutMs: 10_000, refreshSkewMs: 60_000, refreshLeaseMs: 15_000 };
-
-export interface OAuthDeps {
-  store: Store;
-  cipher: Cipher;
-  clock: Clock;
-  guard: NetworkGuard;
-}
 
 /** A consent started: where to send the person, and until when it can come back. */
 export interface ConsentStarted {
@@ -70,9 +51,15 @@ export type CallbackRefusal =
   | { reason: 'denied'; error: string }
   | { reason: 'token_request'; detail: string };
 
-/** A server a consent applies to: one with no credentials, or one marked for the authorization-code grant. */
-function consentable(server: McpServer): boolean {
-  return server.auth.type === 'none' || (server.auth.type === 'oauth' && server.auth.grant === 'authorization_code');
+/**
+ * Whether a consent for `subject` still applies to the server as it now is: an organization's to
+ * a server with no credentials or an organization-wide OAuth one; a user's to a per-user one.
+ */
+function consentFits(server: McpServer, subject: GrantSubject): boolean {
+  const auth = server.auth;
+  if (auth.type === 'none') return subject.kind === 'organization';
+  if (auth.type !== 'oauth' || auth.grant !== 'authorization_code') return false;
+  return auth.perUser === (subject.kind === 'user');
 }
 
 export class CallbackRefused extends Error {
@@ -83,44 +70,10 @@ export class CallbackRefused extends Error {
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-const tokenContext = (grant: Pick<OAuthGrant, 'organizationId' | 'id'>, which: 'access' | 'refresh') =>
-  `oauth-grant/${grant.organizationId}/${grant.id}/${which}`;
-const flowContext = (flow: Pick<ConsentFlow, 'organizationId' | 'stateHash'>) => `oauth-flow/${flow.organizationId}/${flow.stateHash}`;
-const registrationContext = (organizationId: string, id: string) => `oauth-client/${organizationId}/${id}`;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** The longest access-token lifetime believed; a longer, negative or non-numeric `expires_in` counts as unknown. */
-const MAX_TOKEN_LIFETIME_MS = 366 * 24 * 3_600_000;
 /** Consents under way kept per server and subject: starting more drops the oldest (its link stops working). */
 export const MAX_PENDING_CONSENTS = 5;
-
-/** When a token that lives `expiresIn` seconds from `now` expires, or null when the answer says nothing believable. */
-function expiryOf(expiresIn: unknown, now: number): number | null {
-  if (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn) || expiresIn <= 0) return null;
-  const ms = Math.round(expiresIn * 1000);
-  return ms > MAX_TOKEN_LIFETIME_MS ? null : now + ms;
-}
-
-/**
- * What a failed token request may say: the OAuth error code, or the gateway's own words for a
- * network failure. Never the authorization server's description: it may echo the code, the
- * verifier or the refresh token the gateway just sent.
- */
-function tokenRequestDetail(error: unknown, related: unknown[]): string {
-  const code = (error as { code?: unknown }).code;
-  if (error instanceof Error && error.name === 'OAuthError' && typeof code === 'string' && /^[\x20-\x7e]{1,64}$/.test(code)) {
-    return `the authorization server answered ${code}`;
-  }
-  const failure = stepFailure('token_request', error, related);
-  const known = failure.reason.kind === 'oauth_discovery' ? null : failure.message;
-  return known ?? "the authorization server's answer could not be used";
-}
-
-/** Space-separated scopes, each once, in the order first seen. */
-export function scopeUnion(...scopes: Array<string | null | undefined>): string | null {
-  const all = [...new Set(scopes.flatMap((s) => (s ? s.split(/\s+/).filter(Boolean) : [])))];
-  return all.length ? all.join(' ') : null;
-}
+/** Consent URLs the MCP endpoint remembers for reuse, across every server and user of the process. */
+const MAX_OFFERED_CONSENTS = 10_000;
 
 /**
  * The gateway as an OAuth client of upstream MCP servers (MCP authorization, 2025-06-18 on):
@@ -129,13 +82,21 @@ export function scopeUnion(...scopes: Array<string | null | undefined>): string 
  * resource they were granted for.
  */
 export class OAuthConnections {
-  /** Refreshes under way in this process, per grant: callers share one instead of racing. */
-  private readonly refreshing = new Map<string, Promise<string>>();
+  /** The tokens' life after the consent: refresh, renewal, step-up, the end of a grant. */
+  private readonly tokens: GrantTokens;
+  /** Consents the MCP endpoint offered, per server and user, in the order offered. */
+  private readonly offered = new Map<string, { url: string; stateHash: string; expiresAt: number }>();
+
+  readonly settings: OAuthSettings;
 
   constructor(
     private readonly deps: OAuthDeps,
-    readonly settings: OAuthSettings,
-  ) {}
+    settings: OAuthSettings,
+  ) {
+    // A refresh must end before its lease does, or a second refresher could send the same refresh token.
+    this.settings = { ...settings, refreshLeaseMs: Math.max(settings.refreshLeaseMs, settings.timeoutMs + 5_000) };
+    this.tokens = new GrantTokens(deps, this.settings, (organizationId, serverId, client) => this.clientInformation(organizationId, serverId, client));
+  }
 
   get redirectUri(): string {
     return `${this.settings.publicUrl}${OAUTH_CALLBACK_PATH}`;
@@ -295,6 +256,10 @@ export class OAuthConnections {
     } catch (error) {
       throw stepFailure('client_registration', error);
     }
+    if (registered.client_id.length > 1024 || /[\u0000-\u001f\u007f-\u009f]/.test(registered.client_id)) {
+      throw new ProbeFailure({ kind: 'oauth_discovery', step: 'client_registration', detail: 'the registration answered an unusable client_id' });
+    }
+    const authMethod = registered.token_endpoint_auth_method;
     const id = newOAuthRegistrationId();
     const row = {
       id,
@@ -303,7 +268,7 @@ export class OAuthConnections {
       redirectUri: this.redirectUri,
       clientId: registered.client_id,
       clientSecretCiphertext: registered.client_secret ? this.deps.cipher.encrypt(registered.client_secret, registrationContext(org, id)) : null,
-      tokenEndpointAuthMethod: registered.token_endpoint_auth_method ?? null,
+      tokenEndpointAuthMethod: authMethod && authMethod.length <= 64 ? authMethod : null,
       createdAt: this.deps.clock.now(),
     };
     // Two first consents at once: the registration that landed first is the one kept.
@@ -315,7 +280,7 @@ export class OAuthConnections {
   }
 
   /** The client's credentials as the token endpoint wants them (a secret only for a confidential client). */
-  private async clientInformation(
+  async clientInformation(
     organizationId: string,
     serverId: string,
     client: GrantClient,
@@ -376,7 +341,7 @@ export class OAuthConnections {
       throw new CallbackRefused({ reason: 'issuer_mismatch', expected: flow.server.issuer });
     }
     if (query.error !== undefined) {
-      const error = query.error.replace(/[^\x20-\x7e]/g, '').slice(0, 100);
+      const error = oauthErrorCode(query.error);
       await this.recordConnect(flow, 'refused', { reason: 'denied', error });
       throw new CallbackRefused({ reason: 'denied', error });
     }
@@ -431,7 +396,7 @@ export class OAuthConnections {
     await this.deps.store.transaction(async (tx) => {
       const current = await tx.servers.findById(flow.serverId, { forUpdate: true });
       // The server was deleted, or now authenticates another way, while the person consented: nothing is kept.
-      if (!current || !consentable(current)) throw new CallbackRefused({ reason: 'server_changed' });
+      if (!current || !consentFits(current, flow.subject)) throw new CallbackRefused({ reason: 'server_changed' });
       await tx.oauth.saveGrant(grant);
       // A server that met a challenge with no credentials is an OAuth server from now on.
       if (current.auth.type === 'none' && flow.subject.kind === 'organization') {
@@ -493,10 +458,23 @@ export class OAuthConnections {
     }
   }
 
-  /** For the MCP endpoint: a consent for the calling user of a per-user server, as the URL to open. */
+  /**
+   * For the MCP endpoint: a consent for the calling user of a per-user server, as the URL to open.
+   * A consent already started for them that has more than a minute left is offered again, so an
+   * agent retrying (or listing an organization's tools) does not start one per message.
+   */
   async consentUrlFor(server: McpServer, principal: Principal): Promise<string> {
     if (principal.userId === null) throw new InsufficientPermissions('This key acts for no user');
-    return (await this.begin(server, { kind: 'user', userId: principal.userId }, principal, null)).authorizationUrl;
+    const key = JSON.stringify([server.id, principal.userId]);
+    const offered = this.offered.get(key);
+    if (offered && offered.expiresAt - this.deps.clock.now() > 60_000 && (await this.deps.store.oauth.findFlow(offered.stateHash))) return offered.url;
+    const started = await this.begin(server, { kind: 'user', userId: principal.userId }, principal, null);
+    const stateHash = sha256(new URL(started.authorizationUrl).searchParams.get('state') ?? '');
+    this.offered.delete(key);
+    this.offered.set(key, { url: started.authorizationUrl, stateHash, expiresAt: started.expiresAt });
+    // Bounded: the oldest offer goes first.
+    if (this.offered.size > MAX_OFFERED_CONSENTS) this.offered.delete(this.offered.keys().next().value as string);
+    return started.authorizationUrl;
   }
 
   /** The caller's view of the server's connection: its own for a per-user server, the organization's otherwise. */
@@ -567,7 +545,7 @@ export class OAuthConnections {
       const client = await this.clientInformation(grant.organizationId, grant.serverId, grant.client);
       const tokens: Array<[string, string]> = [];
       if (grant.refreshTokenCiphertext) tokens.push([this.deps.cipher.decrypt(grant.refreshTokenCiphertext, tokenContext(grant, 'refresh')), 'refresh_token']);
-      tokens.push([this.tokenOf(grant, 'access'), 'access_token']);
+      tokens.push([this.tokens.tokenOf(grant, 'access'), 'access_token']);
       let all = true;
       for (const [token, hint] of tokens) {
         const form = new URLSearchParams({ token, token_type_hint: hint });
@@ -604,153 +582,6 @@ export class OAuthConnections {
     if (!sdk.checkResourceAllowed({ requestedResource: resource, configuredResource: grant.resource })) {
       throw new ProbeFailure({ kind: 'oauth_reconnect', why: "the server's URL changed since it was connected" });
     }
-    return {
-      id: grant.id,
-      resource: grant.resource,
-      token: () => this.accessToken(grant.id, null),
-      renew: (rejected) => this.accessToken(grant.id, rejected),
-      insufficientScope: (scope) => this.stepUpNeeded(grant.id, scope),
-    };
-  }
-
-  /** The grant's access token, refreshed first when it is about to expire or the upstream refused it (`rejected`). */
-  private async accessToken(grantId: string, rejected: string | null): Promise<string> {
-    const grant = await this.liveGrant(grantId);
-    const token = this.tokenOf(grant, 'access');
-    if (token !== rejected && !this.expiring(grant)) return token;
-    const key = `${grantId}:${grant.version}`;
-    let shared = this.refreshing.get(key);
-    if (!shared) {
-      shared = this.refreshSerialized(grantId, rejected, grant.version).finally(() => this.refreshing.delete(key));
-      this.refreshing.set(key, shared);
-    }
-    return shared;
-  }
-
-  /** A token of the grant in plaintext; one that does not decrypt (another key, another row's ciphertext) asks for a reconnect. */
-  private tokenOf(grant: OAuthGrant, which: 'access' | 'refresh'): string {
-    const ciphertext = which === 'access' ? grant.accessTokenCiphertext : grant.refreshTokenCiphertext;
-    try {
-      return this.deps.cipher.decrypt(ciphertext ?? '', tokenContext(grant, which));
-    } catch {
-      throw new ProbeFailure({ kind: 'oauth_reconnect', why: 'its stored tokens cannot be decrypted with the current key' });
-    }
-  }
-
-  /** Within the refresh margin of its expiry: the configured margin, or half the token's life for a short-lived one. */
-  private expiring(grant: OAuthGrant): boolean {
-    if (grant.accessExpiresAt === null) return false;
-    const margin = Math.min(this.settings.refreshSkewMs, (grant.accessExpiresAt - grant.accessIssuedAt) / 2);
-    return grant.accessExpiresAt - this.deps.clock.now() <= margin;
-  }
-
-  private async liveGrant(grantId: string): Promise<OAuthGrant> {
-    const grant = await this.deps.store.oauth.findGrantById(grantId);
-    if (!grant) throw new ProbeFailure({ kind: 'oauth_reconnect', why: 'the connection was removed' });
-    if (grant.status !== 'active') throw new ProbeFailure({ kind: 'oauth_reconnect', why: grant.statusReason ?? 'it was revoked' });
-    return grant;
-  }
-
-  /**
-   * One refresh at a time per grant, across instances: a refresher takes the grant's lease
-   * (a conditional update on its version), the others wait for the new version and use its
-   * token. With refresh-token rotation, two refreshes with the same refresh token would make
-   * the authorization server revoke the whole grant; this never sends one twice.
-   */
-  private async refreshSerialized(grantId: string, rejected: string | null, seenVersion: number): Promise<string> {
-    const giveUpAt = this.deps.clock.now() + this.settings.refreshLeaseMs + this.settings.timeoutMs;
-    for (;;) {
-      const grant = await this.liveGrant(grantId);
-      const token = this.tokenOf(grant, 'access');
-      // Another refresher got there first: its token is the one to use, however soon it is due again.
-      if (token !== rejected && (grant.version !== seenVersion || !this.expiring(grant))) return token;
-      const now = this.deps.clock.now();
-      if (grant.refreshTokenCiphertext === null) {
-        return this.endGrant(grant, 'the access token expired and the authorization server gave no refresh token');
-      }
-      if (await this.deps.store.oauth.claimRefresh(grant.id, grant.version, now, now + this.settings.refreshLeaseMs)) return this.refresh(grant);
-      if (now > giveUpAt) throw new ProbeFailure({ kind: 'oauth_refresh_failed', detail: 'another refresh of this grant did not finish in time' });
-      await sleep(100);
-    }
-  }
-
-  private async refresh(grant: OAuthGrant): Promise<string> {
-    const sdk = await loadOAuthSdk();
-    const http = await guardedHttp(this.deps.guard, AbortSignal.timeout(this.settings.timeoutMs), this.settings.timeoutMs);
-    let tokens: Awaited<ReturnType<OAuthSdk['refreshAuthorization']>>;
-    try {
-      tokens = await sdk.refreshAuthorization(grant.server.issuer, {
-        metadata: metadataOf(grant.server),
-        clientInformation: await this.clientInformation(grant.organizationId, grant.serverId, grant.client),
-        refreshToken: this.tokenOf(grant, 'refresh'),
-        resource: new URL(grant.resource),
-        fetchFn: http.fetch,
-      });
-    } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      if (error instanceof sdk.OAuthError && (code === 'invalid_grant' || code === 'unauthorized_client' || code === 'invalid_client')) {
-        return this.endGrant(grant, `the authorization server refused the refresh token (${code})`);
-      }
-      // A network or server failure: the grant stays, the lease is freed, the next use tries again.
-      await this.deps.store.oauth.finishRefresh(grant.id, grant.version, { updatedAt: this.deps.clock.now() });
-      const detail = tokenRequestDetail(error, http.failures);
-      await this.recordRefreshFailure(grant, 'failed', detail);
-      throw new ProbeFailure({ kind: 'oauth_refresh_failed', detail });
-    } finally {
-      await http.close().catch(() => undefined);
-    }
-    const now = this.deps.clock.now();
-    await this.deps.store.oauth.finishRefresh(grant.id, grant.version, {
-      accessTokenCiphertext: this.deps.cipher.encrypt(tokens.access_token, tokenContext(grant, 'access')),
-      // Without a new refresh token the old one stays valid (no rotation).
-      ...(tokens.refresh_token ? { refreshTokenCiphertext: this.deps.cipher.encrypt(tokens.refresh_token, tokenContext(grant, 'refresh')) } : {}),
-      accessExpiresAt: expiryOf(tokens.expires_in, now),
-      accessIssuedAt: now,
-      scope: tokens.scope ?? grant.scope,
-      updatedAt: now,
-    });
-    return tokens.access_token;
-  }
-
-  /** The grant is gone at the authorization server: it says "reconnect" from now on, and the event is audited. */
-  private async endGrant(grant: OAuthGrant, why: string): Promise<never> {
-    const now = this.deps.clock.now();
-    await this.deps.store.transaction(async (tx) => {
-      await tx.oauth.finishRefresh(grant.id, grant.version, { status: 'reconnect', statusReason: why, updatedAt: now });
-      if (grant.subject.kind === 'organization') {
-        const failure = new ProbeFailure({ kind: 'oauth_reconnect', why });
-        await tx.servers.updateConnection(grant.serverId, {
-          status: 'failed',
-          lastTestedAt: now,
-          lastConnectedAt: (await tx.servers.findById(grant.serverId))?.connection.lastConnectedAt ?? null,
-          errorMessage: `${failure.failureClass}: ${failure.message}`,
-          tools: null,
-        });
-      }
-      await tx.audit.append(this.refreshEvent(grant, 'revoked', why));
-    });
-    throw new ProbeFailure({ kind: 'oauth_reconnect', why });
-  }
-
-  private refreshEvent(grant: OAuthGrant, outcome: string, why: string) {
-    return auditEvent(null, grant.organizationId, this.deps.clock.now(), {
-      action: 'oauth.refresh',
-      targetType: 'server',
-      targetId: grant.serverId,
-      outcome,
-      detail: { subject: grant.subject.kind, user: grant.subject.kind === 'user' ? grant.subject.userId : null, issuer: grant.server.issuer, why },
-    });
-  }
-
-  private async recordRefreshFailure(grant: OAuthGrant, outcome: string, why: string): Promise<void> {
-    await this.deps.store.transaction((tx) => tx.audit.append(this.refreshEvent(grant, outcome, why)));
-  }
-
-  /** The upstream wants more scope: the next consent asks for what was granted plus this. */
-  private async stepUpNeeded(grantId: string, scope: string | null): Promise<void> {
-    const grant = await this.deps.store.oauth.findGrantById(grantId);
-    if (!grant) return;
-    // Not a versioned write: a refresh under way must still land.
-    await this.deps.store.oauth.addNeededScope(grant.id, scope ?? '', scopeUnion);
+    return this.tokens.handle(grant);
   }
 }

@@ -104,9 +104,8 @@ export class ServerRegistry {
         if (attached !== null && !alreadyAttached) await assertCanAttachSecret(tx, principal, current.organizationId, attached, current.id);
         await this.storeSecrets(tx, principal, next, nextAuth.secrets);
         await this.dropManagedSecret(tx, current, nextAuth.auth);
-        // Another way to authenticate: the consents given for this server no longer apply.
-        const consented = (a: ServerAuth) => a.type === 'oauth' && a.grant === 'authorization_code';
-        if (consented(current.auth) && !consented(nextAuth.auth)) {
+        // Another way to authenticate, or to consent (per user or not, another client): the consents given no longer apply.
+        if (consentsLapse(current.auth, nextAuth.auth)) {
           for (const grant of await tx.oauth.grantsOfServer(current.id)) await tx.oauth.deleteGrant(grant.id);
         }
       }
@@ -291,4 +290,11 @@ function nextHeaderWriters(principal: Principal, current: McpServer, headers: Re
       return [key, value === REDACTED ? headerWriterOf(current, key) : principal.userId];
     }),
   );
+}
+
+/** Whether a change of auth ends the OAuth consents given for the server. */
+function consentsLapse(before: ServerAuth, after: ServerAuth): boolean {
+  if (before.type !== 'oauth' || before.grant !== 'authorization_code') return false;
+  if (after.type !== 'oauth' || after.grant !== 'authorization_code') return true;
+  return before.perUser !== after.perUser || before.clientId !== after.clientId;
 }

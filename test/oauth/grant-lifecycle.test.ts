@@ -297,6 +297,9 @@ describe('per-user grants', () => {
     expect(refused).toBeInstanceOf(Error);
     const url = /open (\S+) in a browser/.exec((refused as Error).message)?.[1];
     expect(url).toBeDefined();
+    // A retry is offered the same consent, not a new one.
+    const retried = await plain.callTool({ name: 'whoami', arguments: {} }).catch((error: Error) => error);
+    expect(/open (\S+) in a browser/.exec((retried as Error).message)?.[1]).toBe(url);
     expect((refused as { code?: number }).code).toBe(-32035);
     expect((refused as { data?: { authorizationUrl?: string } }).data?.authorizationUrl).toBe(url);
     const client = new LegacyClient({ name: 'elicit-agent', version: '1' }, { capabilities: { elicitation: { url: {} } } });

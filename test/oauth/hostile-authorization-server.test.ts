@@ -140,6 +140,27 @@ describe('refresh answers', () => {
 });
 
 describe('what the authorization server echoes', () => {
+  it('quotes only the standard OAuth error codes: a refresh token sent back as the `error` itself is not shown', async () => {
+    let refreshToken = '';
+    const { id } = await world({
+      token: (form, issue) => {
+        if (form.get('grant_type') === 'refresh_token') return { status: 400, body: { error: form.get('refresh_token') } };
+        const issued = issue(form.get('resource'));
+        refreshToken = issued.refresh_token;
+        return { body: { ...issued, token_type: 'Bearer', expires_in: 1 } };
+      },
+    });
+    expect((await connect(id)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const tested = await bed.probe(id);
+    expect(tested.message).toContain('the authorization server answered an OAuth error');
+    const audit = await bed.gw.http
+      .get('/v1/audit-events')
+      .query({ organization_id: ORG, action: 'oauth.refresh', target_id: id })
+      .set('X-API-Key', bed.adminKey);
+    expect(JSON.stringify([tested, audit.body, bed.gw.logs])).not.toContain(refreshToken);
+  });
+
   it('never shows a refresh token it echoes in error_description: not in the test result, the stored errorMessage, the audit trail or the logs', async () => {
     let refreshToken = '';
     const { id } = await world({
@@ -220,6 +241,25 @@ describe('authorization server metadata', () => {
     expect(ended.body).toEqual({ disconnected: true, revoked: false });
     expect(as.revocations).toHaveLength(0);
     expect((await bed.gw.services.db.knex('oauth_grants').where({ server_id: id })).length).toBe(0);
+  });
+
+  it('refuses endpoints and registrations whose values cannot be stored and sent on (over-long URLs, client ids)', async () => {
+    const longEndpoint = await world({ metadata: (origin) => ({ token_endpoint: `${origin}/token?${'x'.repeat(2000)}` }) });
+    const refused = await bed.gw.http.post(`/v1/mcp-configurations/${longEndpoint.id}/oauth/connect`).set('X-API-Key', bed.adminKey).send({});
+    expect(refused.status).toBe(502);
+    expect(refused.body.error.system_message).toContain('the token endpoint is not an http(s) URL of at most 1000 characters');
+    const longClient = await world({
+      route: (req, res) => {
+        if (req.url !== '/register') return false;
+        res
+          .writeHead(201, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ client_id: 'c'.repeat(5000), redirect_uris: ['http://gateway.test/oauth/callback'] }));
+        return true;
+      },
+    });
+    const unusable = await bed.gw.http.post(`/v1/mcp-configurations/${longClient.id}/oauth/connect`).set('X-API-Key', bed.adminKey).send({});
+    expect(unusable.status).toBe(502);
+    expect(unusable.body.error.system_message).toContain('the registration answered an unusable client_id');
   });
 
   it('never hands a browser a javascript: authorization endpoint', async () => {

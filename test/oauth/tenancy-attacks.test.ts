@@ -83,6 +83,8 @@ describe('per-user vs organization', () => {
     expect(said).not.toContain('account=');
     // No bearer token at all reached the upstream for carol.
     expect(mcp.authorizations.slice(before).filter((a) => a.startsWith('Bearer '))).toEqual([]);
+    // Bob's tokens went with the per-user marking.
+    expect(await gw.services.db.knex('oauth_grants').where({ server_id: id })).toEqual([]);
   });
 
   it('a member cannot hand the org an upstream account via a per-user flow completed after the admin turns per_user off', async () => {
@@ -105,9 +107,12 @@ describe('per-user vs organization', () => {
         m[2]!.replace(/&#(\d+);/g, (_x, c: string) => String.fromCharCode(Number(c))),
       ]),
     );
-    expect((await gw.http.post('/oauth/callback').type('form').send(fields)).status).toBe(200);
+    // The server is no longer per user: a user's consent no longer fits it, and nothing is stored.
+    const confirmed = await gw.http.post('/oauth/callback').type('form').send(fields);
+    expect(confirmed.status).toBe(400);
+    expect(confirmed.text).toContain('now authenticates another way');
     const grants = await gw.services.db.knex('oauth_grants').where({ server_id: id });
-    expect(grants.map((g: { subject: string }) => g.subject)).toEqual(['user:usr_bob3']);
+    expect(grants).toEqual([]);
     expect((await gw.http.get(`/v1/mcp-configurations/${id}/oauth`).set('X-API-Key', admin.key)).body.connected).toBe(false);
   });
 

@@ -90,6 +90,38 @@ describe('an upstream that echoes the token', () => {
   });
 });
 
+describe('an upstream that keeps refusing', () => {
+  it('ends the grant when even a renewed token is refused: one refresh, then "reconnect", and no refresh on later calls', async () => {
+    const { server } = await hostileUpstream((_req, res) => res.writeHead(401, { 'www-authenticate': 'Bearer error="invalid_token"' }).end());
+    const id = await createServer(server.url);
+    await connect(id);
+    const before = as.tokenRequests.length;
+    const first = await bed.probe(id);
+    expect(first).toMatchObject({ success: false, failure_class: 'auth' });
+    expect(first.message).toContain('the server refused a freshly refreshed access token');
+    expect(as.tokenRequests.length).toBe(before + 1);
+    const status = await gw.http.get(`/v1/mcp-configurations/${id}/oauth`).set('X-API-Key', admin.key);
+    expect(status.body).toMatchObject({ connected: false, status: 'reconnect' });
+    await bed.probe(id);
+    expect(as.tokenRequests.length).toBe(before + 1);
+  });
+
+  it('never stores or shows a "scope" that echoes the token it was sent', async () => {
+    const { server } = await hostileUpstream((_req, res, token) =>
+      res.writeHead(403, { 'www-authenticate': `Bearer error="insufficient_scope", scope="${token}"` }).end(),
+    );
+    const id = await createServer(server.url);
+    await connect(id);
+    const tested = await bed.probe(id);
+    expect(tested).toMatchObject({ success: false, failure_class: 'auth' });
+    const agent = await bed.agent(id).catch((e: Error) => e);
+    const said = agent instanceof Error ? agent.message : JSON.stringify(await agent.listTools().catch((e: Error) => e.message));
+    const status = await gw.http.get(`/v1/mcp-configurations/${id}/oauth`).set('X-API-Key', admin.key);
+    const seen = JSON.stringify([tested, said, status.body, gw.logs]);
+    for (const t of issuedTokens()) expect(seen).not.toContain(t);
+  });
+});
+
 describe('where the token goes', () => {
   it('a cross-origin redirect from the upstream does not carry the token to the other origin', async () => {
     const other = await startHttpServer((req, res) => {
