@@ -14,6 +14,11 @@ export interface GuardedHttp {
   close(): Promise<void>;
 }
 
+/** Loads the HTTP client module (undici) ahead of a deadline; later calls find it loaded. */
+export async function loadHttpClient(): Promise<void> {
+  await import('undici');
+}
+
 /**
  * An HTTP client whose every connection, redirects included, goes through the guard: the
  * connector resolves the host once, checks the address, and dials exactly that address (TLS

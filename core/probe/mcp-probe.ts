@@ -3,7 +3,7 @@ import type { ProbeOutcome, ProbeTarget } from '../model/probe';
 import type { DiscoveredTool } from '../model/server';
 import type { ConnectionProbe } from '../ports';
 import { ConcurrencyLimit } from './concurrency-limit';
-import { guardedHttp, type GuardedHttp } from './guarded-fetch';
+import { guardedHttp, type GuardedHttp, loadHttpClient } from './guarded-fetch';
 import type { NetworkGuard } from './network-guard';
 import { challengeSeen, classifyFailure, failedOutcome, ProbeFailure, sanitizeMessage } from './probe-failure';
 import { challengeFromHeader } from '../oauth/discovery';
@@ -60,6 +60,9 @@ export class McpProbe implements ConnectionProbe {
   }
 
   private async run(target: ProbeTarget): Promise<ProbeOutcome> {
+    // The SDK and the HTTP client load on the first probe (most processes never run one), before
+    // its deadline starts: loading modules is not the server's time.
+    const [sdk] = await Promise.all([loadClientSdk(), loadHttpClient()]);
     const queueTimeoutMs = this.settings.queueTimeoutMs ?? this.settings.timeoutMs;
     try {
       await this.limit.acquire(AbortSignal.timeout(queueTimeoutMs), target.organizationId);
@@ -73,8 +76,6 @@ export class McpProbe implements ConnectionProbe {
     let http: GuardedHttp | null = null;
     let client: Client | null = null;
     try {
-      // The SDK and the HTTP client load on the first probe: most processes never run one.
-      const sdk = await loadClientSdk();
       http = await guardedHttp(this.guard, deadline, this.settings.timeoutMs);
       const connection = http;
       const result = await withDeadline(deadline, async () => {
