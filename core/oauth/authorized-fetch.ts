@@ -1,9 +1,7 @@
+import { usableScope } from './oauth-rules';
 import type { UpstreamGrant } from '../model/probe';
 import type { FetchLike } from '../probe/guarded-fetch';
 import { ProbeFailure } from '../probe/probe-failure';
-
-/** RFC 6749 §3.3 scope tokens, separated by single spaces, at most 1024 characters. */
-const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/;
 
 /**
  * The scope an `insufficient_scope` challenge asks for (RFC 6750 §3), or null when it names
@@ -13,7 +11,7 @@ function insufficientScope(response: Response): { scope: string | null } | null 
   const header = response.headers.get('www-authenticate') ?? '';
   if (!/error\s*=\s*"?insufficient_scope"?/i.test(header)) return null;
   const scope = /scope\s*=\s*"([^"]*)"/i.exec(header)?.[1] ?? null;
-  return { scope: scope !== null && scope.length <= 1024 && SCOPE.test(scope) ? scope : null };
+  return { scope: scope !== null && usableScope(scope) ? scope : null };
 }
 
 /**

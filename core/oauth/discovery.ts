@@ -1,3 +1,4 @@
+import { usableScope } from './oauth-rules';
 import type { AuthorizationServerFacts } from '../model/oauth';
 import type { AuthChallenge, OAuthStep } from '../model/probe';
 import type { Transport } from '../model/server';
@@ -150,11 +151,6 @@ function usableUrl(value: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** RFC 6749 §3.3 scope tokens separated by single spaces, at most 1024 characters (anything else is not asked for). */
-export function usableScope(scope: string): boolean {
-  return scope.length <= 1024 && /^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/.test(scope);
 }
 
 function factsOf(metadata: AuthorizationServerMetadata): AuthorizationServerFacts {

@@ -62,3 +62,11 @@ export function scopeUnion(...scopes: Array<string | null | undefined>): string 
   const all = [...new Set(scopes.flatMap((s) => (s ? s.split(/\s+/).filter(Boolean) : [])))];
   return all.length ? all.join(' ') : null;
 }
+
+/** RFC 6749 §3.3: scope tokens of printable ASCII except space, double quote and backslash, separated by single spaces. */
+export const SCOPE_TOKENS = /^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/;
+
+/** Scope tokens of at most 1024 characters: anything else is neither asked for, stored nor shown. */
+export function usableScope(scope: string): boolean {
+  return scope.length <= 1024 && SCOPE_TOKENS.test(scope);
+}

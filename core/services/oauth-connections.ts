@@ -12,7 +12,7 @@ import { auditEvent } from './audit-trail';
 import { untestedConnection } from './connection-reset';
 import { secretContext } from './secret-context';
 import { newOAuthGrantId, newOAuthRegistrationId } from '../ids';
-import { expiryOf, flowContext, oauthErrorCode, registrationContext, scopeUnion, tokenContext, tokenRequestDetail } from '../oauth/oauth-rules';
+import { expiryOf, flowContext, oauthErrorCode, registrationContext, SCOPE_TOKENS, scopeUnion, tokenContext, tokenRequestDetail } from '../oauth/oauth-rules';
 import { GrantTokens } from './oauth-grant-tokens';
 import type { OAuthDeps, OAuthSettings } from '../oauth/oauth-settings';
 
@@ -133,8 +133,7 @@ export class OAuthConnections {
     if (!server.isActive) throw new ServerInactive(server.id);
     const scope = options.scope ?? null;
     if (scope !== null && scope.length > 1024) throw new ValidationError('scope', { rule: 'too_long', limit: 1024 });
-    // RFC 6749 §3.3: scope tokens of printable ASCII except space, double quote and backslash, separated by spaces.
-    if (scope !== null && !/^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/.test(scope)) {
+    if (scope !== null && !SCOPE_TOKENS.test(scope)) {
       throw new ValidationError('scope', { rule: 'invalid', text: 'scope must be OAuth scope tokens separated by single spaces (RFC 6749 §3.3)' });
     }
     return this.begin(server, subject, principal, scope);
