@@ -31,4 +31,4 @@ USER node
 VOLUME ["/data"]
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:8080/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "--max-semi-space-size=8", "bin/mcp-gateway.js", "serve"]
+CMD ["node", "--max-semi-space-size=8", "--max-old-space-size=256", "bin/mcp-gateway.js", "serve"]

@@ -24,6 +24,8 @@ export async function createBenchDatabase(engine: 'sqlite' | 'postgres'): Promis
   const base = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
   const schema = `bench_${randomBytes(4).toString('hex')}`;
   const admin = knexFactory({ client: 'pg', connection: base, pool: { min: 0, max: 1 } });
+  // As an operator would: pg_trgm once per database, in public, for the search index (migration 008).
+  await admin.raw('CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public').catch(() => undefined);
   await admin.raw(`CREATE SCHEMA "${schema}"`);
   const url = `${base}${base.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
   return {

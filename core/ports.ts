@@ -114,6 +114,16 @@ export interface Cipher {
   decrypt(ciphertext: string, aad: string): string;
 }
 
+/**
+ * Tells whether stored API keys may have changed (revoked, edited, deleted by anyone, in any
+ * process): a number that moves when they do. Null when it cannot tell now; then verified keys
+ * must not be served from memory.
+ */
+export interface KeyChangeWatch {
+  current(): number | null | Promise<number | null>;
+  close(): Promise<void>;
+}
+
 export interface Clock {
   now(): number;
 }

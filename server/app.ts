@@ -1,7 +1,6 @@
 import type { OAuthConnections } from '../core/services/oauth-connections';
 import cors from 'cors';
 import express, { type Express } from 'express';
-import helmet from 'helmet';
 import type { Knex } from 'knex';
 import { migrationsAreCurrent } from '../core/store/database';
 import type { Logger } from 'pino';
@@ -10,7 +9,6 @@ import type { GatewayInterface, InterfaceContext, OperationsContext } from '../a
 import type { ApprovalDesk } from '../core/services/approvals';
 import type { AuditTrail } from '../core/services/audit-trail';
 import { REQUEST_BODY_LIMIT_BYTES } from '../adapters/shared/openapi';
-import { requestId } from '../adapters/shared/request-id';
 import type { ApiKeyService } from '../core/services/api-keys';
 import type { ConnectionTester } from '../core/services/connection-tester';
 import type { McpProxy } from '../core/services/mcp-proxy';
@@ -19,8 +17,7 @@ import type { ServerRegistry } from '../core/services/server-registry';
 import { labellerFor } from './http/dialect';
 import type { Metrics } from './http/metrics';
 import { authFailureLimiter, perKeyLimiter, type StoreFactory } from './http/rate-limit';
-import { requestLog } from './http/request-log';
-import { limitUnreadBody } from './http/unread-body';
+import { operationsLayer } from './http/operations-layer';
 import { bySpecificity, INTERFACES } from './interfaces';
 
 export interface AppDeps {
@@ -62,13 +59,15 @@ export function createApp(deps: AppDeps): Express {
   // One hop: the address the reverse proxy saw. Trusting every X-Forwarded-For entry would let
   // a client choose its own address (and its own rate-limit counter).
   app.set('trust proxy', deps.trustProxy ? 1 : false);
-  app.use(requestId);
-  const labelOf = labellerFor(deps.interfaces ?? INTERFACES);
-  app.use(requestLog(deps.logger, labelOf));
-  app.use(deps.metrics.middleware(labelOf));
-  app.use(limitUnreadBody(REQUEST_BODY_LIMIT_BYTES));
-  // Swagger UI needs no more than 'self' and inline styles; plain-http deployments keep working.
-  app.use(helmet({ contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null } } }));
+  app.use(
+    operationsLayer({
+      logger: deps.logger,
+      metrics: deps.metrics,
+      labelOf: labellerFor(deps.interfaces ?? INTERFACES),
+      unreadBodyLimitBytes: REQUEST_BODY_LIMIT_BYTES,
+      isShuttingDown: shuttingDown,
+    }),
+  );
   if (deps.corsOrigins?.length)
     app.use(
       cors({
@@ -76,11 +75,6 @@ export function createApp(deps: AppDeps): Express {
         exposedHeaders: ['X-Request-Id', 'RateLimit', 'RateLimit-Policy', 'Retry-After'],
       }),
     );
-  app.use((_req, res, next) => {
-    // While draining, every answer closes its connection, so clients reconnect elsewhere.
-    if (shuttingDown()) res.setHeader('Connection', 'close');
-    next();
-  });
 
   mountInterfaces(app, deps, shuttingDown);
 

@@ -25,6 +25,8 @@ import { KnexAgentSessionStore } from '../core/store/agent-sessions.knex-store';
 import { PostgresAgentReplies } from '../core/store/agent-replies.postgres';
 import { StoredAgentReplies } from '../core/store/agent-replies.knex-store';
 import { RelayIds } from '../core/proxy/agent-replies';
+import { PostgresKeyChangeWatch, SqliteKeyChangeWatch } from '../core/store/key-changes';
+import type { KeyChangeWatch } from '../core/ports';
 import { ConfigError } from './config';
 
 export interface GatewayServices {
@@ -98,6 +100,7 @@ const NO_ALLOWLIST = parseAllowlist('') as Allowlist;
  */
 export async function openGateway(options: GatewayOptions): Promise<GatewayServices> {
   const db = openDatabase(options.database);
+  let keyChanges: KeyChangeWatch | null = null;
   try {
     await migrateToLatest(db.knex);
     const key = resolveKey(options);
@@ -113,6 +116,7 @@ export async function openGateway(options: GatewayOptions): Promise<GatewayServi
     const registry = new ServerRegistry({ store, cipher, clock });
     const probeSettings = options.probe ?? DEFAULT_PROBE;
     const relayError = (error: Error) => options.logger.warn({ err: { message: error.message } }, 'agent reply relay');
+    keyChanges = await watchKeyChanges(db, (error) => options.logger.warn({ err: { message: error.message } }, 'key change listener'));
     // Between processes: PostgreSQL notifies; several WORKERS on one SQLite file look every 250 ms.
     // Relay ids are signed with a key derived from the encryption key, which every instance shares.
     const relayIds = new RelayIds(Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'mcp-gateway agent relay ids', 32)));
@@ -145,7 +149,7 @@ export async function openGateway(options: GatewayOptions): Promise<GatewayServi
       store,
       registry,
       secrets: new SecretVault({ store, cipher, clock }),
-      apiKeys: new ApiKeyService({ store, clock }),
+      apiKeys: new ApiKeyService({ store, clock, keyChanges: keyChanges ?? undefined }),
       connections: new ConnectionTester({ store, cipher, clock, probe, oauth }),
       probe,
       proxy,
@@ -157,13 +161,26 @@ export async function openGateway(options: GatewayOptions): Promise<GatewayServi
       exporter: new Exporter({ store, cipher, clock }),
       close: async () => {
         await proxy.close();
+        await keyChanges?.close();
         await db.close();
       },
     };
   } catch (error) {
+    await keyChanges?.close();
     await db.close();
     throw error;
   }
+}
+
+/** What tells this process that a stored key changed, so verified keys can be kept in memory. */
+async function watchKeyChanges(db: Database, onError: (error: Error) => void): Promise<KeyChangeWatch | null> {
+  if (db.target.engine === 'postgres') {
+    const watch = new PostgresKeyChangeWatch(db.target.url, onError);
+    await watch.start();
+    return watch;
+  }
+  const reader = db.reader();
+  return reader === null ? null : new SqliteKeyChangeWatch(reader);
 }
 
 function resolveKey(options: GatewayOptions): Buffer {

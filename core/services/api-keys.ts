@@ -3,8 +3,9 @@ import { InvalidApiKey, NotFound, ValidationError } from '../errors';
 import { newKeyId, newUserId, randomToken } from '../ids';
 import type { KeyFormat, StoredApiKey } from '../model/api-key';
 import type { Principal, Role } from '../model/principal';
-import type { Clock, Store } from '../ports';
+import type { Clock, KeyChangeWatch, Store } from '../ports';
 import { auditEvent } from './audit-trail';
+import { DEFAULT_KEY_CACHE, VerifiedKeyCache } from './verified-key-cache';
 
 const ORGANIZATION_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,254}$/;
 const USER_ID = ORGANIZATION_ID;
@@ -38,7 +39,15 @@ function sameHash(a: string, b: string): boolean {
  * stored form (no password-style stretching needed); only hashes reach the database.
  */
 export class ApiKeyService {
-  constructor(private readonly deps: { store: Store; clock: Clock }) {}
+  private readonly cache: VerifiedKeyCache;
+
+  /**
+   * `keyChanges`: with it, keys found by hash are kept in memory (see VerifiedKeyCache) for as
+   * long as it reports no key changed; without it, every request looks its key up.
+   */
+  constructor(private readonly deps: { store: Store; clock: Clock; keyChanges?: KeyChangeWatch; cache?: { ttlMs: number; maxEntries: number } }) {
+    this.cache = new VerifiedKeyCache(deps.cache ?? DEFAULT_KEY_CACHE);
+  }
 
   async issue(input: NewApiKey): Promise<IssuedApiKey> {
     const { format } = input;
@@ -89,10 +98,22 @@ export class ApiKeyService {
    * missing or wrong secret; a miss costs the same hash comparison as a wrong secret.
    */
   async authenticate(format: KeyFormat, presented: { key: string; secret?: string }): Promise<Principal> {
-    const record = presented.key.startsWith(format.keyPrefix) ? await this.deps.store.apiKeys.findByKeyHash(sha256(presented.key)) : null;
+    const record = presented.key.startsWith(format.keyPrefix) ? await this.findByKeyHash(sha256(presented.key)) : null;
     const secretMatches = format.secretPrefix === null || sameHash(record?.secretHash ?? DUMMY_HASH, sha256(presented.secret ?? ''));
     if (!record || !secretMatches || record.kind !== format.kind || record.revokedAt !== null) throw new InvalidApiKey();
     return toPrincipal(record);
+  }
+
+  /** The stored key with this hash: from memory while no key has changed since it was read. */
+  private async findByKeyHash(keyHash: string): Promise<StoredApiKey | null> {
+    const version = this.deps.keyChanges ? await this.deps.keyChanges.current() : null;
+    if (version === null) return this.deps.store.apiKeys.findByKeyHash(keyHash);
+    const now = this.deps.clock.now();
+    const cached = this.cache.get(keyHash, version, now);
+    if (cached !== null) return cached;
+    const record = await this.deps.store.apiKeys.findByKeyHash(keyHash);
+    if (record !== null) this.cache.set(keyHash, record, version, now);
+    return record;
   }
 
   list(): Promise<StoredApiKey[]> {
@@ -107,6 +128,8 @@ export class ApiKeyService {
       for (const org of key?.organizationIds ?? [])
         await tx.audit.append(auditEvent(null, org, at, { action: 'key.revoked', targetType: 'key', targetId: id, detail: { dialect: key!.kind } }));
     });
+    // This process stops at once, whatever the watch's news takes to arrive.
+    this.cache.clear();
   }
 
   async hasAnyKey(): Promise<boolean> {

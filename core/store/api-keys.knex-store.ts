@@ -2,14 +2,19 @@ import type { Knex } from 'knex';
 import type { StoredApiKey } from '../model/api-key';
 import type { ApiKeyRepository } from '../ports';
 import { cannotMatchStoredText, parseJson, toMillis, toMillisOrNull } from './sql-quirks';
-import type { SqliteReader } from './sqlite-reader';
+import type { PointReads } from './point-reads';
 
 const TABLE = 'api_keys';
+/**
+ * Named, not `*`: a prepared statement keeps its result's shape, so a column added by a later
+ * migration (while an older instance still runs) cannot break it.
+ */
+const COLUMNS = 'id, dialect, key_hash, secret_hash, key_prefix, user_id, role, organization_ids, created_at, revoked_at';
 
 export class KnexApiKeyStore implements ApiKeyRepository {
   constructor(
     private readonly db: Knex | Knex.Transaction,
-    private readonly reader: SqliteReader | null = null,
+    private readonly pointReads: PointReads | null = null,
   ) {}
 
   async insert(key: StoredApiKey): Promise<void> {
@@ -28,8 +33,8 @@ export class KnexApiKeyStore implements ApiKeyRepository {
   }
 
   async findByKeyHash(keyHash: string): Promise<StoredApiKey | null> {
-    const row = this.reader
-      ? this.reader.get<Record<string, unknown>>('SELECT * FROM api_keys WHERE key_hash = ?', [keyHash])
+    const row = this.pointReads
+      ? await this.pointReads.one<Record<string, unknown>>('key_by_hash', `SELECT ${COLUMNS} FROM ${TABLE} WHERE key_hash = ?`, [keyHash])
       : ((await this.db(TABLE).where({ key_hash: keyHash }).first()) as Record<string, unknown> | undefined);
     return row ? fromRow(row) : null;
   }

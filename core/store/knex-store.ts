@@ -6,6 +6,7 @@ import { KnexAuditStore } from './audit.knex-store';
 import { KnexOAuthStore } from './oauth.knex-store';
 import { KnexSecretStore } from './secrets.knex-store';
 import { KnexServerStore } from './servers.knex-store';
+import { PostgresPointReads, type PointReads } from './point-reads';
 import type { SqliteReader } from './sqlite-reader';
 
 /** The Store port over knex; inside `transaction` every repository shares one transaction. */
@@ -23,9 +24,11 @@ export class KnexStore implements Store {
     private readonly engine: 'sqlite' | 'postgres',
     reader: SqliteReader | null = null,
   ) {
-    this.servers = new KnexServerStore(db, engine, reader);
+    // Outside transactions only: inside one, every read must see the transaction's own writes.
+    const pointReads: PointReads | null = reader ?? (engine === 'postgres' && !isTransaction(db) ? new PostgresPointReads(db) : null);
+    this.servers = new KnexServerStore(db, engine, reader, pointReads);
     this.secrets = new KnexSecretStore(db, engine);
-    this.apiKeys = new KnexApiKeyStore(db, reader);
+    this.apiKeys = new KnexApiKeyStore(db, pointReads);
     this.approvals = new KnexApprovalStore(db);
     this.audit = new KnexAuditStore(db, engine);
     this.oauth = new KnexOAuthStore(db);

@@ -5,9 +5,41 @@ import type { ConnectionState, McpServer, ServerAuth } from '../model/server';
 import type { ServerRepository } from '../ports';
 import { foldText, nameKey, searchText } from '../rules/name-key';
 import { cannotMatchStoredText, isUniqueViolation, parseJson, toBoolean, toMillis, toMillisOrNull } from './sql-quirks';
+import type { PointReads } from './point-reads';
 import type { SqliteReader } from './sqlite-reader';
 
 const TABLE = 'mcp_servers';
+/** What a server is read from; named, not `*` (a prepared statement keeps its result's shape). */
+const COLUMNS = [
+  'id',
+  'organization_id',
+  'owner_id',
+  'type',
+  'name',
+  'description',
+  'url',
+  'transport',
+  'auth_type',
+  'auth_config',
+  'auth_secret_id',
+  'request_headers',
+  'request_header_writers',
+  'tools_enabled',
+  'allowed_tools',
+  'approval_policy',
+  'tool_approvals',
+  'is_active',
+  'connection_status',
+  'last_tested_at',
+  'last_connected_at',
+  'connection_error',
+  'discovered_tools',
+  'created_at',
+  'updated_at',
+  'deleted_at',
+].join(', ');
+/** SQLite's FTS5 trigram index over search_text (migration 008). */
+const SEARCH_INDEX = 'mcp_server_search';
 
 type Row = Record<string, unknown>;
 
@@ -16,6 +48,7 @@ export class KnexServerStore implements ServerRepository {
     private readonly db: Knex | Knex.Transaction,
     private readonly engine: 'sqlite' | 'postgres',
     private readonly reader: SqliteReader | null = null,
+    private readonly pointReads: PointReads | null = null,
   ) {}
 
   /** Runs a read on SQLite's read connection when there is one, else through knex. */
@@ -34,8 +67,8 @@ export class KnexServerStore implements ServerRepository {
 
   async findById(id: string, options: { forUpdate?: boolean } = {}): Promise<McpServer | null> {
     if (cannotMatchStoredText(id)) return null;
-    if (this.reader && !options.forUpdate) {
-      const row = this.reader.get<Row>('SELECT * FROM mcp_servers WHERE id = ? AND deleted_at IS NULL', [id]);
+    if (this.pointReads && !options.forUpdate) {
+      const row = await this.pointReads.one<Row>('server_by_id', `SELECT ${COLUMNS} FROM ${TABLE} WHERE id = ? AND deleted_at IS NULL`, [id]);
       return row ? fromRow(row) : null;
     }
     let query = this.db(TABLE).where({ id }).whereNull('deleted_at').first();
@@ -47,18 +80,32 @@ export class KnexServerStore implements ServerRepository {
 
   async list(query: ServerQuery): Promise<{ items: McpServer[]; total: number }> {
     if (cannotMatchStoredText(query.organizationId, query.search)) return { items: [], total: 0 };
-    const base = this.db(TABLE).where('organization_id', query.organizationId).whereNull('deleted_at');
-    if (query.type !== undefined) base.where('type', query.type);
-    if (query.isActive !== undefined) base.where('is_active', query.isActive);
-    if (query.search) base.whereRaw("search_text LIKE ? ESCAPE '\\'", [`%${escapeLike(foldText(query.search))}%`]);
-    const [countRow] = (await this.read(base.clone().count({ n: '*' }))) as Array<{ n: unknown }>;
+    const indexed = query.search && this.engine === 'sqlite' ? trigramGlob(foldText(query.search)) : null;
+    // With a pattern the trigram index can use, the matching rows come from it, and only they are
+    // read (CROSS JOIN keeps SQLite from starting at the organization's rows instead).
+    const base: Knex.QueryBuilder = indexed
+      ? this.db
+          .from(this.db.raw(`${SEARCH_INDEX} CROSS JOIN ${TABLE} ON ${TABLE}.id = ${SEARCH_INDEX}.server_id`))
+          .whereRaw(`${SEARCH_INDEX}.search_text GLOB ?`, [indexed])
+      : this.db(TABLE);
+    base.where(`${TABLE}.organization_id`, query.organizationId).whereNull(`${TABLE}.deleted_at`);
+    if (query.type !== undefined) base.where(`${TABLE}.type`, query.type);
+    if (query.isActive !== undefined) base.where(`${TABLE}.is_active`, query.isActive);
+    // Otherwise LIKE: PostgreSQL's uses the pg_trgm index when there is one; SQLite scans the organization's rows.
+    if (query.search && !indexed) base.whereRaw(`${TABLE}.search_text LIKE ? ESCAPE '\\'`, [`%${escapeLike(foldText(query.search))}%`]);
+    const unfiltered = query.type === undefined && query.isActive === undefined && !query.search;
+    // Unfiltered, the total is the organization's live count, kept by triggers (migration 009).
+    const countQuery = unfiltered
+      ? this.db('mcp_server_counts').where('organization_id', query.organizationId).select({ n: 'live' })
+      : base.clone().count({ n: '*' });
+    const [countRow] = (await this.read(countQuery)) as Array<{ n: unknown }>;
     const order = query.order === 'desc' ? 'desc' : 'asc';
     // Names sort by code point on both engines: PostgreSQL would otherwise use the database's locale.
     const column = { created_at: 'created_at', updated_at: 'updated_at', name: this.engine === 'postgres' ? 'name_key COLLATE "C"' : 'name_key' }[
       query.sort ?? 'created_at'
     ];
     // The id breaks ties, so pages never overlap or skip rows with equal sort values.
-    let page = base.clone().select('*').orderByRaw(`${column} ${order}, id ${order}`);
+    let page = base.clone().select(`${TABLE}.*`).orderByRaw(`${TABLE}.${column} ${order}, ${TABLE}.id ${order}`);
     if (query.limit !== undefined) page = page.limit(query.limit);
     if (query.offset !== undefined && query.offset > 0) page = page.offset(query.offset);
     const rows = await this.read(page);
@@ -105,6 +152,24 @@ export class KnexServerStore implements ServerRepository {
     const [row] = (await this.db(TABLE).where({ organization_id: organizationId, url }).whereNull('deleted_at').count({ n: '*' })) as Array<{ n: unknown }>;
     return toMillis(row?.n ?? 0);
   }
+}
+
+/**
+ * The GLOB pattern for a substring search in SQLite's trigram index, or null when the index
+ * cannot narrow it: it needs three characters in a row that are none of GLOB's own `*?[`
+ * (those are matched as literals through a one-character class, which trigrams skip). GLOB
+ * compares exactly, as LIKE does on text that is folded on both sides.
+ */
+function trigramGlob(folded: string): string | null {
+  const chars = [...folded];
+  let run = 0;
+  let longest = 0;
+  for (const c of chars) {
+    run = c === '*' || c === '?' || c === '[' ? 0 : run + 1;
+    longest = Math.max(longest, run);
+  }
+  if (longest < 3) return null;
+  return `*${chars.map((c) => (c === '*' || c === '?' || c === '[' ? `[${c}]` : c)).join('')}*`;
 }
 
 /** LIKE treats % and _ as wildcards; a search for them means the characters themselves. */

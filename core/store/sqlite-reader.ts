@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import type { Knex } from 'knex';
 import { BUSY_TIMEOUT_MS } from './sqlite-client';
+import type { PointReads } from './point-reads';
 import { cachePreparedStatements } from './sqlite-statements';
 
 /**
@@ -11,7 +12,7 @@ import { cachePreparedStatements } from './sqlite-statements';
  * sees every commit that finished before its statement began, so nothing written and answered
  * is missed.
  */
-export class SqliteReader {
+export class SqliteReader implements PointReads {
   private readonly db: Database.Database;
 
   constructor(filename: string) {
@@ -28,6 +29,10 @@ export class SqliteReader {
 
   get<T>(sql: string, bindings: readonly unknown[]): T | undefined {
     return this.db.prepare(sql).get(...bindings) as T | undefined;
+  }
+
+  one<T>(_name: string, sql: string, bindings: readonly unknown[]): T | undefined {
+    return this.get<T>(sql, bindings);
   }
 
   /** Runs a knex query on this connection: knex only writes the SQL. */

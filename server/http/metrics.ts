@@ -1,14 +1,12 @@
-import type { RequestHandler } from 'express';
 import type { Knex } from 'knex';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ProbeOutcome } from '../../core/model/probe';
 import type { ProxyCallEvent, ToolChangedEvent } from '../../core/proxy/proxy-model';
-import { type InterfaceLabeller, routeOf } from './dialect';
 
 export interface Metrics {
   registry: Registry;
-  /** Counts and times every request by interface (`dialect`), route template and status. */
-  middleware(labelOf: InterfaceLabeller): RequestHandler;
+  /** Counts and times a request by interface (`dialect`), route template and status. */
+  observeRequest(dialect: string, route: string, status: number, seconds: number): void;
   observeProbe(outcome: ProbeOutcome): void;
   /** Counts a request the HTTP parser refused before any route (route `unparsed`). */
   observeRefused(dialect: string, status: number): void;
@@ -90,16 +88,21 @@ export function createMetrics({ processMetrics = true }: { processMetrics?: bool
   pool('mcp_gateway_db_pool_free', 'Idle database connections', (p) => p.numFree());
   pool('mcp_gateway_db_pool_pending', 'Requests waiting for a database connection', (p) => p.numPendingAcquires());
 
+  // Each label set's series, looked up once: prom-client hashes the labels on every call
+  // otherwise. Bounded as the series are: route templates (never raw paths) times statuses.
+  const requestSeries = new Map<string, { count: { inc(): void }; time: { observe(value: number): void } }>();
   return {
     registry,
-    middleware: (labelOf) => (req, res, next) => {
-      const end = duration.startTimer();
-      res.on('finish', () => {
-        const labels = { dialect: labelOf(req.originalUrl), route: routeOf(req), status: String(res.statusCode) };
-        requests.inc(labels);
-        end(labels);
-      });
-      next();
+    observeRequest: (dialect, route, status, seconds) => {
+      const key = `${dialect} ${route} ${status}`;
+      let series = requestSeries.get(key);
+      if (series === undefined) {
+        const labels = { dialect, route, status: String(status) };
+        series = { count: requests.labels(labels), time: duration.labels(labels) };
+        requestSeries.set(key, series);
+      }
+      series.count.inc();
+      series.time.observe(seconds);
     },
     observeProbe: (outcome) => probes.inc({ failure_class: outcome.failureClass ?? 'none' }),
     observeRefused: (dialect, status) => requests.inc({ dialect, route: 'unparsed', status: String(status) }),

@@ -79,3 +79,89 @@ describe('ApiKeyService', () => {
     expect(await keys.hasAnyKey()).toBe(true);
   });
 });
+
+describe('ApiKeyService with verified keys kept in memory', () => {
+  /** A key change counter the test moves by hand; null while "not watching". */
+  class TestWatch {
+    version: number | null = 0;
+    current() {
+      return this.version;
+    }
+    async close() {}
+  }
+
+  const setUp = (settings = { ttlMs: 60_000, maxEntries: 100 }) => {
+    const watch = new TestWatch();
+    const cached = new ApiKeyService({ store, clock, keyChanges: watch, cache: settings });
+    const lookups = jest.spyOn(store.apiKeys, 'findByKeyHash');
+    return { watch, cached, lookups };
+  };
+
+  it('looks a key up once while no key changes, and again once the change counter moves', async () => {
+    const { watch, cached, lookups } = setUp();
+    const issued = await cached.issue({ format: SINGLE, organizationIds: ['org_a'] });
+    for (let i = 0; i < 3; i += 1) await expect(cached.authenticate(SINGLE, { key: issued.apiKey })).resolves.toMatchObject({ keyId: issued.record.id });
+    expect(lookups).toHaveBeenCalledTimes(1);
+    watch.version = 1;
+    await cached.authenticate(SINGLE, { key: issued.apiKey });
+    expect(lookups).toHaveBeenCalledTimes(2);
+  });
+
+  it('refuses a key revoked by another process as soon as the counter moves, though it was in memory', async () => {
+    const { watch, cached } = setUp();
+    const issued = await cached.issue({ format: SINGLE, organizationIds: ['org_a'] });
+    await cached.authenticate(SINGLE, { key: issued.apiKey });
+    // Another process (another service over the same store) revokes; the trigger moves the counter.
+    await new ApiKeyService({ store, clock }).revoke(issued.record.id);
+    watch.version = 1;
+    await expect(cached.authenticate(SINGLE, { key: issued.apiKey })).rejects.toMatchObject({ code: 'INVALID_API_KEY' });
+  });
+
+  it('refuses a key this process revoked at once, before any counter moves', async () => {
+    const { cached } = setUp();
+    const issued = await cached.issue({ format: SINGLE, organizationIds: ['org_a'] });
+    await cached.authenticate(SINGLE, { key: issued.apiKey });
+    await cached.revoke(issued.record.id);
+    await expect(cached.authenticate(SINGLE, { key: issued.apiKey })).rejects.toMatchObject({ code: 'INVALID_API_KEY' });
+  });
+
+  it('still checks the secret of a remembered pair on every request', async () => {
+    const { cached, lookups } = setUp();
+    const issued = await cached.issue({ format: PAIR, organizationIds: ['org_a'] });
+    await cached.authenticate(PAIR, { key: issued.apiKey, secret: issued.apiSecret! });
+    await expect(cached.authenticate(PAIR, { key: issued.apiKey, secret: 'ps_wrong' })).rejects.toMatchObject({ code: 'INVALID_API_KEY' });
+    await expect(cached.authenticate(PAIR, { key: issued.apiKey })).rejects.toMatchObject({ code: 'INVALID_API_KEY' });
+    expect(lookups).toHaveBeenCalledTimes(1);
+  });
+
+  it('looks every key up while the watch cannot tell, and forgets a key after its time', async () => {
+    const { watch, cached, lookups } = setUp({ ttlMs: 5000, maxEntries: 100 });
+    const issued = await cached.issue({ format: SINGLE, organizationIds: ['org_a'] });
+    watch.version = null;
+    await cached.authenticate(SINGLE, { key: issued.apiKey });
+    await cached.authenticate(SINGLE, { key: issued.apiKey });
+    expect(lookups).toHaveBeenCalledTimes(2);
+    watch.version = 7;
+    await cached.authenticate(SINGLE, { key: issued.apiKey });
+    await cached.authenticate(SINGLE, { key: issued.apiKey });
+    expect(lookups).toHaveBeenCalledTimes(3);
+    clock.advance(5000);
+    await cached.authenticate(SINGLE, { key: issued.apiKey });
+    expect(lookups).toHaveBeenCalledTimes(4);
+  });
+
+  it('keeps no unknown key, and no more keys than its bound', async () => {
+    const { cached, lookups } = setUp({ ttlMs: 60_000, maxEntries: 2 });
+    for (let i = 0; i < 3; i += 1) await expect(cached.authenticate(SINGLE, { key: 'tk_unknown' })).rejects.toMatchObject({ code: 'INVALID_API_KEY' });
+    expect(lookups).toHaveBeenCalledTimes(3);
+    const issued = await Promise.all([0, 1, 2].map(() => cached.issue({ format: SINGLE, organizationIds: ['org_a'] })));
+    for (const k of issued) await cached.authenticate(SINGLE, { key: k.apiKey });
+    expect(lookups).toHaveBeenCalledTimes(6);
+    // The first was dropped for the third; the last two are still kept.
+    await cached.authenticate(SINGLE, { key: issued[2]!.apiKey });
+    await cached.authenticate(SINGLE, { key: issued[1]!.apiKey });
+    expect(lookups).toHaveBeenCalledTimes(6);
+    await cached.authenticate(SINGLE, { key: issued[0]!.apiKey });
+    expect(lookups).toHaveBeenCalledTimes(7);
+  });
+});

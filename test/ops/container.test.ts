@@ -18,7 +18,7 @@ describe('the container files', () => {
     expect(dockerfile.match(/^FROM /gm)).toHaveLength(2);
     expect(dockerfile).toMatch(/^FROM node:20[^\n]* AS build$/m);
     expect(dockerfile).toMatch(/^USER node$/m);
-    expect(dockerfile).toMatch(/^CMD \["node", "--max-semi-space-size=8", "bin\/mcp-gateway.js", "serve"\]$/m);
+    expect(dockerfile).toMatch(/^CMD \["node", "--max-semi-space-size=8", "--max-old-space-size=256", "bin\/mcp-gateway.js", "serve"\]$/m);
   });
 
   it('copy every folder the build needs', () => {

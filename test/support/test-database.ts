@@ -50,6 +50,8 @@ async function createPostgresSchema(): Promise<TestDatabase> {
   if (!base) throw new Error('TEST_DATABASE_URL is not set');
   const schema = `t_${randomBytes(6).toString('hex')}`;
   const admin = knexFactory({ client: 'pg', connection: base, pool: { min: 0, max: 1 } });
+  // As an operator would: pg_trgm once per database, in public, for the search index (migration 008).
+  await admin.raw('CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public').catch(() => undefined);
   await admin.raw(`CREATE SCHEMA "${schema}"`);
   const separator = base.includes('?') ? '&' : '?';
   const url = `${base}${separator}options=${encodeURIComponent(`-c search_path=${schema}`)}`;

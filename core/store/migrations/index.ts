@@ -5,6 +5,10 @@ import * as keyUsersAndSecretOwners from './003_key_users_and_secret_owners';
 import * as agentSessions from './004_agent_sessions';
 import * as approvalsAndAudit from './005_approvals_and_audit';
 import * as oauthGrants from './006_oauth_grants';
+import * as keyChangeClock from './007_key_change_clock';
+import * as searchIndex from './008_search_index';
+import * as liveServerCounts from './009_live_server_counts';
+import * as unloggedRateLimitCounters from './010_unlogged_rate_limit_counters';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -19,6 +23,10 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['004_agent_sessions', agentSessions],
   ['005_approvals_and_audit', approvalsAndAudit],
   ['006_oauth_grants', oauthGrants],
+  ['007_key_change_clock', keyChangeClock],
+  ['008_search_index', searchIndex],
+  ['009_live_server_counts', liveServerCounts],
+  ['010_unlogged_rate_limit_counters', unloggedRateLimitCounters],
 ];
 
 /**
