@@ -138,5 +138,6 @@ export class ApiKeyService {
 }
 
 function toPrincipal(record: StoredApiKey): Principal {
-  return { keyId: record.id, userId: record.userId, organizationIds: record.organizationIds, role: record.role, dialect: record.kind };
+  // A copy: the record may be kept in memory and handed to later requests.
+  return { keyId: record.id, userId: record.userId, organizationIds: [...record.organizationIds], role: record.role, dialect: record.kind };
 }

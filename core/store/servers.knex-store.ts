@@ -40,6 +40,8 @@ const COLUMNS = [
 ].join(', ');
 /** SQLite's FTS5 trigram index over search_text (migration 008). */
 const SEARCH_INDEX = 'mcp_server_search';
+/** Organizations with fewer live servers search by scanning their own (see `list`). */
+export const INDEXED_SEARCH_MIN_SERVERS = 2000;
 
 type Row = Record<string, unknown>;
 
@@ -80,7 +82,11 @@ export class KnexServerStore implements ServerRepository {
 
   async list(query: ServerQuery): Promise<{ items: McpServer[]; total: number }> {
     if (cannotMatchStoredText(query.organizationId, query.search)) return { items: [], total: 0 };
-    const indexed = query.search && this.engine === 'sqlite' ? trigramGlob(foldText(query.search)) : null;
+    let indexed = query.search && this.engine === 'sqlite' ? trigramGlob(foldText(query.search)) : null;
+    // The index holds every organization's text, so a term common across the database costs as
+    // much for a small organization as for a large one: only an organization whose own scan
+    // would cost more searches through it; the others scan their own servers.
+    if (indexed !== null && (await this.liveCount(query.organizationId)) < INDEXED_SEARCH_MIN_SERVERS) indexed = null;
     // With a pattern the trigram index can use, the matching rows come from it, and only they are
     // read (CROSS JOIN keeps SQLite from starting at the organization's rows instead).
     const base: Knex.QueryBuilder = indexed
@@ -95,10 +101,9 @@ export class KnexServerStore implements ServerRepository {
     if (query.search && !indexed) base.whereRaw(`${TABLE}.search_text LIKE ? ESCAPE '\\'`, [`%${escapeLike(foldText(query.search))}%`]);
     const unfiltered = query.type === undefined && query.isActive === undefined && !query.search;
     // Unfiltered, the total is the organization's live count, kept by triggers (migration 009).
-    const countQuery = unfiltered
-      ? this.db('mcp_server_counts').where('organization_id', query.organizationId).select({ n: 'live' })
-      : base.clone().count({ n: '*' });
-    const [countRow] = (await this.read(countQuery)) as Array<{ n: unknown }>;
+    const [countRow] = unfiltered
+      ? [{ n: await this.liveCount(query.organizationId) }]
+      : ((await this.read(base.clone().count({ n: '*' }))) as Array<{ n: unknown }>);
     const order = query.order === 'desc' ? 'desc' : 'asc';
     // Names sort by code point on both engines: PostgreSQL would otherwise use the database's locale.
     const column = { created_at: 'created_at', updated_at: 'updated_at', name: this.engine === 'postgres' ? 'name_key COLLATE "C"' : 'name_key' }[
@@ -110,6 +115,12 @@ export class KnexServerStore implements ServerRepository {
     if (query.offset !== undefined && query.offset > 0) page = page.offset(query.offset);
     const rows = await this.read(page);
     return { items: rows.map(fromRow), total: toMillis(countRow?.n ?? 0) };
+  }
+
+  /** The organization's live servers, as the triggers of migration 009 keep them. */
+  private async liveCount(organizationId: string): Promise<number> {
+    const [row] = await this.read(this.db('mcp_server_counts').where('organization_id', organizationId).select({ n: 'live' }));
+    return toMillis(row?.n ?? 0);
   }
 
   async update(server: McpServer): Promise<void> {

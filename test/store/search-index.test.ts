@@ -7,8 +7,8 @@ import { testEngine } from '../support/test-database';
 import { openTestStore, type TestStore } from '../support/test-store';
 import { aServer } from './store-contract';
 import { createTrigramIndex } from '../../core/store/migrations/008_search_index';
+import { INDEXED_SEARCH_MIN_SERVERS } from '../../core/store/servers.knex-store';
 
-const ORG = 'org_search';
 const NAMES = [
   'Billing Server 1',
   'billing-tools',
@@ -35,7 +35,7 @@ async function add(name: string, overrides: Partial<McpServer> = {}): Promise<Mc
   sequence += 1;
   const server = aServer({
     id: `srv_search_${sequence}`,
-    organizationId: ORG,
+    organizationId: 'org_search_unnamed',
     name,
     description: `server number ${sequence}`,
     url: `https://host${sequence}.example.com/mcp`,
@@ -48,26 +48,44 @@ async function add(name: string, overrides: Partial<McpServer> = {}): Promise<Mc
 }
 
 /** What search means, written out: the folded term inside the folded name, description or URL, of a live server of the organization. */
-function expected(all: McpServer[], term: string): string[] {
+function expected(all: McpServer[], term: string, org: string): string[] {
   const folded = foldText(term);
   return all
-    .filter((s) => s.organizationId === ORG && s.deletedAt === null && searchText(s.name, s.description, s.url).includes(folded))
+    .filter((s) => s.organizationId === org && s.deletedAt === null && searchText(s.name, s.description, s.url).includes(folded))
     .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1))
     .map((s) => s.id);
 }
 
-async function found(term: string): Promise<{ ids: string[]; total: number }> {
-  const { items, total } = await store.servers.list({ organizationId: ORG, search: term, sort: 'created_at', order: 'asc' });
+async function found(term: string, org: string): Promise<{ ids: string[]; total: number }> {
+  const { items, total } = await store.servers.list({ organizationId: org, search: term, sort: 'created_at', order: 'asc' });
   return { ids: items.map((s) => s.id), total };
 }
 
-describe(`search over servers on ${testEngine()}`, () => {
+/**
+ * On SQLite an organization with fewer than INDEXED_SEARCH_MIN_SERVERS live servers scans its own
+ * servers and a larger one searches through the trigram index: every check runs both ways (the
+ * kept count is raised by hand to make an organization "large").
+ */
+async function makeLarge(org: string): Promise<void> {
+  await database.knex.raw(
+    'INSERT INTO mcp_server_counts (organization_id, live) VALUES (?, ?) ON CONFLICT (organization_id) DO UPDATE SET live = mcp_server_counts.live + ?',
+    [org, INDEXED_SEARCH_MIN_SERVERS, INDEXED_SEARCH_MIN_SERVERS],
+  );
+}
+
+describe.each([
+  ['through the trigram index', true],
+  ['by scanning the organization', false],
+])(`search over servers on ${testEngine()}, %s`, (_way, large) => {
+  const ORG = large ? 'org_search_large' : 'org_search_small';
+  const PROPERTY_ORG = `${ORG}_property`;
   const live: McpServer[] = [];
 
   beforeAll(async () => {
-    for (const name of NAMES) live.push(await add(name));
+    if (large) for (const org of [ORG, PROPERTY_ORG]) await makeLarge(org);
+    for (const name of NAMES) live.push(await add(name, { organizationId: ORG }));
     // Another organization's server matches too, and is never found.
-    await add('Billing Server elsewhere', { organizationId: 'org_other' });
+    await add('Billing Server elsewhere', { organizationId: `${ORG}_other` });
   });
 
   it.each([
@@ -92,32 +110,32 @@ describe(`search over servers on ${testEngine()}`, () => {
     'zz',
     'no such words',
   ])('finds exactly the servers whose folded text holds %j, in order', async (term) => {
-    const result = await found(term);
-    expect(result.ids).toEqual(expected(live, term));
+    const result = await found(term, ORG);
+    expect(result.ids).toEqual(expected(live, term, ORG));
     expect(result.total).toBe(result.ids.length);
   });
 
   it('follows renames, soft deletes and hard deletes, also after VACUUM renumbers rows', async () => {
-    const renamed = await add('Original Name');
-    const removed = await add('Removed Later');
-    const purged = await add('Purged Later');
+    const renamed = await add('Original Name', { organizationId: ORG });
+    const removed = await add('Removed Later', { organizationId: ORG });
+    const purged = await add('Purged Later', { organizationId: ORG });
     if (testEngine() === 'sqlite') await database.knex.raw('VACUUM');
     const next = { ...renamed, name: 'Quite Different', updatedAt: renamed.updatedAt + 1 };
     await store.servers.update(next);
     await store.servers.update({ ...removed, deletedAt: 5_000 });
     await database.knex('mcp_servers').where({ id: purged.id }).delete();
     if (testEngine() === 'sqlite') await database.knex.raw('VACUUM');
-    expect((await found('original name')).ids).toEqual([]);
-    expect((await found('quite different')).ids).toEqual([renamed.id]);
-    expect((await found('removed later')).ids).toEqual([]);
-    expect((await found('purged later')).ids).toEqual([]);
-    const survivor = await add('Added After Vacuum');
-    expect((await found('after vacuum')).ids).toEqual([survivor.id]);
-    expect((await found('quite different')).ids).toEqual([renamed.id]);
+    expect((await found('original name', ORG)).ids).toEqual([]);
+    expect((await found('quite different', ORG)).ids).toEqual([renamed.id]);
+    expect((await found('removed later', ORG)).ids).toEqual([]);
+    expect((await found('purged later', ORG)).ids).toEqual([]);
+    const survivor = await add('Added After Vacuum', { organizationId: ORG });
+    expect((await found('after vacuum', ORG)).ids).toEqual([survivor.id]);
+    expect((await found('quite different', ORG)).ids).toEqual([renamed.id]);
   });
 
   it('agrees with the written-out meaning for any term and any names', async () => {
-    const org = 'org_search_prop';
+    const org = PROPERTY_ORG;
     const alphabet = fc.constantFrom('a', 'b', 'A', 'ß', 'ẞ', 'ｆ', ' ', '%', '_', '*', '?', '[', ']', '\\', '-', '1');
     const text = fc.array(alphabet, { minLength: 0, maxLength: 8 }).map((cs) => cs.join(''));
     await fc.assert(
@@ -126,7 +144,8 @@ describe(`search over servers on ${testEngine()}`, () => {
           text.filter((t) => t.trim().length > 0),
           { minLength: 1, maxLength: 6, selector: (t) => foldText(t.trim()) },
         ),
-        text,
+        // A term, never empty (an empty search is no search; in the "large" way the kept count is made up).
+        text.filter((t) => t.length > 0),
         async (names, term) => {
           await database.knex('mcp_servers').where({ organization_id: org }).delete();
           const servers: McpServer[] = [];
@@ -142,24 +161,29 @@ describe(`search over servers on ${testEngine()}`, () => {
     );
   });
 
-  it('answers from the index, not by reading every server of the organization', async () => {
+  it(large ? 'answers from the index, not by reading every server of the organization' : 'reads only its own organization, never the index', async () => {
     if (testEngine() === 'sqlite') {
       const reader = database.reader()!;
       const run = jest.spyOn(reader, 'all');
-      await found('billing');
-      const searches = run.mock.calls.filter(([sql]) => sql.includes('GLOB'));
+      await found('billing', ORG);
+      const searches = run.mock.calls.filter(([sql]) => sql.includes('GLOB') || sql.includes('LIKE'));
       run.mockRestore();
       expect(searches).toHaveLength(2);
       for (const [sql, bindings] of searches) {
-        const plan = reader.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, bindings);
-        expect(plan[0]!.detail).toMatch(/^SCAN mcp_server_search VIRTUAL TABLE INDEX 0:G/);
-        expect(plan.map((p) => p.detail).join('; ')).not.toMatch(/SCAN mcp_servers/);
+        const plan = reader.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, bindings).map((p) => p.detail);
+        if (large) {
+          expect(plan[0]).toMatch(/^SCAN mcp_server_search VIRTUAL TABLE INDEX 0:G/);
+          expect(plan.join('; ')).not.toMatch(/SCAN mcp_servers/);
+        } else {
+          expect(plan.join('; ')).not.toMatch(/mcp_server_search/);
+          expect(plan.join('; ')).toMatch(/SEARCH mcp_servers USING (COVERING )?INDEX mcp_servers_live_\w+ \(organization_id=\?/);
+        }
       }
     } else {
       const queries: Array<{ sql: string; bindings: unknown[] }> = [];
       const listen = (q: { sql: string; bindings: unknown[] }) => queries.push(q);
       database.knex.on('query', listen);
-      await found('billing');
+      await found('billing', ORG);
       database.knex.off('query', listen);
       const searches = queries.filter((q) => q.sql.includes('LIKE'));
       expect(searches).toHaveLength(2);

@@ -23,7 +23,9 @@ export async function up(knex: Knex): Promise<void> {
         PERFORM pg_notify('${KEY_CHANGE_CHANNEL}', '');
         RETURN NULL;
       END $$`);
-    await knex.raw('CREATE TRIGGER api_keys_changed AFTER UPDATE OR DELETE ON api_keys FOR EACH STATEMENT EXECUTE FUNCTION mcp_gateway_key_changed()');
+    await knex.raw(
+      'CREATE TRIGGER api_keys_changed AFTER UPDATE OR DELETE OR TRUNCATE ON api_keys FOR EACH STATEMENT EXECUTE FUNCTION mcp_gateway_key_changed()',
+    );
   } else {
     await knex.raw('CREATE TRIGGER api_keys_updated AFTER UPDATE ON api_keys BEGIN UPDATE api_key_change_clock SET version = version + 1 WHERE id = 1; END');
     await knex.raw('CREATE TRIGGER api_keys_deleted AFTER DELETE ON api_keys BEGIN UPDATE api_key_change_clock SET version = version + 1 WHERE id = 1; END');

@@ -10,6 +10,8 @@ export async function up(knex: Knex): Promise<void> {
     t.string('organization_id', 255).primary();
     t.bigInteger('live').notNullable();
   });
+  // PostgreSQL: no write (an older instance still running) may fall between the count and the triggers.
+  if (knex.client.config.client === 'pg') await knex.raw('LOCK TABLE mcp_servers IN SHARE ROW EXCLUSIVE MODE');
   await knex.raw(
     'INSERT INTO mcp_server_counts (organization_id, live) SELECT organization_id, count(*) FROM mcp_servers WHERE deleted_at IS NULL GROUP BY organization_id',
   );
