@@ -1,4 +1,10 @@
 /** Every engine difference the store has to absorb, in one place. */
+import type { Knex } from 'knex';
+
+/** Whether a migration (or any knex handle) runs on PostgreSQL; SQLite otherwise. */
+export function isPostgres(knex: Knex): boolean {
+  return knex.client.config.client === 'pg';
+}
 
 /** PostgreSQL returns bigint columns as strings; SQLite as numbers. */
 export function toMillis(value: unknown): number {

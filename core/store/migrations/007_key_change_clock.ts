@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { isPostgres } from '../sql-quirks';
 
 /** The channel PostgreSQL notifies on when a key changes (core/store/key-changes.ts listens). */
 export const KEY_CHANGE_CHANNEL = 'mcp_gateway_key_changes';
@@ -9,17 +10,19 @@ export const KEY_CHANGE_CHANNEL = 'mcp_gateway_key_changes';
  * cache verified keys and drop them when it moves. Kept by triggers, so no writer can forget it;
  * on PostgreSQL the trigger also notifies every listening instance.
  */
+const BUMP = 'UPDATE api_key_change_clock SET version = version + 1 WHERE id = 1';
+
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('api_key_change_clock', (t) => {
     t.integer('id').primary();
     t.bigInteger('version').notNullable();
   });
   await knex('api_key_change_clock').insert({ id: 1, version: 0 });
-  if (knex.client.config.client === 'pg') {
+  if (isPostgres(knex)) {
     await knex.raw(`
       CREATE FUNCTION mcp_gateway_key_changed() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
       BEGIN
-        UPDATE api_key_change_clock SET version = version + 1 WHERE id = 1;
+        ${BUMP};
         PERFORM pg_notify('${KEY_CHANGE_CHANNEL}', '');
         RETURN NULL;
       END $$`);
@@ -27,13 +30,13 @@ export async function up(knex: Knex): Promise<void> {
       'CREATE TRIGGER api_keys_changed AFTER UPDATE OR DELETE OR TRUNCATE ON api_keys FOR EACH STATEMENT EXECUTE FUNCTION mcp_gateway_key_changed()',
     );
   } else {
-    await knex.raw('CREATE TRIGGER api_keys_updated AFTER UPDATE ON api_keys BEGIN UPDATE api_key_change_clock SET version = version + 1 WHERE id = 1; END');
-    await knex.raw('CREATE TRIGGER api_keys_deleted AFTER DELETE ON api_keys BEGIN UPDATE api_key_change_clock SET version = version + 1 WHERE id = 1; END');
+    await knex.raw(`CREATE TRIGGER api_keys_updated AFTER UPDATE ON api_keys BEGIN ${BUMP}; END`);
+    await knex.raw(`CREATE TRIGGER api_keys_deleted AFTER DELETE ON api_keys BEGIN ${BUMP}; END`);
   }
 }
 
 export async function down(knex: Knex): Promise<void> {
-  if (knex.client.config.client === 'pg') {
+  if (isPostgres(knex)) {
     await knex.raw('DROP TRIGGER api_keys_changed ON api_keys');
     await knex.raw('DROP FUNCTION mcp_gateway_key_changed()');
   } else {

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { isPostgres } from '../sql-quirks';
 
 /**
  * An index for substring search over `search_text` (name, description and URL, folded).
@@ -12,7 +13,7 @@ import type { Knex } from 'knex';
  * scans as before, and the README says how an operator adds the index later.
  */
 export async function up(knex: Knex): Promise<void> {
-  if (knex.client.config.client === 'pg') {
+  if (isPostgres(knex)) {
     await createTrigramIndex(knex);
     return;
   }
@@ -37,7 +38,7 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  if (knex.client.config.client === 'pg') {
+  if (isPostgres(knex)) {
     await knex.raw('DROP INDEX IF EXISTS mcp_servers_search_trgm');
     return;
   }

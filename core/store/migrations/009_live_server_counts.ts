@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { isPostgres } from '../sql-quirks';
 
 /**
  * The number of live (not deleted) servers per organization, kept by triggers on every write
@@ -11,13 +12,13 @@ export async function up(knex: Knex): Promise<void> {
     t.bigInteger('live').notNullable();
   });
   // PostgreSQL: no write (an older instance still running) may fall between the count and the triggers.
-  if (knex.client.config.client === 'pg') await knex.raw('LOCK TABLE mcp_servers IN SHARE ROW EXCLUSIVE MODE');
+  if (isPostgres(knex)) await knex.raw('LOCK TABLE mcp_servers IN SHARE ROW EXCLUSIVE MODE');
   await knex.raw(
     'INSERT INTO mcp_server_counts (organization_id, live) SELECT organization_id, count(*) FROM mcp_servers WHERE deleted_at IS NULL GROUP BY organization_id',
   );
   const add = (org: string, delta: number) =>
     `INSERT INTO mcp_server_counts (organization_id, live) VALUES (${org}, ${delta}) ON CONFLICT (organization_id) DO UPDATE SET live = mcp_server_counts.live + ${delta}`;
-  if (knex.client.config.client === 'pg') {
+  if (isPostgres(knex)) {
     await knex.raw(`
       CREATE FUNCTION mcp_gateway_count_servers() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
       BEGIN
@@ -42,7 +43,7 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  if (knex.client.config.client === 'pg') {
+  if (isPostgres(knex)) {
     await knex.raw('DROP TRIGGER mcp_servers_count_insert ON mcp_servers');
     await knex.raw('DROP TRIGGER mcp_servers_count_update ON mcp_servers');
     await knex.raw('DROP FUNCTION mcp_gateway_count_servers()');

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { isPostgres } from '../sql-quirks';
 
 /**
  * PostgreSQL: the shared rate-limit counters skip the write-ahead log. Every request of a key
@@ -8,9 +9,9 @@ import type { Knex } from 'knex';
  * limit can afford. SQLite counts in memory, so nothing changes there.
  */
 export async function up(knex: Knex): Promise<void> {
-  if (knex.client.config.client === 'pg') await knex.raw('ALTER TABLE rate_limit_counters SET UNLOGGED');
+  if (isPostgres(knex)) await knex.raw('ALTER TABLE rate_limit_counters SET UNLOGGED');
 }
 
 export async function down(knex: Knex): Promise<void> {
-  if (knex.client.config.client === 'pg') await knex.raw('ALTER TABLE rate_limit_counters SET LOGGED');
+  if (isPostgres(knex)) await knex.raw('ALTER TABLE rate_limit_counters SET LOGGED');
 }
