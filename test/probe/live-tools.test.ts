@@ -9,7 +9,9 @@ const ORG = 'org_tools';
 const running: Listening[] = [];
 
 beforeAll(async () => {
-  gw = await startTestGateway({ allowedHosts: '127.0.0.1', probeTimeoutMs: 1000 });
+  // 3 s: the silent server's test waits for it; 1 s was once too short for the file's first live
+  // probe on PostgreSQL in a clean-clone CI run on this shared 2-core machine (it passes alone).
+  gw = await startTestGateway({ allowedHosts: '127.0.0.1', probeTimeoutMs: 3000 });
   ({ headers: auth } = await gw.zuduKey(ORG));
   ({ key: aitronosKey } = await gw.aitronosKey({ orgs: [ORG] }));
 });
