@@ -8,6 +8,7 @@ COPY core core
 COPY adapters adapters
 COPY server server
 COPY bench bench
+COPY scripts scripts
 COPY schemas schemas
 COPY bin bin
 RUN npm run build && npm prune --omit=dev
@@ -31,4 +32,4 @@ USER node
 VOLUME ["/data"]
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:8080/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "--max-semi-space-size=8", "--max-old-space-size=256", "bin/mcp-gateway.js", "serve"]
+CMD ["node", "--max-old-space-size=256", "bin/mcp-gateway.js", "serve"]

@@ -121,19 +121,16 @@ export async function runBench(options: Options, log: (t: string) => void = (t) 
     try {
       // Started as `npm start` starts it, with the same V8 flag.
       const profiling = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(options.cpuProfDir)}`] : [];
-      servers.gateway = await startProcess(
-        ['--max-semi-space-size=8', '--max-old-space-size=256', ...profiling, join(ROOT, 'bin', 'mcp-gateway.js'), 'serve'],
-        {
-          DATABASE_URL: database.url,
-          MCP_GATEWAY_ENCRYPTION_KEY: key.toString('base64'),
-          MCP_GATEWAY_DEMO: 'false',
-          LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
-          // The limiter runs, as in production, but never throttles the load generator's one key.
-          MCP_GATEWAY_RATE_LIMIT_PER_MINUTE: '1000000000',
-          // The SSRF guard runs too; the bench's upstream is on this machine.
-          MCP_GATEWAY_ALLOWED_HOSTS: '127.0.0.1',
-        },
-      );
+      servers.gateway = await startProcess(['--max-old-space-size=256', ...profiling, join(ROOT, 'bin', 'mcp-gateway.js'), 'serve'], {
+        DATABASE_URL: database.url,
+        MCP_GATEWAY_ENCRYPTION_KEY: key.toString('base64'),
+        MCP_GATEWAY_DEMO: 'false',
+        LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+        // The limiter runs, as in production, but never throttles the load generator's one key.
+        MCP_GATEWAY_RATE_LIMIT_PER_MINUTE: '1000000000',
+        // The SSRF guard runs too; the bench's upstream is on this machine.
+        MCP_GATEWAY_ALLOWED_HOSTS: '127.0.0.1',
+      });
       servers.express = await startProcess([join(__dirname, 'baselines', 'express-baseline.js')], baselineEnv);
       if (options.db === 'sqlite') servers['raw-node'] = await startProcess([join(__dirname, 'baselines', 'raw-node-baseline.js')], baselineEnv);
       await runScenarios(servers, profile.scenarios, seeded, profile, options.connections, results, log);

@@ -124,6 +124,25 @@ export interface KeyChangeWatch {
   close(): Promise<void>;
 }
 
+/** The operator console's sessions, by hashes only (see ConsoleSessions). */
+export interface StoredConsoleSession {
+  tokenHash: string;
+  keyHash: string;
+  csrfHash: string;
+  createdAt: number;
+  lastSeenAt: number;
+  expiresAt: number;
+}
+
+export interface ConsoleSessionRepository {
+  insert(session: StoredConsoleSession): Promise<void>;
+  find(tokenHash: string): Promise<StoredConsoleSession | null>;
+  touch(tokenHash: string, at: number): Promise<void>;
+  delete(tokenHash: string): Promise<boolean>;
+  /** Drops sessions past their end or idle since `idleCutoff`. */
+  sweep(now: number, idleCutoff: number): Promise<void>;
+}
+
 export interface Clock {
   now(): number;
 }

@@ -10,6 +10,7 @@ import type { ApprovalDesk } from '../core/services/approvals';
 import type { AuditTrail } from '../core/services/audit-trail';
 import { REQUEST_BODY_LIMIT_BYTES } from '../adapters/shared/openapi';
 import type { ApiKeyService } from '../core/services/api-keys';
+import type { ConsoleSessions } from '../core/services/console-sessions';
 import type { ConnectionTester } from '../core/services/connection-tester';
 import type { McpProxy } from '../core/services/mcp-proxy';
 import type { SecretVault } from '../core/services/secret-vault';
@@ -29,6 +30,7 @@ export interface AppDeps {
   approvals: ApprovalDesk;
   audit: AuditTrail;
   oauth: OAuthConnections;
+  consoleSessions: ConsoleSessions;
   /** MCP_GATEWAY_PUBLIC_URL (null: the address each request came to). */
   publicUrl?: string | null;
   logger: Logger;

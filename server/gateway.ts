@@ -6,6 +6,7 @@ import { NetworkGuard, systemResolver, type BlockedDestination, type NetworkPoli
 import { AesGcmCipher } from '../core/secrets/aes-gcm-cipher';
 import { loadOrCreateKeyFile } from '../core/secrets/key-file';
 import { systemClock, type Clock } from '../core/ports';
+import { ConsoleSessions } from '../core/services/console-sessions';
 import { ApiKeyService } from '../core/services/api-keys';
 import { ConnectionTester } from '../core/services/connection-tester';
 import { Exporter } from '../core/services/exporter';
@@ -22,6 +23,7 @@ import { migrateToLatest, openDatabase, type Database, type DatabaseTarget } fro
 import { verifyEncryptionKey } from '../core/store/encryption-key-check';
 import { KnexStore } from '../core/store/knex-store';
 import { KnexAgentSessionStore } from '../core/store/agent-sessions.knex-store';
+import { KnexConsoleSessionStore } from '../core/store/console-sessions.knex-store';
 import { PostgresAgentReplies } from '../core/store/agent-replies.postgres';
 import { StoredAgentReplies } from '../core/store/agent-replies.knex-store';
 import { RelayIds } from '../core/proxy/agent-replies';
@@ -45,6 +47,8 @@ export interface GatewayServices {
   audit: AuditTrail;
   /** Consent, tokens and refresh of OAuth upstreams. */
   oauth: OAuthConnections;
+  /** The operator console's sign-in sessions. */
+  consoleSessions: ConsoleSessions;
   importer: Importer;
   restore: NativeRestore;
   exporter: Exporter;
@@ -144,12 +148,14 @@ export async function openGateway(options: GatewayOptions): Promise<GatewayServi
       // Connecting takes no longer than a connection test may; 8 servers listed at once for the organization endpoint.
       options: { ...DEFAULT_PROXY, ...options.proxy, connectTimeoutMs: probeSettings.timeoutMs, maxConnections: 1000, aggregateFanOut: 8 },
     });
+    const apiKeys = new ApiKeyService({ store, clock, keyChanges: keyChanges ?? undefined });
     return {
       db,
       store,
       registry,
       secrets: new SecretVault({ store, cipher, clock }),
-      apiKeys: new ApiKeyService({ store, clock, keyChanges: keyChanges ?? undefined }),
+      apiKeys,
+      consoleSessions: new ConsoleSessions({ repository: new KnexConsoleSessionStore(db.knex), apiKeys, clock }),
       connections: new ConnectionTester({ store, cipher, clock, probe, oauth }),
       probe,
       proxy,

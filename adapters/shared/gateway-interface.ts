@@ -2,6 +2,7 @@ import type { RequestHandler, Response, Router } from 'express';
 import type { Logger } from 'pino';
 import type { KeyFormat } from '../../core/model/api-key';
 import type { ApiKeyService } from '../../core/services/api-keys';
+import type { ConsoleSessions } from '../../core/services/console-sessions';
 import type { ConnectionTester } from '../../core/services/connection-tester';
 import type { McpProxy } from '../../core/services/mcp-proxy';
 import type { ApprovalDesk } from '../../core/services/approvals';
@@ -25,6 +26,8 @@ export interface InterfaceContext {
   audit: AuditTrail;
   /** OAuth consent and tokens for upstream servers. */
   oauth: OAuthConnections;
+  /** The operator console's sign-in sessions. */
+  consoleSessions: ConsoleSessions;
   /** MCP_GATEWAY_PUBLIC_URL, or null: links are made from the address each request came to. */
   publicUrl: string | null;
   /** The key formats of every keyed interface mounted (the MCP endpoint accepts each). */

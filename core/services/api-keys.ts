@@ -104,6 +104,22 @@ export class ApiKeyService {
     return toPrincipal(record);
   }
 
+  /**
+   * Signs in with a key of whichever format it has (the console accepts every dialect's keys):
+   * the principal, and the key's hash, by which a session names it without holding it.
+   */
+  async signIn(formats: readonly KeyFormat[], presented: { key: string; secret?: string }): Promise<{ principal: Principal; keyHash: string }> {
+    const format = formats.find((f) => presented.key.startsWith(f.keyPrefix) && (f.secretPrefix === null) === (presented.secret === undefined));
+    if (!format) throw new InvalidApiKey();
+    return { principal: await this.authenticate(format, presented), keyHash: sha256(presented.key) };
+  }
+
+  /** The principal of a key signed in before (by its hash), or null once it is revoked or gone. */
+  async principalByKeyHash(keyHash: string): Promise<Principal | null> {
+    const record = await this.findByKeyHash(keyHash);
+    return record === null || record.revokedAt !== null ? null : toPrincipal(record);
+  }
+
   /** The stored key with this hash: from memory while no key has changed since it was read. */
   private async findByKeyHash(keyHash: string): Promise<StoredApiKey | null> {
     const version = this.deps.keyChanges ? await this.deps.keyChanges.current() : null;

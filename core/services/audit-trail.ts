@@ -98,6 +98,13 @@ export class AuditTrail {
     return this.deps.store.audit.list(query);
   }
 
+  /** verify, for a caller: admins of the organization only, as reading the trail. */
+  async verifyFor(principal: Principal, organizationId: string): Promise<VerifyResult> {
+    assertOrganization(principal, organizationId);
+    if (principal.role !== 'admin') throw new InsufficientPermissions('Only admins of the organization read its audit trail');
+    return this.verify(organizationId);
+  }
+
   /** Walks the organization's chain from where it is checkable and names the first broken link. */
   async verify(organizationId: string): Promise<VerifyResult> {
     const head = await this.deps.store.audit.head(organizationId);

@@ -1,9 +1,8 @@
-import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { loadSpec } from '../../adapters/shared/openapi';
+import { canRunChromium, launchChromium } from '../support/chromium';
 import { startTestGateway, type TestGateway } from '../support/test-gateway';
 
-const CHROMIUM = '/usr/bin/chromium';
 let gw: TestGateway;
 beforeAll(async () => (gw = await startTestGateway()));
 afterAll(() => gw.close());
@@ -29,27 +28,15 @@ describe('the contracts and their documentation', () => {
   });
 
   // The browser check needs Debian's chromium (.ci/run installs it); a machine without it says so.
-  const inBrowser = existsSync(CHROMIUM) || process.env.CI ? it : it.skip;
+  const inBrowser = canRunChromium() ? it : it.skip;
   inBrowser(
     'renders both dialects’ operations in headless Chromium under the security headers',
     async () => {
-      const { chromium } = await import('playwright-core');
       const server: Server = await new Promise((resolve) => {
         const s = gw.app.listen(0, '127.0.0.1', () => resolve(s));
       });
       const port = (server.address() as { port: number }).port;
-      const browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      });
+      const browser = await launchChromium();
       try {
         const page = await browser.newPage();
         const problems: string[] = [];

@@ -9,6 +9,7 @@ import * as keyChangeClock from './007_key_change_clock';
 import * as searchIndex from './008_search_index';
 import * as liveServerCounts from './009_live_server_counts';
 import * as unloggedRateLimitCounters from './010_unlogged_rate_limit_counters';
+import * as consoleSessions from './011_console_sessions';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -27,6 +28,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['008_search_index', searchIndex],
   ['009_live_server_counts', liveServerCounts],
   ['010_unlogged_rate_limit_counters', unloggedRateLimitCounters],
+  ['011_console_sessions', consoleSessions],
 ];
 
 /**
