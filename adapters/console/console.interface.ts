@@ -39,8 +39,10 @@ export const consoleInterface: GatewayInterface = {
   router(context) {
     const router = express.Router();
     router.use('/api', consoleApiRouter(context));
-    router.get(['/', '/assets/console.js', '/assets/console.css'], (req, res) => {
-      const asset = ASSETS.get(req.path)!;
+    router.get(['/', '/assets/console.js', '/assets/console.css'], (req, res, next) => {
+      // Express matches routes without regard to case or a trailing slash; only the exact paths are files.
+      const asset = ASSETS.get(req.path);
+      if (!asset) return next();
       res.set({ 'Content-Security-Policy': CONSOLE_CSP, 'Cache-Control': 'no-cache', 'Referrer-Policy': 'no-referrer' });
       res.type(asset.type).send(asset.body);
     });

@@ -66,12 +66,15 @@ export function consoleApiRouter(context: InterfaceContext): Router {
     next();
   });
   router.use(sameOrigin);
-  router.use(express.json({ limit: REQUEST_BODY_LIMIT_BYTES, strict: true, type: () => true }));
+  // Bodies are read only once the caller is known (sign-in excepted, which reads the key).
+  const json = express.json({ limit: REQUEST_BODY_LIMIT_BYTES, strict: true, type: () => true });
 
   // Sign-in: a key of either dialect for a session cookie. Failed attempts count toward the
   // per-address limit on failed authentications, as a wrong key on any API does.
-  router.post('/session', async (req: Request, res: Response) => {
+  router.post('/session', json, async (req: Request, res: Response) => {
     if (!req.is('application/json')) throw new ValidationError('body', 'Send the sign-in as application/json');
+    // A new sign-in ends the browser's previous session, if it had one.
+    await consoleSessions.close(sessionToken(req));
     const opened = await consoleSessions.open(keyFormats, readSignIn(req.body));
     setSessionCookie(req, res, opened.token, opened.expiresAt);
     res.status(201).json({ csrfToken: opened.csrfToken, expiresAt: opened.expiresAt, principal: principalView(opened.principal) });
@@ -87,7 +90,7 @@ export function consoleApiRouter(context: InterfaceContext): Router {
     res.status(204).end();
   });
 
-  router.use(consoleAuthentication(consoleSessions), ...context.afterAuthentication);
+  router.use(consoleAuthentication(consoleSessions), ...context.afterAuthentication, json);
 
   router.get('/servers', async (req, res) => {
     const principal = principalOf(res);

@@ -13,13 +13,18 @@ class CsrfRefused extends CoreError {
   }
 }
 
-/** The session cookie's value, read by hand: one cookie, one name, no other parsing needed. */
+/**
+ * The session cookie's value, read by hand: one cookie, one name, no other parsing needed. Two
+ * cookies of that name mean someone else planted one (a sibling subdomain, a longer path): no
+ * session, rather than perhaps theirs.
+ */
 export function sessionToken(req: Request): string | undefined {
+  const values: string[] = [];
   for (const part of (req.get('cookie') ?? '').split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === SESSION_COOKIE) return part.slice(eq + 1).trim() || undefined;
+    if (eq > 0 && part.slice(0, eq).trim() === SESSION_COOKIE) values.push(part.slice(eq + 1).trim());
   }
-  return undefined;
+  return values.length === 1 && values[0] ? values[0] : undefined;
 }
 
 /** HTTP-only (no script reads it), SameSite=Strict (no other site's page sends it), Secure over TLS. */

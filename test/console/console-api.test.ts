@@ -98,6 +98,57 @@ describe('console sign-in', () => {
     expect((await asPage(t).get('/servers')).status).toBe(401);
   });
 
+  it('takes two session cookies (one planted by a sibling site) as none, and a new sign-in ends the browser’s previous session', async () => {
+    const key = await gw.aitronosKey({ orgs: [org()] });
+    const first = await signIn({ key: key.key });
+    const second = await signIn({ key: key.key });
+    const both = await gw.http.get('/console/api/session').set('Cookie', `${first.cookie}; ${second.cookie}`);
+    expect(both.status).toBe(401);
+    const replaced = await gw.http.post('/console/api/session').set('Cookie', first.cookie).set('Content-Type', 'application/json').send({ key: key.key });
+    expect(replaced.status).toBe(201);
+    expect((await asPage(first).get('/servers')).status).toBe(401);
+  });
+
+  it('ends a session unused for 30 minutes, and any session 12 hours after sign-in', async () => {
+    let offset = 0;
+    const timed = await startTestGateway({ clock: { now: () => Date.now() + offset } });
+    try {
+      const key = await timed.aitronosKey({ orgs: [org()] });
+      const res = await timed.http.post('/console/api/session').set('Content-Type', 'application/json').send({ key: key.key });
+      const cookie = (res.headers['set-cookie'] as unknown as string[])[0]!.split(';')[0]!;
+      const get = () => timed.http.get('/console/api/servers').set('Cookie', cookie).set('X-CSRF-Token', res.body.csrfToken);
+      offset = 29 * 60_000;
+      expect((await get()).status).toBe(200);
+      offset = 29 * 60_000 + 30 * 60_000 + 1000;
+      expect((await get()).status).toBe(401);
+
+      offset = 0;
+      const busy = await timed.http.post('/console/api/session').set('Content-Type', 'application/json').send({ key: key.key });
+      const busyCookie = (busy.headers['set-cookie'] as unknown as string[])[0]!.split(';')[0]!;
+      const use = () => timed.http.get('/console/api/servers').set('Cookie', busyCookie).set('X-CSRF-Token', busy.body.csrfToken);
+      for (let minutes = 25; minutes < 12 * 60; minutes += 25) {
+        offset = minutes * 60_000;
+        expect((await use()).status).toBe(200);
+      }
+      offset = 12 * 3_600_000 + 1000;
+      expect((await use()).status).toBe(401);
+    } finally {
+      await timed.close();
+    }
+  });
+
+  it('counts failed sign-ins toward the per-address limit on failed authentications', async () => {
+    const limited = await startTestGateway({ rateLimitPerMinute: 3 });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++)
+        statuses.push((await limited.http.post('/console/api/session').set('Content-Type', 'application/json').send({ key: 'ak_wrong' })).status);
+      expect(statuses).toEqual([401, 401, 401, 429]);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('keeps only hashes of the session: no cookie value or CSRF token in the database', async () => {
     const key = await gw.aitronosKey({ orgs: [org()] });
     const s = await signIn({ key: key.key });
@@ -246,5 +297,8 @@ describe('the console page', () => {
     // Text only: the page never parses strings as HTML.
     expect(script).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
     expect((await gw.http.get('/console/assets/other.js')).status).toBe(404);
+    // Express matches routes loosely (case, a trailing slash): those paths are no files either.
+    expect((await gw.http.get('/console/assets/console.js/')).status).toBe(404);
+    expect((await gw.http.get('/console/ASSETS/console.js')).status).toBe(404);
   });
 });

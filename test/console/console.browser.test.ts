@@ -213,6 +213,34 @@ inBrowser('the operator console in headless Chromium', () => {
     await page.context().close();
   }, 90_000);
 
+  it('edits a per-user OAuth server’s name without touching its authorization settings', async () => {
+    const o = org();
+    const admin = await gw.aitronosKey({ orgs: [o] });
+    const { page, problems } = await signedIn(admin.key);
+    const id = await page.evaluate(async (organizationId) => {
+      const { csrfToken } = await (await fetch('/console/api/session')).json();
+      const res = await fetch('/console/api/servers', {
+        method: 'POST',
+        headers: { 'X-CSRF-Token': csrfToken, 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          organizationId,
+          name: 'per-user',
+          url: 'https://oauth.example.com/mcp',
+          auth: { type: 'oauth', credentials: { grantType: 'authorization_code', perUser: true, clientId: 'registered-client', scope: 'read' } },
+        }),
+      });
+      return (await res.json()).id as string;
+    }, o);
+    await page.goto(`${base}/console/#/servers/${id}/edit`);
+    await page.getByLabel('Name', { exact: true }).fill('per-user renamed');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('heading', { name: 'per-user renamed' }).waitFor();
+    const stored = await gw.services.registry.get({ keyId: admin.id, userId: admin.userId, organizationIds: [o], role: 'admin' }, id);
+    expect(stored.auth).toEqual({ type: 'oauth', grant: 'authorization_code', perUser: true, clientId: 'registered-client', scope: 'read' });
+    expect(problems).toEqual([]);
+    await page.context().close();
+  }, 60_000);
+
   it('shows a member no admin-only control, and the API refuses the member anyway', async () => {
     const o = org();
     const admin = await gw.aitronosKey({ orgs: [o] });

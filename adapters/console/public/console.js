@@ -211,7 +211,7 @@
       h('p', { class: 'muted' }, 'Use a gateway API key of either dialect. The key is exchanged for a session and is not kept in this page.'),
       h('label', { for: 'signin-key' }, 'API key'),
       key,
-      h('p', { id: 'signin-key-hint', class: 'hint' }, 'An Aitronos key (ak_…) or a Zudu key (zk_…).'),
+      h('p', { id: 'signin-key-hint', class: 'hint' }, 'An Aitronos key (ak_…) or a Zudu key (sk_…) with its secret.'),
       h('label', { for: 'signin-secret' }, 'API secret ', h('span', { class: 'hint' }, '(Zudu key pairs only)')),
       secret,
       h('p', { id: 'signin-secret-hint', class: 'hint' }, 'Leave empty for an Aitronos key.'),
@@ -650,7 +650,7 @@
       ],
       authNow,
     );
-    const keepHint = s ? 'Leave empty to keep the stored value; it is never shown.' : undefined;
+    const keepHint = s ? 'Leave empty to keep the stored value (never shown); type it again to change the settings beside it.' : undefined;
     const credential = (name, label, type = 'password', hint = keepHint) => field(name, label, h('input', { type, autocomplete: 'off' }), hint);
     const authFields = {
       bearer: [
@@ -766,9 +766,11 @@
       const secretTyped = ['token', 'apiKey', 'clientSecret', 'accessToken'].some((k) => credentials[k]);
       if (!s || kind !== authNow || secretTyped || (kind === 'bearer' && credentials.secretId)) body.auth = { type, credentials };
       else if (kind !== 'none' && kind !== 'bearer' && kind !== 'oauth_access_token') {
-        // Non-secret settings (header name, client id, token URL, scope) changed without a new secret.
-        const changed = Object.entries(credentials).some(([k, v]) => (s.auth[k] || '') !== v);
-        if (changed) body.auth = { credentials };
+        // Settings that are not secrets (header name, client id, token URL, scope) changed: the
+        // core reads new credentials as a whole, so those of a client secret or key must be typed again.
+        const settings = ['headerName', 'clientId', 'tokenUrl', 'scope'];
+        const changed = settings.some((k) => (s.auth[k] || '') !== (credentials[k] || ''));
+        if (changed) body.auth = { type, credentials: kind === 'oauth_authorization_code' ? { ...credentials, perUser: s.auth.perUser } : credentials };
       }
       if (!s) body.organizationId = state.org;
       submit.disabled = true;
