@@ -53,6 +53,17 @@ export const SCENARIOS: Scenario[] = [
     }),
   },
   {
+    // The operator console's servers view: a search, sorted by name, a page of 25, as the page asks.
+    name: 'console servers search',
+    baselines: [],
+    expect: 200,
+    request: (s, n) => ({
+      method: 'GET',
+      path: `/console/api/servers?organizationId=${s.organizationId}&sort=name&limit=25&search=${encodeURIComponent(['billing', 'server 42', 'docs tools', 'weather5'][n() % 4]!)}`,
+      headers: { Cookie: s.consoleCookie, 'X-CSRF-Token': s.consoleCsrf },
+    }),
+  },
+  {
     name: 'Aitronos list, limit 100',
     baselines: [],
     expect: 200,

@@ -15,6 +15,9 @@ export interface Seeded {
   servers: number;
   /** A server of the big organization pointing at the bench's upstream MCP server (proxy scenarios). */
   proxiedServerId: string;
+  /** A console session of the Aitronos key: its cookie and CSRF token, as a signed-in page holds them. */
+  consoleCookie: string;
+  consoleCsrf: string;
 }
 
 const WORDS = ['support', 'billing', 'search', 'crm', 'tickets', 'docs', 'analytics', 'calendar', 'mail', 'storage', 'deploy', 'weather'];
@@ -66,7 +69,10 @@ export async function seed(databaseUrl: string, encryptionKey: Buffer, bigCount:
     });
     const aitronos = await gateway.apiKeys.issue({ format: AITRONOS_KEY_FORMAT, organizationIds: [organizationId], userId: 'usr_bench' });
     const zudu = await gateway.apiKeys.issue({ format: ZUDU_KEY_FORMAT, organizationIds: [organizationId] });
+    const session = await gateway.consoleSessions.open([AITRONOS_KEY_FORMAT], { key: aitronos.apiKey });
     return {
+      consoleCookie: `mcpgw_console=${session.token}`,
+      consoleCsrf: session.csrfToken,
       organizationId,
       aitronosKey: aitronos.apiKey,
       zuduKey: zudu.apiKey,

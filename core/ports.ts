@@ -143,6 +143,16 @@ export interface ConsoleSessionRepository {
   sweep(now: number, idleCutoff: number): Promise<void>;
 }
 
+/** Background health checks' view of the database: what is due, and who checks it. */
+export interface HealthLeaseRepository {
+  /** Active, live servers last tested at or before `testedBefore` (or never) and leased to nobody at `now`, oldest first. */
+  due(testedBefore: number, now: number, limit: number): Promise<Array<{ id: string; organizationId: string }>>;
+  /** Takes the server's lease until `until` if no other holder's lease runs past `now`; true when taken. */
+  claim(serverId: string, holder: string, until: number, now: number): Promise<boolean>;
+  /** What /metrics shows: every active, live server's stored connection state. */
+  snapshot(): Promise<Array<{ id: string; organizationId: string; status: string; lastConnectedAt: number | null }>>;
+}
+
 export interface Clock {
   now(): number;
 }

@@ -105,6 +105,7 @@ function mountInterfaces(app: Express, deps: AppDeps, shuttingDown: () => boolea
     metrics: { contentType: deps.metrics.registry.contentType, render: () => deps.metrics.registry.metrics() },
     metricsToken: deps.metricsToken ?? null,
     contracts: interfaces.filter((i) => i.contract !== null).map((i) => ({ name: i.name, title: i.contract!.title })),
+    entryPoints: interfaces.flatMap((i) => (i.entryPoint ? [i.entryPoint] : [])),
   };
   const keyFormats = interfaces.flatMap((i) => (i.keyFormat ? [i.keyFormat] : []));
   for (const face of bySpecificity(interfaces)) {

@@ -67,6 +67,11 @@ export async function assembleGateway(options: AssemblyOptions): Promise<Assembl
     },
   });
   metrics.watchPool(services.db.knex);
+  if (services.health)
+    metrics.watchHealth(
+      () => services.healthLeases.snapshot(),
+      () => (options.clock ?? Date).now(),
+    );
   let shuttingDown = false;
   // PostgreSQL: every instance counts in the shared database. SQLite: one process's memory.
   const store =

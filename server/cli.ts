@@ -8,6 +8,7 @@ import { createLogger } from './logger';
 import { ImportFailed, registerMigrationCommands, UsageError, type CliIo } from './migration-commands';
 import { registerKeyCommands } from './key-commands';
 import { AuditChainBroken, registerAuditCommands } from './audit-commands';
+import { RekeyIncomplete, registerSecretCommands } from './secret-commands';
 import { runServer } from './run-server';
 import { terminalSafe } from './terminal-text';
 
@@ -53,6 +54,7 @@ export function buildCli(io: Io = defaultIo): Command {
   registerKeyCommands(program, io, withGateway);
   registerMigrationCommands(program, io, withGateway);
   registerAuditCommands(program, io, withGateway);
+  registerSecretCommands(program, io, withGateway);
   return program;
 }
 
@@ -70,7 +72,7 @@ export async function runCli(argv: string[], given: Io = defaultIo): Promise<num
       io.err(`error: ${e.message}`);
       return 2;
     }
-    if (error instanceof AuditChainBroken) return 1;
+    if (error instanceof AuditChainBroken || error instanceof RekeyIncomplete) return 1;
     if (error instanceof ImportFailed) {
       io.err(`mcp-gateway: ${e.message}`);
       return 1;

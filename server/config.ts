@@ -20,6 +20,7 @@ export const configSchema = z.object({
   DATABASE_URL: z.string().optional(),
   MCP_GATEWAY_ENCRYPTION_KEY: z.string().optional(),
   MCP_GATEWAY_SOURCE_ENCRYPTION_KEY: z.string().optional(),
+  MCP_GATEWAY_PREVIOUS_ENCRYPTION_KEY: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MCP_GATEWAY_DEMO: booleanText.default(true),
   MCP_GATEWAY_PROBE_TIMEOUT_MS: z.coerce.number().int().min(100).max(300000).default(10000),
@@ -35,6 +36,8 @@ export const configSchema = z.object({
   MCP_GATEWAY_APPROVAL_TTL_MS: z.coerce.number().int().min(1000).max(604_800_000).default(600000),
   MCP_GATEWAY_APPROVAL_ALLOW_SELF: booleanText.default(false),
   MCP_GATEWAY_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36500).optional(),
+  MCP_GATEWAY_HEALTH_INTERVAL_S: z.coerce.number().int().min(0).max(86400).default(0),
+  MCP_GATEWAY_HEALTH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   MCP_GATEWAY_PUBLIC_URL: z
     .string()
     .url()
@@ -60,6 +63,8 @@ export interface GatewayConfig {
   database: DatabaseTarget;
   /** Decoded MCP_GATEWAY_ENCRYPTION_KEY, or null to use the key file (SQLite only). */
   encryptionKey: Buffer | null;
+  /** MCP_GATEWAY_PREVIOUS_ENCRYPTION_KEY: the old key while `secrets rekey` moves everything to the new one. */
+  previousEncryptionKey: Buffer | null;
   /** MCP_GATEWAY_SOURCE_ENCRYPTION_KEY: the key a native backup was written under (import --rekey). */
   sourceEncryptionKey: Buffer | null;
   logLevel: z.infer<typeof configSchema>['LOG_LEVEL'];
@@ -72,6 +77,8 @@ export interface GatewayConfig {
   approvals: { ttlMs: number; allowSelfDecision: boolean };
   /** MCP_GATEWAY_AUDIT_RETENTION_DAYS; null keeps every event. */
   auditRetentionDays: number | null;
+  /** MCP_GATEWAY_HEALTH_INTERVAL_S and MCP_GATEWAY_HEALTH_CONCURRENCY; null when background checks are off (0, the default). */
+  health: { intervalMs: number; concurrency: number } | null;
   /** MCP_GATEWAY_PUBLIC_URL: the gateway's address as people reach it (decision links); null: the address each request came to. */
   publicUrl: string | null;
   /** Requests per key and minute; 0 turns the limit off. */
@@ -108,6 +115,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       'MCP_GATEWAY_ENCRYPTION_KEY is required with PostgreSQL: every instance must share one key, so none is generated. Create one with: openssl rand -base64 32',
     );
   }
+  let previousEncryptionKey: Buffer | null = null;
+  if (values.MCP_GATEWAY_PREVIOUS_ENCRYPTION_KEY !== undefined) {
+    previousEncryptionKey = parseEncryptionKey(values.MCP_GATEWAY_PREVIOUS_ENCRYPTION_KEY);
+    if (!previousEncryptionKey) throw new ConfigError('MCP_GATEWAY_PREVIOUS_ENCRYPTION_KEY must be the base64 encoding of exactly 32 bytes');
+    if (!encryptionKey)
+      throw new ConfigError('MCP_GATEWAY_PREVIOUS_ENCRYPTION_KEY is the old key of a rotation: set the new one in MCP_GATEWAY_ENCRYPTION_KEY');
+    if (previousEncryptionKey.equals(encryptionKey)) throw new ConfigError('MCP_GATEWAY_PREVIOUS_ENCRYPTION_KEY is the same key as MCP_GATEWAY_ENCRYPTION_KEY');
+  }
   let sourceEncryptionKey: Buffer | null = null;
   if (values.MCP_GATEWAY_SOURCE_ENCRYPTION_KEY !== undefined) {
     sourceEncryptionKey = parseEncryptionKey(values.MCP_GATEWAY_SOURCE_ENCRYPTION_KEY);
@@ -120,6 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     host: values.HOST,
     database,
     encryptionKey,
+    previousEncryptionKey,
     sourceEncryptionKey,
     logLevel: values.LOG_LEVEL,
     demo: values.MCP_GATEWAY_DEMO,
@@ -140,6 +156,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     },
     approvals: { ttlMs: values.MCP_GATEWAY_APPROVAL_TTL_MS, allowSelfDecision: values.MCP_GATEWAY_APPROVAL_ALLOW_SELF },
     auditRetentionDays: values.MCP_GATEWAY_AUDIT_RETENTION_DAYS ?? null,
+    health:
+      values.MCP_GATEWAY_HEALTH_INTERVAL_S > 0
+        ? { intervalMs: values.MCP_GATEWAY_HEALTH_INTERVAL_S * 1000, concurrency: values.MCP_GATEWAY_HEALTH_CONCURRENCY }
+        : null,
     publicUrl: values.MCP_GATEWAY_PUBLIC_URL?.replace(/\/+$/, '') ?? null,
     rateLimitPerMinute: values.MCP_GATEWAY_RATE_LIMIT_PER_MINUTE,
     corsOrigins: parseOrigins(values.MCP_GATEWAY_CORS_ORIGINS),

@@ -3,10 +3,13 @@ import type { Logger } from 'pino';
 import { parseAllowlist, type Allowlist } from '../core/probe/address-rules';
 import { McpProbe, type ProbeOutcome, type ProbeSettings } from '../core/probe/mcp-probe';
 import { NetworkGuard, systemResolver, type BlockedDestination, type NetworkPolicy, type Resolver } from '../core/probe/network-guard';
+import { KeyRingCipher } from '../core/secrets/key-ring';
 import { AesGcmCipher } from '../core/secrets/aes-gcm-cipher';
 import { loadOrCreateKeyFile } from '../core/secrets/key-file';
 import { systemClock, type Clock } from '../core/ports';
 import { ConsoleSessions } from '../core/services/console-sessions';
+import { HealthChecks } from '../core/services/health-checks';
+import { KnexHealthLeaseStore } from '../core/store/health-leases.knex-store';
 import { ApiKeyService } from '../core/services/api-keys';
 import { ConnectionTester } from '../core/services/connection-tester';
 import { Exporter } from '../core/services/exporter';
@@ -28,7 +31,7 @@ import { PostgresAgentReplies } from '../core/store/agent-replies.postgres';
 import { StoredAgentReplies } from '../core/store/agent-replies.knex-store';
 import { RelayIds } from '../core/proxy/agent-replies';
 import { PostgresKeyChangeWatch, SqliteKeyChangeWatch } from '../core/store/key-changes';
-import type { KeyChangeWatch } from '../core/ports';
+import type { HealthLeaseRepository, KeyChangeWatch } from '../core/ports';
 import { ConfigError } from './config';
 
 export interface GatewayServices {
@@ -49,6 +52,10 @@ export interface GatewayServices {
   oauth: OAuthConnections;
   /** The operator console's sign-in sessions. */
   consoleSessions: ConsoleSessions;
+  /** Background health checks when MCP_GATEWAY_HEALTH_INTERVAL_S is set (serve starts them). */
+  health: HealthChecks | null;
+  /** Every active server's stored connection state, for the health metrics. */
+  healthLeases: HealthLeaseRepository;
   importer: Importer;
   restore: NativeRestore;
   exporter: Exporter;
@@ -58,6 +65,8 @@ export interface GatewayServices {
 export interface GatewayOptions {
   database: DatabaseTarget;
   encryptionKey: Buffer | null;
+  /** The key before the current one, during a rotation: values under either are read. */
+  previousEncryptionKey?: Buffer | null;
   logger: Logger;
   clock?: Clock;
   /** Defaults: 10 s probes, 16 at once and 4 per organization, 5 s for a slot; no private destinations. */
@@ -75,6 +84,8 @@ export interface GatewayOptions {
   approvals?: Partial<ApprovalSettings>;
   /** MCP_GATEWAY_AUDIT_RETENTION_DAYS (null: keep everything). */
   auditRetentionDays?: number | null;
+  /** Background health checks (built, not started: `serve` starts them); null or absent: off. */
+  health?: { intervalMs: number; concurrency: number } | null;
   /** MCP_GATEWAY_PUBLIC_URL: OAuth redirects and the client metadata document live under it. */
   publicUrl?: string | null;
   /** PORT: without a public URL, OAuth consents come back to http://localhost:PORT. */
@@ -108,7 +119,7 @@ export async function openGateway(options: GatewayOptions): Promise<GatewayServi
   try {
     await migrateToLatest(db.knex);
     const key = resolveKey(options);
-    const cipher = new AesGcmCipher(key);
+    const cipher = options.previousEncryptionKey ? new KeyRingCipher(key, options.previousEncryptionKey) : new AesGcmCipher(key);
     await verifyEncryptionKey(db.knex, cipher);
     const clock = options.clock ?? systemClock;
     const store = new KnexStore(db.knex, db.target.engine, db.reader());
@@ -149,6 +160,19 @@ export async function openGateway(options: GatewayOptions): Promise<GatewayServi
       options: { ...DEFAULT_PROXY, ...options.proxy, connectTimeoutMs: probeSettings.timeoutMs, maxConnections: 1000, aggregateFanOut: 8 },
     });
     const apiKeys = new ApiKeyService({ store, clock, keyChanges: keyChanges ?? undefined });
+    const connections = new ConnectionTester({ store, cipher, clock, probe, oauth });
+    const healthLeases = new KnexHealthLeaseStore(db.knex);
+    const health = options.health
+      ? new HealthChecks(
+          {
+            leases: healthLeases,
+            tester: connections,
+            clock,
+            onError: (error) => options.logger.warn({ err: { message: error.message } }, 'background health check'),
+          },
+          { ...options.health, batch: 200 },
+        )
+      : null;
     return {
       db,
       store,
@@ -156,7 +180,9 @@ export async function openGateway(options: GatewayOptions): Promise<GatewayServi
       secrets: new SecretVault({ store, cipher, clock }),
       apiKeys,
       consoleSessions: new ConsoleSessions({ repository: new KnexConsoleSessionStore(db.knex), apiKeys, clock }),
-      connections: new ConnectionTester({ store, cipher, clock, probe, oauth }),
+      connections,
+      health,
+      healthLeases,
       probe,
       proxy,
       approvals,
@@ -166,6 +192,7 @@ export async function openGateway(options: GatewayOptions): Promise<GatewayServi
       restore: new NativeRestore({ store, cipher, clock }),
       exporter: new Exporter({ store, cipher, clock }),
       close: async () => {
+        await health?.stop();
         await proxy.close();
         await keyChanges?.close();
         await db.close();

@@ -50,6 +50,8 @@ export async function serve(config: GatewayConfig, logger: Logger, print: (text:
   const pruning = config.auditRetentionDays === null ? null : setInterval(prune, 3_600_000);
   pruning?.unref();
   if (pruning) prune();
+  // MCP_GATEWAY_HEALTH_INTERVAL_S: background connection tests (each instance takes its share by lease).
+  gateway.health?.start();
 
   let stopping: Promise<void> | null = null;
   const stop = () =>

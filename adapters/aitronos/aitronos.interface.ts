@@ -7,6 +7,7 @@ import { aitronosRouter } from './aitronos.router';
 export const aitronosInterface: GatewayInterface = {
   name: 'aitronos',
   mountPath: '/v1',
+  entryPoint: { rel: 'aitronos', href: '/v1/mcp-configurations', title: 'Aitronos dialect API (X-API-Key)' },
   keyFormat: AITRONOS_KEY_FORMAT,
   contract: { title: 'Aitronos dialect (/v1)' },
   router: aitronosRouter,

@@ -32,6 +32,7 @@ const ASSETS = new Map<string, { body: Buffer; type: string }>(
 export const consoleInterface: GatewayInterface = {
   name: 'console',
   mountPath: '/console',
+  entryPoint: { rel: 'console', href: '/console/', title: 'Operator console (sign in with a gateway key)' },
   keyFormat: null,
   // Sign-in takes gateway keys: failed attempts count per address, and each session's key has its per-key limit.
   acceptsGatewayKeys: true,

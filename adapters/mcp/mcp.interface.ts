@@ -10,6 +10,7 @@ import { mcpRouter } from './mcp.router';
 export const mcpInterface: GatewayInterface = {
   name: 'mcp',
   mountPath: '/mcp',
+  entryPoint: { rel: 'mcp', href: '/mcp/{server_id}', title: 'MCP endpoint for agents: one server, or /mcp/orgs/{organization_id} for an organization' },
   keyFormat: null,
   acceptsGatewayKeys: true,
   contract: null,

@@ -3,6 +3,7 @@ import type { GatewayInterface } from '../shared/gateway-interface';
 import { statusOf } from '../shared/problem';
 import { docsRouter } from './docs.router';
 import { healthRouter } from './health.router';
+import { homeRouter } from './home.router';
 import { metricsAccess } from './metrics-access';
 import { plainErrorBody } from './operations.errors';
 
@@ -17,6 +18,7 @@ export const operationsInterface: GatewayInterface = {
   contract: null,
   router({ operations }) {
     const router = express.Router();
+    router.use(homeRouter(operations.entryPoints, operations.contracts));
     router.use(healthRouter(operations.readiness, operations.isShuttingDown));
     router.get('/metrics', metricsAccess(operations.metricsToken), async (_req, res) => {
       res.type(operations.metrics.contentType).send(await operations.metrics.render());

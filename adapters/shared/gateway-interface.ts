@@ -50,6 +50,15 @@ export interface OperationsContext {
   metricsToken: string | null;
   /** Every interface's published contract, for /openapi and /docs. */
   contracts: ReadonlyArray<{ name: string; title: string }>;
+  /** Where each mounted interface starts, for `GET /`. */
+  entryPoints: ReadonlyArray<EntryPoint>;
+}
+
+/** A link `GET /` gives to an interface: its relation name, its path (or URI template), what it is. */
+export interface EntryPoint {
+  rel: string;
+  href: string;
+  title: string;
 }
 
 /**
@@ -68,6 +77,8 @@ export interface GatewayInterface {
    * failed-authentication and per-key limits as they do.
    */
   acceptsGatewayKeys?: boolean;
+  /** Where it starts, listed by `GET /`. */
+  entryPoint?: EntryPoint;
   /** Its OpenAPI contract (`schemas/<name>.openapi.yaml`), with the title /docs shows. */
   contract: { title: string } | null;
   router(context: InterfaceContext): Router;

@@ -7,6 +7,7 @@ import { zuduRouter } from './zudu.router';
 export const zuduInterface: GatewayInterface = {
   name: 'zudu',
   mountPath: '/api',
+  entryPoint: { rel: 'zudu', href: '/api/mcp-servers', title: 'Zudu dialect API (X-API-KEY and X-API-SECRET)' },
   keyFormat: ZUDU_KEY_FORMAT,
   contract: { title: 'Zudu dialect (/api)' },
   router: zuduRouter,

@@ -1,11 +1,7 @@
-import type { ConsentFlow, OAuthGrant } from '../model/oauth';
 import { classifyFailure } from '../probe/probe-failure';
 
 /** The associated data each OAuth ciphertext is bound to: a copy in another row does not decrypt. */
-export const tokenContext = (grant: Pick<OAuthGrant, 'organizationId' | 'id'>, which: 'access' | 'refresh') =>
-  `oauth-grant/${grant.organizationId}/${grant.id}/${which}`;
-export const flowContext = (flow: Pick<ConsentFlow, 'organizationId' | 'stateHash'>) => `oauth-flow/${flow.organizationId}/${flow.stateHash}`;
-export const registrationContext = (organizationId: string, id: string) => `oauth-client/${organizationId}/${id}`;
+export { flowContext, registrationContext, tokenContext } from '../secrets/contexts';
 
 /** The longest access-token lifetime believed; a longer, negative or non-numeric `expires_in` counts as unknown. */
 const MAX_TOKEN_LIFETIME_MS = 366 * 24 * 3_600_000;

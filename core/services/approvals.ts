@@ -1,3 +1,4 @@
+import { argumentsContext } from '../secrets/contexts';
 import { createHash } from 'node:crypto';
 import { ApprovalNotPending, InsufficientPermissions, NotFound } from '../errors';
 import { canonicalJson } from '../rules/tool-hash';
@@ -37,8 +38,6 @@ export function statusAt(request: ApprovalRequest, now: number): ApprovalStatus 
   if ((request.status === 'pending' || request.status === 'approved') && request.expiresAt <= now) return 'expired';
   return request.status;
 }
-
-const argumentsContext = (id: string) => `approval-arguments:${id}`;
 
 /**
  * Human approval of held tool calls. A request covers exactly one call: the server, the tool,

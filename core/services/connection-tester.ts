@@ -35,6 +35,21 @@ export class ConnectionTester {
     return this.record(server, tested, outcome);
   }
 
+  /**
+   * The background check of a stored server: the same probe, timeout and stored outcome as a
+   * manual test, acting for no user. Null when the server is gone, inactive, or connected per
+   * user (each user's own grant; a check for nobody would only report that consent is missing).
+   */
+  async testInBackground(id: string): Promise<{ server: McpServer; outcome: ProbeOutcome; stored: boolean } | null> {
+    const server = await this.deps.store.servers.findById(id);
+    if (!server || server.deletedAt !== null || !server.isActive) return null;
+    if (server.auth.type === 'oauth' && server.auth.grant === 'authorization_code' && server.auth.perUser) return null;
+    const tested = await connectionFingerprint(this.deps.store, server);
+    const outcome = await this.probeServer(server, null);
+    if (outcome.failure?.reason.kind === 'busy') return { server, outcome, stored: false };
+    return this.record(server, tested, outcome);
+  }
+
   /** validate-url's connectivity check: an unauthenticated handshake, Streamable HTTP first, then SSE. */
   async checkUrl(url: string, organizationId = ''): Promise<ProbeOutcome> {
     const target = (transport: Transport): ProbeTarget => ({ organizationId, url: checkHttpUrl(url), transport, headers: {}, oauth: null, secrets: [] });

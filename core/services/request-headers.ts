@@ -1,3 +1,4 @@
+import { headerContext } from '../secrets/contexts';
 import { ValidationError } from '../errors';
 import { REDACTED } from '../model/input';
 import type { EncryptedHeaders } from '../model/server';
@@ -5,7 +6,6 @@ import type { Cipher } from '../ports';
 import { checkRequestHeaders } from '../rules/server.rules';
 
 /** Request-header values are secret material: each is encrypted, bound to its server and name. */
-const headerContext = (serverId: string, name: string) => `mcp-server/${serverId}/header/${name.toLowerCase()}`;
 
 export function encryptHeaders(cipher: Cipher, serverId: string, headers: Record<string, string>): EncryptedHeaders {
   checkRequestHeaders(headers);

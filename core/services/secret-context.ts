@@ -1,2 +1,2 @@
-/** The context a secret value is encrypted under: its organization and id. */
-export const secretContext = (organizationId: string, secretId: string) => `secret/${organizationId}/${secretId}`;
+/** The context a secret value is encrypted under: its organization and id (core/secrets/contexts.ts). */
+export { secretContext } from '../secrets/contexts';

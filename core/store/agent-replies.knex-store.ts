@@ -1,3 +1,4 @@
+import { agentReplyContext } from '../secrets/contexts';
 import type { Knex } from 'knex';
 import { type AgentReply, LocalAgentReplies, type RelayIds } from '../proxy/agent-replies';
 import type { Cipher } from '../ports';
@@ -76,6 +77,4 @@ export class StoredAgentReplies extends LocalAgentReplies {
   }
 }
 
-function aadOf(id: string): string {
-  return `agent-reply:${id}`;
-}
+const aadOf = agentReplyContext;

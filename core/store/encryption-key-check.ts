@@ -1,7 +1,8 @@
+import { KEY_CHECK_CONTEXT } from '../secrets/contexts';
 import type { Knex } from 'knex';
 import type { Cipher } from '../ports';
 
-const META_KEY = 'encryption_key_check';
+const META_KEY = KEY_CHECK_CONTEXT;
 const PROBE = 'mcp-gateway encryption key check';
 
 /**

@@ -15,6 +15,8 @@ export interface Metrics {
   observeToolChanged(event: ToolChangedEvent): void;
   /** Reports the database pool's figures at every scrape. */
   watchPool(knex: Knex): void;
+  /** Per-server health from the stored connection states, read at each scrape (background checks on). */
+  watchHealth(snapshot: () => Promise<Array<{ id: string; organizationId: string; status: string; lastConnectedAt: number | null }>>, now: () => number): void;
 }
 
 /**
@@ -114,5 +116,35 @@ export function createMetrics({ processMetrics = true }: { processMetrics?: bool
     },
     observeToolChanged: (event) => toolChanges.inc({ server_id: event.serverId }),
     watchPool: (knex) => void pools.push(knex),
+    watchHealth: (snapshot, now) => {
+      // One read per scrape feeds both gauges; a server deleted or deactivated drops out.
+      let read: Promise<Awaited<ReturnType<typeof snapshot>>> | null = null;
+      const current = () => (read ??= snapshot().finally(() => setTimeout(() => (read = null), 0)));
+      new Gauge({
+        name: 'mcp_gateway_server_up',
+        help: 'Whether the last connection test of an active server succeeded (1) or failed (0); untested servers are absent',
+        labelNames: ['organization_id', 'server_id'],
+        registers: [registry],
+        async collect() {
+          const servers = await current();
+          this.reset();
+          for (const s of servers)
+            if (s.status !== 'untested') this.set({ organization_id: s.organizationId, server_id: s.id }, s.status === 'connected' ? 1 : 0);
+        },
+      });
+      new Gauge({
+        name: 'mcp_gateway_server_seconds_since_success',
+        help: 'Seconds since an active server last passed a connection test; servers that never did are absent',
+        labelNames: ['organization_id', 'server_id'],
+        registers: [registry],
+        async collect() {
+          const servers = await current();
+          this.reset();
+          const at = now();
+          for (const s of servers)
+            if (s.lastConnectedAt !== null) this.set({ organization_id: s.organizationId, server_id: s.id }, Math.max(0, (at - s.lastConnectedAt) / 1000));
+        },
+      });
+    },
   };
 }

@@ -33,6 +33,21 @@ describe('mcp-gateway serve, as a real process', () => {
     const zuduSecret = /Zudu secret: +(s3cr3t_[A-Za-z0-9_-]+)/.exec(first.stdout())?.[1];
     const zuduList = await fetch(`${base}/api/mcp-servers`, { headers: { 'X-API-KEY': zuduKey!, 'X-API-SECRET': zuduSecret! } });
     expect(((await zuduList.json()) as { data: { total_count: number } }).data.total_count).toBe(1);
+    // The console works from the built package: its page, and a sign-in with the printed pair.
+    const page = await fetch(`${base}/console/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('/console/assets/console.js');
+    expect((await fetch(`${base}/console/assets/console.js`)).status).toBe(200);
+    const signIn = await fetch(`${base}/console/api/session`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ key: zuduKey, secret: zuduSecret }),
+    });
+    expect(signIn.status).toBe(201);
+    const { csrfToken } = (await signIn.json()) as { csrfToken: string };
+    const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
+    const consoleList = await fetch(`${base}/console/api/servers`, { headers: { Cookie: cookie, 'X-CSRF-Token': csrfToken } });
+    expect(((await consoleList.json()) as { total: number }).total).toBe(1);
     expect(await stop(first)).toBe(0);
 
     const second = await startServe(env);

@@ -75,6 +75,8 @@ export interface TestGatewayOptions {
   clock?: Clock;
   /** OAuth timings (refresh skew, lease, flow lifetime). */
   oauth?: Partial<Omit<OAuthSettings, 'publicUrl'>>;
+  /** MCP_GATEWAY_HEALTH_INTERVAL_S (as ms) and MCP_GATEWAY_HEALTH_CONCURRENCY: built, not started, unless given. */
+  health?: { intervalMs: number; concurrency: number };
   /** Host names the test resolves, and how; every other name fails to resolve. */
   dns?: Record<string, string[] | (() => string[])>;
 }
@@ -123,6 +125,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     processMetrics: options.processMetrics ?? false,
     publicUrl: options.publicUrl ?? null,
     oauth: options.oauth,
+    health: options.health ?? null,
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {

@@ -10,6 +10,16 @@ describe('loadConfig', () => {
     expect(config.database).toEqual({ engine: 'sqlite', filename: resolve('./data/mcp-gateway.sqlite') });
     expect(config.encryptionKey).toBeNull();
     expect(config.demo).toBe(true);
+    // Background health checks are off unless asked for; no previous key outside a rotation.
+    expect(config.health).toBeNull();
+    expect(config.previousEncryptionKey).toBeNull();
+  });
+
+  it('reads the health-check interval and concurrency, and a previous encryption key beside the current one', () => {
+    expect(loadConfig({ MCP_GATEWAY_HEALTH_INTERVAL_S: '300' }).health).toEqual({ intervalMs: 300_000, concurrency: 4 });
+    expect(loadConfig({ MCP_GATEWAY_HEALTH_INTERVAL_S: '60', MCP_GATEWAY_HEALTH_CONCURRENCY: '8' }).health).toEqual({ intervalMs: 60_000, concurrency: 8 });
+    const other = Buffer.alloc(32, 8).toString('base64');
+    expect(loadConfig({ MCP_GATEWAY_ENCRYPTION_KEY: KEY, MCP_GATEWAY_PREVIOUS_ENCRYPTION_KEY: other }).previousEncryptionKey).toEqual(Buffer.alloc(32, 8));
   });
 
   it('reads sqlite:<path> and postgres:// URLs', () => {
@@ -37,6 +47,15 @@ describe('loadConfig', () => {
     [{ MCP_GATEWAY_TRUST_PROXY: 'maybe' }, /^MCP_GATEWAY_TRUST_PROXY/],
     [{ MCP_GATEWAY_SOURCE_ENCRYPTION_KEY: 'short' }, /^MCP_GATEWAY_SOURCE_ENCRYPTION_KEY/],
     [{ WORKERS: '0' }, /^WORKERS/],
+    [{ MCP_GATEWAY_ENCRYPTION_KEY: KEY, MCP_GATEWAY_PREVIOUS_ENCRYPTION_KEY: 'short' }, /^MCP_GATEWAY_PREVIOUS_ENCRYPTION_KEY/],
+    [
+      { MCP_GATEWAY_PREVIOUS_ENCRYPTION_KEY: KEY },
+      /^MCP_GATEWAY_PREVIOUS_ENCRYPTION_KEY is the old key of a rotation: set the new one in MCP_GATEWAY_ENCRYPTION_KEY/,
+    ],
+    [{ MCP_GATEWAY_ENCRYPTION_KEY: KEY, MCP_GATEWAY_PREVIOUS_ENCRYPTION_KEY: KEY }, /^MCP_GATEWAY_PREVIOUS_ENCRYPTION_KEY is the same key/],
+    [{ MCP_GATEWAY_HEALTH_INTERVAL_S: '-5' }, /^MCP_GATEWAY_HEALTH_INTERVAL_S/],
+    [{ MCP_GATEWAY_HEALTH_INTERVAL_S: 'hourly' }, /^MCP_GATEWAY_HEALTH_INTERVAL_S/],
+    [{ MCP_GATEWAY_HEALTH_CONCURRENCY: '0' }, /^MCP_GATEWAY_HEALTH_CONCURRENCY/],
   ])('refuses %j with a message naming the variable', (env, pattern) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(pattern);

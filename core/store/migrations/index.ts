@@ -10,6 +10,7 @@ import * as searchIndex from './008_search_index';
 import * as liveServerCounts from './009_live_server_counts';
 import * as unloggedRateLimitCounters from './010_unlogged_rate_limit_counters';
 import * as consoleSessions from './011_console_sessions';
+import * as healthLeases from './012_health_leases';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -29,6 +30,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['009_live_server_counts', liveServerCounts],
   ['010_unlogged_rate_limit_counters', unloggedRateLimitCounters],
   ['011_console_sessions', consoleSessions],
+  ['012_health_leases', healthLeases],
 ];
 
 /**
