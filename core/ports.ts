@@ -143,6 +143,24 @@ export interface ConsoleSessionRepository {
   sweep(now: number, idleCutoff: number): Promise<void>;
 }
 
+/** An organization registry's read token, as stored (its hash only). */
+export interface StoredRegistryToken {
+  id: string;
+  organizationId: string;
+  tokenHash: string;
+  label: string | null;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+export interface RegistryTokenRepository {
+  insert(token: StoredRegistryToken): Promise<void>;
+  findByHash(tokenHash: string): Promise<StoredRegistryToken | null>;
+  list(organizationId: string): Promise<StoredRegistryToken[]>;
+  /** True when a live token was revoked. */
+  revoke(id: string, at: number): Promise<boolean>;
+}
+
 /** Background health checks' view of the database: what is due, and who checks it. */
 export interface HealthLeaseRepository {
   /** Active, live servers last tested at or before `testedBefore` (or never) and leased to nobody at `now`, oldest first. */

@@ -11,6 +11,7 @@ import type { AuditTrail } from '../core/services/audit-trail';
 import { REQUEST_BODY_LIMIT_BYTES } from '../adapters/shared/openapi';
 import type { ApiKeyService } from '../core/services/api-keys';
 import type { ConsoleSessions } from '../core/services/console-sessions';
+import type { RegistryTokens } from '../core/services/registry-tokens';
 import type { ConnectionTester } from '../core/services/connection-tester';
 import type { McpProxy } from '../core/services/mcp-proxy';
 import type { SecretVault } from '../core/services/secret-vault';
@@ -31,6 +32,7 @@ export interface AppDeps {
   audit: AuditTrail;
   oauth: OAuthConnections;
   consoleSessions: ConsoleSessions;
+  registryTokens: RegistryTokens;
   /** MCP_GATEWAY_PUBLIC_URL (null: the address each request came to). */
   publicUrl?: string | null;
   logger: Logger;

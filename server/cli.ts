@@ -9,6 +9,7 @@ import { ImportFailed, registerMigrationCommands, UsageError, type CliIo } from 
 import { registerKeyCommands } from './key-commands';
 import { AuditChainBroken, registerAuditCommands } from './audit-commands';
 import { RekeyIncomplete, registerSecretCommands } from './secret-commands';
+import { registerRegistryCommands } from './registry-commands';
 import { runServer } from './run-server';
 import { terminalSafe } from './terminal-text';
 
@@ -55,6 +56,7 @@ export function buildCli(io: Io = defaultIo): Command {
   registerMigrationCommands(program, io, withGateway);
   registerAuditCommands(program, io, withGateway);
   registerSecretCommands(program, io, withGateway);
+  registerRegistryCommands(program, io, withGateway);
   return program;
 }
 

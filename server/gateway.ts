@@ -9,6 +9,8 @@ import { loadOrCreateKeyFile } from '../core/secrets/key-file';
 import { systemClock, type Clock } from '../core/ports';
 import { ConsoleSessions } from '../core/services/console-sessions';
 import { HealthChecks } from '../core/services/health-checks';
+import { RegistryTokens } from '../core/services/registry-tokens';
+import { KnexRegistryTokenStore } from '../core/store/registry-tokens.knex-store';
 import { KnexHealthLeaseStore } from '../core/store/health-leases.knex-store';
 import { ApiKeyService } from '../core/services/api-keys';
 import { ConnectionTester } from '../core/services/connection-tester';
@@ -52,6 +54,8 @@ export interface GatewayServices {
   oauth: OAuthConnections;
   /** The operator console's sign-in sessions. */
   consoleSessions: ConsoleSessions;
+  /** Read tokens of the organizations' MCP registries. */
+  registryTokens: RegistryTokens;
   /** Background health checks when MCP_GATEWAY_HEALTH_INTERVAL_S is set (serve starts them). */
   health: HealthChecks | null;
   /** Every active server's stored connection state, for the health metrics. */
@@ -181,6 +185,7 @@ export async function openGateway(options: GatewayOptions): Promise<GatewayServi
       apiKeys,
       consoleSessions: new ConsoleSessions({ repository: new KnexConsoleSessionStore(db.knex), apiKeys, clock }),
       connections,
+      registryTokens: new RegistryTokens({ repository: new KnexRegistryTokenStore(db.knex), clock }),
       health,
       healthLeases,
       probe,

@@ -1,6 +1,7 @@
 import { aitronosInterface } from '../adapters/aitronos/aitronos.interface';
 import { consoleInterface } from '../adapters/console/console.interface';
 import { mcpInterface } from '../adapters/mcp/mcp.interface';
+import { registryInterface } from '../adapters/registry/registry.interface';
 import { oauthInterface } from '../adapters/oauth/oauth.interface';
 import { operationsInterface } from '../adapters/operations/operations.interface';
 import type { GatewayInterface } from '../adapters/shared/gateway-interface';
@@ -10,7 +11,15 @@ import { zuduInterface } from '../adapters/zudu/zudu.interface';
  * Every interface the gateway serves: the one list the app mounts, the CLI issues keys for,
  * /docs publishes and logs and metrics label requests by. Adding a dialect is one line here.
  */
-export const INTERFACES: readonly GatewayInterface[] = [aitronosInterface, zuduInterface, mcpInterface, oauthInterface, consoleInterface, operationsInterface];
+export const INTERFACES: readonly GatewayInterface[] = [
+  aitronosInterface,
+  zuduInterface,
+  mcpInterface,
+  oauthInterface,
+  consoleInterface,
+  registryInterface,
+  operationsInterface,
+];
 
 /** Longest mount path first, so a more specific prefix (`/v1/convai`) is never shadowed by `/v1`. */
 export const bySpecificity = (list: readonly GatewayInterface[]): GatewayInterface[] => [...list].sort((a, b) => b.mountPath.length - a.mountPath.length);

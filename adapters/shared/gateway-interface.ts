@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { KeyFormat } from '../../core/model/api-key';
 import type { ApiKeyService } from '../../core/services/api-keys';
 import type { ConsoleSessions } from '../../core/services/console-sessions';
+import type { RegistryTokens } from '../../core/services/registry-tokens';
 import type { ConnectionTester } from '../../core/services/connection-tester';
 import type { McpProxy } from '../../core/services/mcp-proxy';
 import type { ApprovalDesk } from '../../core/services/approvals';
@@ -28,6 +29,8 @@ export interface InterfaceContext {
   oauth: OAuthConnections;
   /** The operator console's sign-in sessions. */
   consoleSessions: ConsoleSessions;
+  /** Read tokens of the organizations' MCP registries. */
+  registryTokens: RegistryTokens;
   /** MCP_GATEWAY_PUBLIC_URL, or null: links are made from the address each request came to. */
   publicUrl: string | null;
   /** The key formats of every keyed interface mounted (the MCP endpoint accepts each). */

@@ -16,6 +16,7 @@ describe('GET /', () => {
         zudu: { href: '/api/mcp-servers', title: expect.any(String) },
         mcp: { href: '/mcp/{server_id}', title: expect.any(String) },
         console: { href: '/console/', title: expect.any(String) },
+        registry: { href: '/registry/{organization_id}/v0.1/servers', title: expect.any(String) },
         docs: { href: '/docs', title: expect.any(String) },
         'openapi.aitronos': { href: '/openapi/aitronos.json', title: expect.any(String) },
         'openapi.zudu': { href: '/openapi/zudu.json', title: expect.any(String) },

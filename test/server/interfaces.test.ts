@@ -54,7 +54,7 @@ afterAll(() => database.drop());
 
 describe('the interface list', () => {
   it('names every interface once and finds the one a path falls under, by its mount path', () => {
-    expect(INTERFACES.map((i) => i.name)).toEqual(['aitronos', 'zudu', 'mcp', 'oauth', 'console', 'ops']);
+    expect(INTERFACES.map((i) => i.name)).toEqual(['aitronos', 'zudu', 'mcp', 'oauth', 'console', 'registry', 'ops']);
     expect(interfaceOf('/console/api/servers').name).toBe('console');
     expect(interfaceOf('/oauth/callback').name).toBe('oauth');
     expect(interfaceOf('/mcp/mcp_123').name).toBe('mcp');

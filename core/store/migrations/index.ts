@@ -11,6 +11,7 @@ import * as liveServerCounts from './009_live_server_counts';
 import * as unloggedRateLimitCounters from './010_unlogged_rate_limit_counters';
 import * as consoleSessions from './011_console_sessions';
 import * as healthLeases from './012_health_leases';
+import * as registryTokens from './013_registry_tokens';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -31,6 +32,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['010_unlogged_rate_limit_counters', unloggedRateLimitCounters],
   ['011_console_sessions', consoleSessions],
   ['012_health_leases', healthLeases],
+  ['013_registry_tokens', registryTokens],
 ];
 
 /**

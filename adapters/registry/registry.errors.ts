@@ -1,0 +1,22 @@
+import type { Response } from 'express';
+import { type Problem, statusOf } from '../shared/problem';
+
+/** The registry API's error body: `{"error": "<sentence>"}`, as its OpenAPI document gives it. */
+export function registryErrorBody(problem: Problem): { status: number; body: { error: string } } {
+  const status = statusOf(problem.kind, 400);
+  const error =
+    problem.kind === 'NOT_FOUND'
+      ? problem.detail.includes('@')
+        ? 'Server version not found'
+        : 'Server not found'
+      : problem.kind === 'INVALID_API_KEY'
+        ? 'The gateway API key or registry token is not valid'
+        : problem.detail;
+  return { status, body: { error } };
+}
+
+export function sendRegistryError(res: Response, problem: Problem): void {
+  const { status, body } = registryErrorBody(problem);
+  if (status === 401) res.set('WWW-Authenticate', 'Bearer realm="registry"');
+  res.status(status).json(body);
+}
