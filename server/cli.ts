@@ -11,6 +11,7 @@ import { AuditChainBroken, registerAuditCommands } from './audit-commands';
 import { RekeyIncomplete, registerSecretCommands } from './secret-commands';
 import { registerRegistryCommands } from './registry-commands';
 import { runServer } from './run-server';
+import { startTelemetry } from './telemetry';
 import { terminalSafe } from './terminal-text';
 
 type Io = CliIo;
@@ -44,7 +45,9 @@ export function buildCli(io: Io = defaultIo): Command {
     .description('start the HTTP server (PORT, DATABASE_URL, …)')
     .action(async () => {
       const config = loadConfig();
-      await runServer(config, createLogger(config.logLevel), io.out);
+      // OTEL_*: traces through OpenTelemetry's SDK, started before anything is served.
+      const telemetry = await startTelemetry();
+      await runServer(config, createLogger(config.logLevel), io.out, telemetry ? () => telemetry.shutdown() : undefined);
     });
 
   program

@@ -27,10 +27,13 @@ function stopOnSignals(stop: () => Promise<void>, logger: Logger): void {
  * keys once, then runs N worker processes that share the port (node:cluster); a worker that
  * dies is replaced, and a signal to the primary drains every worker before it exits.
  */
-export async function runServer(config: GatewayConfig, logger: Logger, print: (text: string) => void): Promise<void> {
+export async function runServer(config: GatewayConfig, logger: Logger, print: (text: string) => void, afterStop?: () => Promise<void>): Promise<void> {
   if (config.workers <= 1 || cluster.isWorker) {
     const running = await serve(config, logger, print, { demo: !cluster.isWorker });
-    stopOnSignals(running.stop, logger);
+    stopOnSignals(async () => {
+      await running.stop();
+      await afterStop?.();
+    }, logger);
     return;
   }
   const gateway = await openGateway({ ...config, logger });

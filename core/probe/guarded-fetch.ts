@@ -1,3 +1,4 @@
+import { traceContextCarrier } from '../tracing';
 import { describeProbeFailure } from './failure-reasons';
 import type { NetworkGuard } from './network-guard';
 
@@ -52,8 +53,21 @@ export async function guardedHttp(
   };
   const fetch: FetchLike = async (url, init = {}) => {
     const signals = [init.signal, signal].filter((s): s is AbortSignal => s !== null && s !== undefined);
+    // W3C trace context to the upstream while tracing is on (the carrier is empty otherwise).
+    const trace = traceContextCarrier();
+    let headers = init.headers;
+    if (Object.keys(trace).length) {
+      const merged = new Headers(init.headers as ConstructorParameters<typeof Headers>[0]);
+      for (const [name, value] of Object.entries(trace)) merged.set(name, value);
+      headers = merged;
+    }
     try {
-      const response = (await undiciFetch(url, { ...(init as object), dispatcher: agent, signal: AbortSignal.any(signals) } as never)) as unknown as Response;
+      const response = (await undiciFetch(url, {
+        ...(init as object),
+        headers,
+        dispatcher: agent,
+        signal: AbortSignal.any(signals),
+      } as never)) as unknown as Response;
       return capped(response, (tooLarge) => record(tooLarge));
     } catch (error) {
       record(error);

@@ -1,3 +1,5 @@
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { inSpan, upstreamAttributes } from '../tracing';
 import type { Client } from '@modelcontextprotocol/client';
 import type { ProbeOutcome, ProbeTarget } from '../model/probe';
 import type { DiscoveredTool } from '../model/server';
@@ -54,7 +56,13 @@ export class McpProbe implements ConnectionProbe {
   }
 
   async probe(target: ProbeTarget): Promise<ProbeOutcome> {
-    const outcome = await this.run(target);
+    const outcome = await inSpan('mcp probe', { kind: SpanKind.CLIENT, attributes: upstreamAttributes(target.url, target.transport) }, async (span) => {
+      const result = await this.run(target);
+      span.setAttribute('mcp_gateway.probe.outcome', result.success ? 'connected' : (result.failureClass ?? 'failed'));
+      if (result.protocolVersion) span.setAttribute('mcp.protocol.version', result.protocolVersion);
+      if (!result.success) span.setStatus({ code: SpanStatusCode.ERROR });
+      return result;
+    });
     this.onOutcome(outcome);
     return outcome;
   }

@@ -1,3 +1,5 @@
+import { SpanKind } from '@opentelemetry/api';
+import { inSpan, traceContextCarrier, upstreamAttributes } from '../tracing';
 import { ProbeFailure } from '../probe/probe-failure';
 import type { ProbeFailureData } from '../model/probe';
 import { createHash } from 'node:crypto';
@@ -305,13 +307,33 @@ export class ServerScope {
   }
 
   /** One upstream request, in an organization slot, within the call timeout, its answer checked and scrubbed. */
-  private async request(method: string, params: Record<string, unknown>, call: CallContext): Promise<unknown> {
+  private request(method: string, params: Record<string, unknown>, call: CallContext): Promise<unknown> {
+    // MCP's OpenTelemetry conventions: `{method} {tool}`, a client span per upstream request; no arguments.
+    const tool = method === 'tools/call' && typeof params.name === 'string' ? params.name : null;
+    return inSpan(
+      tool ? `${method} ${tool}` : method,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'mcp.method.name': method,
+          ...(tool ? { 'gen_ai.tool.name': tool, 'gen_ai.operation.name': 'execute_tool' } : {}),
+          'mcp_gateway.server_id': this.server.id,
+          ...upstreamAttributes(this.server.url, this.server.transport),
+        },
+      },
+      () => this.requestUpstream(method, params, call),
+    );
+  }
+
+  private async requestUpstream(method: string, params: Record<string, unknown>, call: CallContext): Promise<unknown> {
     const agent = this.agentRelay(call, ASKING_METHODS.has(method));
     return this.withConnection(call, agent, async ({ client, scrubber }) => {
       let result: unknown;
       try {
-        // The agent's input capabilities ride this request's envelope (the SDK lets a request's own `_meta` keys win).
-        const sent = call.inputCapabilities ? { ...params, _meta: { [CLIENT_CAPABILITIES_META_KEY]: call.inputCapabilities } } : params;
+        // The agent's input capabilities ride this request's envelope (the SDK lets a request's own `_meta` keys win),
+        // and so does the trace context (`traceparent`, `tracestate`) while tracing is on: 2026-07-28 servers read it there.
+        const meta = { ...traceContextCarrier(), ...(call.inputCapabilities ? { [CLIENT_CAPABILITIES_META_KEY]: call.inputCapabilities } : {}) };
+        const sent = Object.keys(meta).length ? { ...params, _meta: meta } : params;
         result = await client.request({ method, params: sent } as never, UNPARSED, {
           signal: call.signal,
           timeout: this.deps.settings.callTimeoutMs,

@@ -1,3 +1,4 @@
+import { traceKnexQueries } from './query-tracing';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
@@ -32,6 +33,7 @@ export interface Database {
 
 export function openDatabase(target: DatabaseTarget, options: { poolMax?: number } = {}): Database {
   const knex = target.engine === 'sqlite' ? openSqlite(target.filename) : openPostgres(target.url, options.poolMax ?? 10);
+  traceKnexQueries(knex, target.engine === 'sqlite' ? 'sqlite' : 'postgresql');
   let reader: SqliteReader | null = null;
   return {
     knex,

@@ -1,3 +1,4 @@
+import { traced } from './query-tracing';
 import type { Knex } from 'knex';
 
 /**
@@ -38,7 +39,8 @@ export class PostgresPointReads implements PointReads {
     const client = this.knex.client as unknown as PooledClient;
     const connection = await client.acquireConnection();
     try {
-      return (await connection.query({ name: `mcp_gateway_${name}`, text, values: bindings })).rows[0] as T | undefined;
+      const query = { name: `mcp_gateway_${name}`, text, values: bindings };
+      return (await traced('postgresql', sql, () => connection.query(query))).rows[0] as T | undefined;
     } finally {
       await client.releaseConnection(connection);
     }

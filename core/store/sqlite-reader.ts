@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import type { Knex } from 'knex';
 import { BUSY_TIMEOUT_MS } from './sqlite-client';
 import type { PointReads } from './point-reads';
+import { tracedSync } from './query-tracing';
 import { cachePreparedStatements } from './sqlite-statements';
 
 /**
@@ -24,11 +25,11 @@ export class SqliteReader implements PointReads {
   }
 
   all<T>(sql: string, bindings: readonly unknown[]): T[] {
-    return this.db.prepare(sql).all(...bindings) as T[];
+    return tracedSync('sqlite', sql, () => this.db.prepare(sql).all(...bindings) as T[]);
   }
 
   get<T>(sql: string, bindings: readonly unknown[]): T | undefined {
-    return this.db.prepare(sql).get(...bindings) as T | undefined;
+    return tracedSync('sqlite', sql, () => this.db.prepare(sql).get(...bindings) as T | undefined);
   }
 
   one<T>(_name: string, sql: string, bindings: readonly unknown[]): T | undefined {

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { tracer } from '../../core/tracing';
 import type { IncomingMessage, OutgoingHttpHeader } from 'node:http';
 import type { Request, RequestHandler } from 'express';
 import helmet from 'helmet';
@@ -38,6 +40,23 @@ export function operationsLayer(options: OperationsLayerOptions): RequestHandler
     // While draining, every answer closes its connection, so clients reconnect elsewhere.
     if (isShuttingDown()) res.setHeader('Connection', 'close');
     if (bodyMayExceed(req, unreadBodyLimitBytes)) closeIfBodyUnread(req, res);
+    // The server span, under the caller's W3C `traceparent` when it sent one (no-op while tracing is off).
+    const parent = propagation.extract(ROOT_CONTEXT, req.headers);
+    const span = tracer().startSpan(
+      req.method,
+      {
+        kind: SpanKind.SERVER,
+        attributes: {
+          'http.request.method': req.method,
+          'url.path': pathOf(req.originalUrl),
+          'url.scheme': req.protocol,
+          'network.protocol.version': req.httpVersion,
+          'mcp_gateway.request_id': id,
+        },
+      },
+      parent,
+    );
+    const traceId = span.isRecording() ? span.spanContext().traceId : undefined;
 
     const logs = logger.isLevelEnabled('info');
     let ended = false;
@@ -48,10 +67,21 @@ export function operationsLayer(options: OperationsLayerOptions): RequestHandler
       const dialect = labelOf(req.originalUrl);
       const elapsedMs = performance.now() - started;
       if (finished) metrics.observeRequest(dialect, route, res.statusCode, elapsedMs / 1000);
+      if (span.isRecording()) {
+        if (route !== 'unmatched') {
+          span.updateName(`${req.method} ${route}`);
+          span.setAttribute('http.route', route);
+        }
+        span.setAttribute('mcp_gateway.interface', dialect);
+        if (finished) span.setAttribute('http.response.status_code', res.statusCode);
+        if (!finished || res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+        span.end();
+      }
       if (!logs) return;
       const status = finished ? res.statusCode : 499;
       const line = {
         requestId: id,
+        ...(traceId ? { traceId, spanId: span.spanContext().spanId } : {}),
         dialect,
         route,
         req: { method: req.method, path: pathOf(req.originalUrl) },
@@ -65,7 +95,8 @@ export function operationsLayer(options: OperationsLayerOptions): RequestHandler
     };
     res.once('finish', () => end(true));
     res.once('close', () => end(res.writableFinished));
-    next();
+    if (span.isRecording()) context.with(trace.setSpan(parent, span), next);
+    else next();
   };
 }
 

@@ -11,6 +11,8 @@ export interface ModernServer extends Listening {
   cancelled: number;
   /** Calls of each tool that reached this server. */
   calls: Record<string, number>;
+  /** The `_meta` of each `echo` call as it arrived. */
+  metas: unknown[];
   /** Changes a tool's description (a "rug pull": same name, new definition). */
   describe(tool: string, description: string): void;
 }
@@ -33,7 +35,7 @@ export interface ModernServerOptions {
  */
 export async function startModernServer(options: ModernServerOptions = {}): Promise<ModernServer> {
   const descriptions: Record<string, string> = { echo: 'Echo the text back', add: 'Add two numbers', slow: 'Wait, reporting progress', hang: 'Never answers' };
-  const state = { headers: [] as IncomingHttpHeaders[], cancelled: 0, calls: {} as Record<string, number> };
+  const state = { headers: [] as IncomingHttpHeaders[], cancelled: 0, calls: {} as Record<string, number>, metas: [] as unknown[] };
   let current: IncomingHttpHeaders = {};
   const count = (tool: string) => {
     state.calls[tool] = (state.calls[tool] ?? 0) + 1;
@@ -42,8 +44,9 @@ export async function startModernServer(options: ModernServerOptions = {}): Prom
     () => {
       const server = new McpServer({ name: options.name ?? 'modern-upstream', version: '2.0.0' });
       const seen = current;
-      server.registerTool('echo', { description: descriptions.echo, inputSchema: z.object({ text: z.string() }) }, async ({ text }) => {
+      server.registerTool('echo', { description: descriptions.echo, inputSchema: z.object({ text: z.string() }) }, async ({ text }, ctx) => {
         count('echo');
+        state.metas.push((ctx.mcpReq as { _meta?: unknown })._meta);
         return { content: [{ type: 'text', text: options.echoHeaders ? `${text} ${JSON.stringify(seen)}` : text }] };
       });
       server.registerTool('add', { description: descriptions.add, inputSchema: z.object({ a: z.number(), b: z.number() }) }, async ({ a, b }) => {
@@ -116,6 +119,7 @@ export async function startModernServer(options: ModernServerOptions = {}): Prom
       return state.cancelled;
     },
     calls: state.calls,
+    metas: state.metas,
     describe: (tool, description) => {
       descriptions[tool] = description;
     },
