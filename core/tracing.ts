@@ -29,11 +29,15 @@ export function failed(span: Span, error: unknown): void {
   span.setStatus({ code: SpanStatusCode.ERROR });
 }
 
-/** The W3C trace context of the current span (`traceparent`, `tracestate`), for an outgoing request; empty when tracing is off. */
+/**
+ * The W3C trace context of the current span (`traceparent`, `tracestate`), for an outgoing
+ * request; empty when tracing is off. Only those two keys: never a caller's `baggage`.
+ */
 export function traceContextCarrier(): Record<string, string> {
   const carrier: Record<string, string> = {};
   propagation.inject(context.active(), carrier);
-  return carrier;
+  const { traceparent, tracestate } = carrier;
+  return { ...(traceparent ? { traceparent } : {}), ...(tracestate ? { tracestate } : {}) };
 }
 
 /** Where an upstream is, for a span: host, port and transport only (a URL's path or query may carry a key). */

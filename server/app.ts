@@ -72,13 +72,14 @@ export function createApp(deps: AppDeps): Express {
       isShuttingDown: shuttingDown,
     }),
   );
-  if (deps.corsOrigins?.length)
-    app.use(
-      cors({
-        origin: deps.corsOrigins.includes('*') ? '*' : deps.corsOrigins,
-        exposedHeaders: ['X-Request-Id', 'RateLimit', 'RateLimit-Policy', 'Retry-After'],
-      }),
-    );
+  if (deps.corsOrigins?.length) {
+    const apiCors = cors({
+      origin: deps.corsOrigins.includes('*') ? '*' : deps.corsOrigins,
+      exposedHeaders: ['X-Request-Id', 'RateLimit', 'RateLimit-Policy', 'Retry-After'],
+    });
+    // The registry answers every origin itself, as registry clients expect (adapters/registry).
+    app.use((req, res, next) => (req.path.startsWith('/registry/') ? next() : apiCors(req, res, next)));
+  }
 
   mountInterfaces(app, deps, shuttingDown);
 

@@ -29,6 +29,10 @@ export function registerSecretCommands(program: Command, io: CliIo, withGateway:
           for (const u of done.unreadable) io.err(`not readable under either key: ${u.table}.${u.column} (${u.row})`);
           throw new RekeyIncomplete();
         }
+        if (done.remaining > 0) {
+          io.err(`${done.remaining} value(s) were written under the old key again while this ran: run secrets rekey again`);
+          throw new RekeyIncomplete();
+        }
         io.out('every value is under the new key: MCP_GATEWAY_PREVIOUS_ENCRYPTION_KEY can be removed once every instance runs with the new key');
       }),
     );

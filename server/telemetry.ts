@@ -27,9 +27,12 @@ export async function startTelemetry(options: { spanProcessors?: SpanProcessor[]
   const env = options.env ?? process.env;
   if (!options.spanProcessors && !tracingRequested(env)) return null;
   const { NodeSDK } = await import('@opentelemetry/sdk-node');
+  const { W3CTraceContextPropagator } = await import('@opentelemetry/core');
   const sdk = new NodeSDK({
     serviceName: env.OTEL_SERVICE_NAME?.trim() || 'mcp-gateway',
     instrumentations: [],
+    // W3C trace context only: a caller's `baggage` is neither read nor passed on.
+    textMapPropagator: new W3CTraceContextPropagator(),
     ...(options.spanProcessors ? { spanProcessors: options.spanProcessors } : {}),
   });
   sdk.start();

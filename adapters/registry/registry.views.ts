@@ -8,12 +8,13 @@ const NAMESPACE = 'local.mcp-gateway';
 const DESCRIPTION_MAX = 100;
 const SLUG_MAX = 100;
 
-/** An organization id as a DNS label: letters, digits and dashes (ids may hold `_ . :`). */
+/** An organization id as one DNS label: letters, digits and dashes (ids may hold `_ . :`), at most 63 characters. */
 export const namespaceOf = (organizationId: string): string =>
   `${NAMESPACE}.${
     organizationId
       .toLowerCase()
       .replace(/[^a-z0-9-]+/g, '-')
+      .slice(0, 63)
       .replace(/^-+|-+$/g, '') || 'org'
   }`;
 
@@ -33,20 +34,27 @@ function slugOf(name: string): string {
 
 /**
  * Each live server's registry name, `local.mcp-gateway.<org>/<slug of its name>`: derived from
- * the organization and the server's name only, so it stays the same across restarts, instances
- * and settings. Names that fold to the same slug are told apart by creation order (the oldest
- * keeps the plain slug, the next `-2`, …), so a name holds while the servers before it do.
+ * the organization and the server's name (and, for a shared slug, its id), never stored, so it is
+ * the same across restarts, instances and settings. Of the servers whose names fold to one slug,
+ * the oldest keeps it and each other gets a suffix from its own id (`-<last 8 hex digits>`,
+ * longer if that is taken), so adding a server never renames another; unique within the
+ * organization.
  */
 export function registryNames(organizationId: string, servers: readonly McpServer[]): Map<string, string> {
   const namespace = namespaceOf(organizationId);
-  const taken = new Map<string, number>();
   const names = new Map<string, string>();
+  const used = new Set<string>();
+  // In creation order: a name, once given, is never taken by a server created later.
   const ordered = [...servers].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
   for (const s of ordered) {
-    const slug = slugOf(s.name);
-    const seen = (taken.get(slug) ?? 0) + 1;
-    taken.set(slug, seen);
-    names.set(s.id, `${namespace}/${seen === 1 ? slug : `${slug}-${seen}`}`);
+    let name = slugOf(s.name);
+    if (used.has(name)) {
+      const slug = name.slice(0, SLUG_MAX - 33);
+      const id = s.id.replace(/[^a-z0-9]/gi, '').toLowerCase();
+      for (let digits = 8; used.has(name); digits += 4) name = `${slug}-${id.slice(-digits)}${digits > id.length ? `-${digits}` : ''}`;
+    }
+    used.add(name);
+    names.set(s.id, `${namespace}/${name}`);
   }
   return names;
 }
@@ -54,7 +62,11 @@ export function registryNames(organizationId: string, servers: readonly McpServe
 /** One version per server, the current one: its patch number is the last change, in epoch seconds. */
 export const versionOf = (s: McpServer): string => `1.0.${Math.floor(s.updatedAt / 1000)}`;
 
-const clip = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+/** At most `max` characters (code points, as JSON Schema counts them; a pair is never split). */
+const clip = (text: string, max: number) => {
+  const chars = Array.from(text);
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
+};
 
 /**
  * The registry's `server.json` view of a server. `remotes` is this gateway's MCP endpoint for the

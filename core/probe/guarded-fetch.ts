@@ -30,8 +30,18 @@ export async function guardedHttp(
   guard: NetworkGuard,
   signal: AbortSignal | null,
   connectTimeoutMs: number,
-  options: { keepAlive?: boolean } = {},
+  options: {
+    keepAlive?: boolean;
+    /** The MCP server's URL: requests to its origin carry the W3C trace context while tracing is on; none else does (authorization servers, other hosts). */
+    traceTo?: string;
+  } = {},
 ): Promise<GuardedHttp> {
+  let traceOrigin: string | null = null;
+  try {
+    traceOrigin = options.traceTo ? new URL(options.traceTo).origin : null;
+  } catch {
+    traceOrigin = null;
+  }
   const { Agent, buildConnector, fetch: undiciFetch } = await import('undici');
   const base = buildConnector({ timeout: connectTimeoutMs });
   const agent = new Agent({
@@ -53,8 +63,8 @@ export async function guardedHttp(
   };
   const fetch: FetchLike = async (url, init = {}) => {
     const signals = [init.signal, signal].filter((s): s is AbortSignal => s !== null && s !== undefined);
-    // W3C trace context to the upstream while tracing is on (the carrier is empty otherwise).
-    const trace = traceContextCarrier();
+    // W3C trace context to the MCP server while tracing is on (the carrier is empty otherwise).
+    const trace = traceOrigin !== null && originOf(url) === traceOrigin ? traceContextCarrier() : {};
     let headers = init.headers;
     if (Object.keys(trace).length) {
       const merged = new Headers(init.headers as ConstructorParameters<typeof Headers>[0]);
@@ -78,6 +88,14 @@ export async function guardedHttp(
 }
 
 const MAX_RECORDED_FAILURES = 50;
+
+function originOf(url: string | URL): string | null {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return null;
+  }
+}
 const LF = 10;
 const CR = 13;
 

@@ -84,7 +84,7 @@ export class McpProbe implements ConnectionProbe {
     let http: GuardedHttp | null = null;
     let client: Client | null = null;
     try {
-      http = await guardedHttp(this.guard, deadline, this.settings.timeoutMs);
+      http = await guardedHttp(this.guard, deadline, this.settings.timeoutMs, { traceTo: target.url });
       const connection = http;
       const result = await withDeadline(deadline, async () => {
         const options = { signal: deadline, timeout: this.settings.timeoutMs };

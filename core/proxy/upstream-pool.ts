@@ -182,7 +182,7 @@ export class UpstreamPool {
     }
     const sdk = await loadClientSdk();
     const timeout = this.settings.connectTimeoutMs;
-    const http = await guardedHttp(this.guard, null, timeout, { keepAlive: true });
+    const http = await guardedHttp(this.guard, null, timeout, { keepAlive: true, traceTo: target.url });
     entry.http = http;
     const secrets = [...target.secrets];
     const deadline = signal ? AbortSignal.any([AbortSignal.timeout(timeout), signal]) : AbortSignal.timeout(timeout);

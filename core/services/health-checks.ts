@@ -29,23 +29,41 @@ export class HealthChecks {
     private readonly settings: HealthCheckSettings,
   ) {}
 
-  /** One round: how many servers this instance checked. */
+  /**
+   * One round: how many servers this instance checked. A server's lease is taken just before its
+   * test (so a lease never runs out while the server waits its turn), and one organization has at
+   * most one background test at a time, so its manual tests always find the rest of its probe
+   * slots free and no organization's servers hold up another's.
+   */
   async runOnce(): Promise<number> {
-    const now = this.deps.clock.now();
-    const due = await this.deps.leases.due(now - this.settings.intervalMs, now, this.settings.batch);
-    const claimed: string[] = [];
-    for (const server of due) if (await this.deps.leases.claim(server.id, this.holder, now + this.settings.intervalMs, now)) claimed.push(server.id);
+    const started = this.deps.clock.now();
+    const queue = await this.deps.leases.due(started - this.settings.intervalMs, started, this.settings.batch);
+    const busy = new Set<string>();
+    const waiting: Array<() => void> = [];
     let checked = 0;
-    const next = async (): Promise<void> => {
-      for (let id = claimed.shift(); id !== undefined && !this.stopped; id = claimed.shift()) {
+    const worker = async (): Promise<void> => {
+      while (!this.stopped && queue.length > 0) {
+        const index = queue.findIndex((s) => !busy.has(s.organizationId));
+        if (index < 0) {
+          await new Promise<void>((resolve) => waiting.push(resolve));
+          continue;
+        }
+        const [server] = queue.splice(index, 1);
+        busy.add(server!.organizationId);
         try {
-          if (await this.deps.tester.testInBackground(id)) checked += 1;
+          const now = this.deps.clock.now();
+          if (await this.deps.leases.claim(server!.id, this.holder, now + this.settings.intervalMs, now)) {
+            if (await this.deps.tester.testInBackground(server!.id)) checked += 1;
+          }
         } catch (error) {
           this.deps.onError?.(error as Error);
+        } finally {
+          busy.delete(server!.organizationId);
+          for (const wake of waiting.splice(0)) wake();
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.settings.concurrency, claimed.length) }, next));
+    await Promise.all(Array.from({ length: Math.min(this.settings.concurrency, queue.length) }, worker));
     return checked;
   }
 

@@ -16,6 +16,8 @@ export class KnexHealthLeaseStore implements HealthLeaseRepository {
       .where('s.is_active', true)
       .where((q) => q.whereNull('s.last_tested_at').orWhere('s.last_tested_at', '<=', testedBefore))
       .where((q) => q.whereNull('l.claimed_until').orWhere('l.claimed_until', '<=', now))
+      // Connected per user: each user's own grant, which a check for nobody cannot use (see ConnectionTester.testInBackground).
+      .whereNot((q) => q.where('s.auth_type', 'oauth').andWhere('s.auth_config', 'like', '%"perUser":true%'))
       .orderByRaw('s.last_tested_at IS NOT NULL, s.last_tested_at, s.id')
       .limit(limit)
       .select('s.id', 's.organization_id')) as Row[];

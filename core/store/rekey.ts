@@ -28,7 +28,7 @@ interface EncryptedColumn {
 
 const s = (v: unknown) => String(v);
 
-/** Every value the gateway encrypts. A new encrypted column must be added here (test/store/rekey.test.ts lists them). */
+/** Every value the gateway encrypts. A new encrypted column must be added here (test/server/rekey.e2e.test.ts opens them all). */
 export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
   { table: 'secrets', keys: ['organization_id', 'id'], column: 'ciphertext', context: (r) => secretContext(s(r.organization_id), s(r.id)) },
   { table: 'mcp_servers', keys: ['id'], column: 'request_headers', map: true, context: (r, name) => headerContext(s(r.id), name!) },
@@ -63,82 +63,140 @@ export interface RekeyProgress {
   alreadyCurrent: number;
   /** Values neither key opens: named by table, column and row, never by content. */
   unreadable: Array<{ table: string; column: string; row: string }>;
+  /** Values still under the old key after the last pass (rewritten under it by a gateway meanwhile): run again. */
+  remaining: number;
 }
 
 const BATCH = 200;
+const PASSES = 3;
+const ATTEMPTS_PER_ROW = 5;
+
+type Opener = (value: string, context: string) => string | null;
 
 /**
  * Re-encrypts every stored value from the previous key to the current one, one row at a time:
- * each row's update compares its old text (a row a running gateway changed meanwhile is left to
- * the next pass), so the work can stop anywhere, by a kill or a crash, and every value is still
- * under one of the two keys, which a gateway started with both reads. Running it again finishes
- * the job; rows already under the new key are only read.
+ * each row's update compares its old text, and a row a running gateway changed meanwhile is read
+ * again and retried. The work can stop anywhere, by a kill or a crash, and every value is still
+ * under one of the two keys, which a gateway started with both reads. Rows are visited in key
+ * order (a deleted row never shifts the next page), and the whole walk is repeated until a pass
+ * finds nothing under the old key (at most three passes): `remaining` counts what was still
+ * there after the last. Running it again finishes the job; rows under the new key are only read.
  */
 export async function rekeyEverything(
   knex: Knex,
   keys: { current: AesGcmCipher; previous: AesGcmCipher },
   onProgress: (done: RekeyProgress) => void = () => undefined,
 ): Promise<RekeyProgress> {
-  const progress: RekeyProgress = { rekeyed: 0, alreadyCurrent: 0, unreadable: [] };
-  const opens = (cipher: AesGcmCipher, value: string, context: string): string | null => {
-    try {
-      return cipher.decrypt(value, context);
-    } catch {
-      return null;
-    }
-  };
-  /** The value under the new key, or null when it already is (or neither key opens it). */
-  const moved = (value: string, context: string, where: () => string, column: EncryptedColumn): string | null => {
-    if (opens(keys.current, value, context) !== null) {
-      progress.alreadyCurrent += 1;
-      return null;
-    }
-    const plaintext = opens(keys.previous, value, context);
-    if (plaintext === null) {
-      progress.unreadable.push({ table: column.table, column: column.column, row: where() });
-      return null;
-    }
-    progress.rekeyed += 1;
-    return keys.current.encrypt(plaintext, context);
-  };
-
-  for (const column of ENCRYPTED_COLUMNS) {
-    for (let offset = 0; ; offset += BATCH) {
-      const rows = (await knex(column.table)
-        .where(column.where ?? {})
-        .whereNotNull(column.column)
-        .orderBy(column.keys)
-        .offset(offset)
-        .limit(BATCH)
-        .select([...new Set([...column.keys, 'organization_id', column.column].filter((c) => c !== 'organization_id' || hasOrganization(column)))])) as Row[];
-      for (const row of rows) {
-        const old = row[column.column] as string;
-        const where = () => column.keys.map((k) => `${k}=${s(row[k])}`).join(',');
-        let next: string | null = null;
-        if (column.map) {
-          const values = parseJson<Record<string, string>>(old);
-          let changed = false;
-          const out: Record<string, string> = {};
-          for (const [name, value] of Object.entries(values)) {
-            const re = moved(value, column.context(row, name), () => `${where()} header=${name}`, column);
-            out[name] = re ?? value;
-            if (re !== null) changed = true;
-          }
-          if (changed) next = JSON.stringify(out);
-        } else next = moved(old, column.context(row), where, column);
-        if (next === null) continue;
-        const match = Object.fromEntries(column.keys.map((k) => [k, row[k]]));
-        // Compare-and-set: a value a running gateway rewrote meanwhile is already under the new key.
-        await knex(column.table)
-          .where(match)
-          .where(column.column, old)
-          .update({ [column.column]: next });
+  const opener =
+    (cipher: AesGcmCipher): Opener =>
+    (value, context) => {
+      try {
+        return cipher.decrypt(value, context);
+      } catch {
+        return null;
       }
-      onProgress(progress);
-      if (rows.length < BATCH) break;
+    };
+  const openCurrent = opener(keys.current);
+  const openPrevious = opener(keys.previous);
+  const progress: RekeyProgress = { rekeyed: 0, alreadyCurrent: 0, unreadable: [], remaining: 0 };
+  for (let pass = 1; pass <= PASSES; pass++) {
+    const found = { moved: 0, current: 0, unreadable: [] as RekeyProgress['unreadable'] };
+    for (const column of ENCRYPTED_COLUMNS) await walk(knex, column, { openCurrent, openPrevious, current: keys.current }, found, () => onProgress(progress));
+    // The first pass reports what it found; later ones only what they moved.
+    progress.rekeyed += found.moved;
+    if (pass === 1) {
+      progress.alreadyCurrent = found.current;
+      progress.unreadable = found.unreadable;
     }
+    progress.remaining = 0;
+    if (found.moved === 0) break;
+    if (pass === PASSES) progress.remaining = found.moved;
   }
   return progress;
+}
+
+interface Keys {
+  openCurrent: Opener;
+  openPrevious: Opener;
+  current: AesGcmCipher;
+}
+
+/** The column's value re-encrypted and how many values that moves, or null when nothing in it is under the old key (counted as current or unreadable). */
+function reencrypted(
+  column: EncryptedColumn,
+  row: Row,
+  value: string,
+  keys: Keys,
+  found: { current: number; unreadable: RekeyProgress['unreadable'] },
+  where: string,
+): { text: string; values: number } | null {
+  let values = 0;
+  const one = (v: string, context: string, label: string): string | null => {
+    if (keys.openCurrent(v, context) !== null) {
+      found.current += 1;
+      return null;
+    }
+    const plaintext = keys.openPrevious(v, context);
+    if (plaintext === null) {
+      found.unreadable.push({ table: column.table, column: column.column, row: label });
+      return null;
+    }
+    values += 1;
+    return keys.current.encrypt(plaintext, context);
+  };
+  if (!column.map) {
+    const text = one(value, column.context(row), where);
+    return text === null ? null : { text, values };
+  }
+  const out: Record<string, string> = {};
+  for (const [name, v] of Object.entries(parseJson<Record<string, string>>(value)))
+    out[name] = one(v, column.context(row, name), `${where} header=${name}`) ?? v;
+  return values > 0 ? { text: JSON.stringify(out), values } : null;
+}
+
+async function walk(
+  knex: Knex,
+  column: EncryptedColumn,
+  keys: Keys,
+  found: { moved: number; current: number; unreadable: RekeyProgress['unreadable'] },
+  report: () => void,
+): Promise<void> {
+  const columns = [...new Set([...column.keys, ...(hasOrganization(column) ? ['organization_id'] : []), column.column])];
+  const keyTuple = `(${column.keys.join(', ')})`;
+  let last: unknown[] | null = null;
+  for (;;) {
+    let page = knex(column.table)
+      .where(column.where ?? {})
+      .whereNotNull(column.column);
+    if (last) page = page.whereRaw(`${keyTuple} > (${column.keys.map(() => '?').join(', ')})`, last as Knex.Value[]);
+    const rows = (await page.orderBy(column.keys).limit(BATCH).select(columns)) as Row[];
+    for (const row of rows) {
+      const match = Object.fromEntries(column.keys.map((k) => [k, row[k]]));
+      const where = column.keys.map((k) => `${k}=${s(row[k])}`).join(',');
+      let value = row[column.column] as string | null;
+      for (let attempt = 0; attempt < ATTEMPTS_PER_ROW && value !== null; attempt++) {
+        // Only the first look counts what is current or unreadable; a retry is the same value's second look.
+        const tally = attempt === 0 ? found : { current: 0, unreadable: [] };
+        const next = reencrypted(column, row, value, keys, tally, where);
+        if (next === null) break;
+        // Compare-and-set: a value a running gateway rewrote meanwhile is read again and retried.
+        const updated = await knex(column.table)
+          .where(match)
+          .where(column.column, value)
+          .update({ [column.column]: next.text });
+        if (updated > 0) {
+          found.moved += next.values;
+          break;
+        }
+        const again = (await knex(column.table).where(match).first(column.column)) as Row | undefined;
+        value = again ? ((again[column.column] as string | null) ?? null) : null;
+      }
+    }
+    report();
+    if (rows.length < BATCH) return;
+    const tail = rows[rows.length - 1]!;
+    last = column.keys.map((k) => tail[k]);
+  }
 }
 
 function hasOrganization(column: EncryptedColumn): boolean {

@@ -103,7 +103,7 @@ export function operationsLayer(options: OperationsLayerOptions): RequestHandler
 /** The path a log line shows: no query, and no credential a path carries (a registry read token after `/token/`). */
 const pathOf = (url: string) => {
   const query = url.indexOf('?');
-  return (query === -1 ? url : url.slice(0, query)).replace(/\/token\/[^/]+/g, '/token/[redacted]');
+  return (query === -1 ? url : url.slice(0, query)).replace(/\/token\/[^/]+/gi, '/token/[redacted]');
 };
 
 /** The headers helmet sets (with the gateway's options), read once from a stand-in response. */

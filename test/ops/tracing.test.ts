@@ -1,6 +1,11 @@
+import { createServer } from 'node:http';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { type Allowlist, parseAllowlist } from '../../core/probe/address-rules';
+import { guardedHttp } from '../../core/probe/guarded-fetch';
+import { NetworkGuard } from '../../core/probe/network-guard';
+import { inSpan } from '../../core/tracing';
 import { startTelemetry, type Telemetry, tracingRequested } from '../../server/telemetry';
 import { gatewayUrl } from '../support/mcp-endpoint';
 import { startModernServer, type ModernServer } from '../support/modern-mcp-server';
@@ -48,7 +53,7 @@ describe('OpenTelemetry traces', () => {
     const client = new Client({ name: 'traced-agent', version: '1' });
     await client.connect(
       new StreamableHTTPClientTransport(new URL(gatewayUrl(gw, `/mcp/${created.body.id}`)), {
-        requestInit: { headers: { Authorization: `Bearer ${admin.key}`, traceparent: `00-${TRACE_ID}-${CALLER_SPAN}-01` } },
+        requestInit: { headers: { Authorization: `Bearer ${admin.key}`, traceparent: `00-${TRACE_ID}-${CALLER_SPAN}-01`, baggage: 'user=baggage-secret' } },
       }),
     );
     try {
@@ -82,11 +87,14 @@ describe('OpenTelemetry traces', () => {
     // Propagated: the upstream saw the trace in its HTTP headers and in the request's `_meta`.
     expect(up.headers.some((h) => String(h.traceparent ?? '').startsWith(`00-${TRACE_ID}-`))).toBe(true);
     expect(up.metas.some((m) => String((m as { traceparent?: string } | undefined)?.traceparent ?? '').startsWith(`00-${TRACE_ID}-`))).toBe(true);
+    // Only the trace context: a caller's baggage is not passed on.
+    expect(JSON.stringify(up.headers)).not.toContain('baggage-secret');
+    expect(JSON.stringify(up.metas)).not.toContain('baggage');
     // The log line of the call names the trace.
     expect(gw.logs.some((l) => l.includes(`"traceId":"${TRACE_ID}"`) && l.includes('/mcp/:server_id'))).toBe(true);
 
     const everything = JSON.stringify(exporter.getFinishedSpans().map((s) => ({ name: s.name, attributes: s.attributes, events: s.events })));
-    for (const secret of ['tok-trace-secret', 'arg-trace-secret', 'url-query-secret', admin.key, 'Bearer'])
+    for (const secret of ['tok-trace-secret', 'arg-trace-secret', 'url-query-secret', 'baggage-secret', admin.key, 'Bearer'])
       expect({ secret, found: everything.includes(secret) }).toEqual({ secret, found: false });
   });
 
@@ -109,6 +117,37 @@ describe('OpenTelemetry traces', () => {
     expect(parentOf(probe)).toBe(server.spanContext().spanId);
     expect(probe.attributes).toMatchObject({ 'server.address': '127.0.0.1', 'mcp_gateway.probe.outcome': 'connected' });
     expect(spans.some((s) => s.attributes['db.system.name'] !== undefined && parentOf(s) === server.spanContext().spanId)).toBe(true);
+  });
+});
+
+describe('where the trace context goes', () => {
+  it('to the MCP server’s origin only: not to another host, such as an authorization server', async () => {
+    const seen: Record<string, string | undefined> = {};
+    const listen = async (label: string) => {
+      const server = createServer((req, res) => {
+        seen[label] = req.headers.traceparent as string | undefined;
+        res.end('{}');
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      return { server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}` };
+    };
+    const mcp = await listen('mcp');
+    const authorization = await listen('authorization');
+    const http = await guardedHttp(new NetworkGuard({ allowlist: parseAllowlist('127.0.0.1') as Allowlist, allowPrivateNetworks: false }), null, 5000, {
+      traceTo: `${mcp.url}/mcp`,
+    });
+    try {
+      await inSpan('test', {}, async () => {
+        await (await http.fetch(`${mcp.url}/mcp`)).text();
+        await (await http.fetch(`${authorization.url}/token`)).text();
+      });
+      expect(seen.mcp).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+      expect(seen.authorization).toBeUndefined();
+    } finally {
+      await http.close();
+      mcp.server.close();
+      authorization.server.close();
+    }
   });
 });
 

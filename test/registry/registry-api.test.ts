@@ -76,11 +76,40 @@ describe('the MCP Registry API of an organization', () => {
     expect(JSON.stringify(res.body)).not.toMatch(/upstream-secret-host|upstream-bearer-token/);
   });
 
-  it('gives stable, unique names: the same on every read, and numbered for names that fold alike', async () => {
-    const { o, admin } = await organization(['Café Tools', 'cafe tools!', 'CAFE-TOOLS']);
-    const first = (await list(o, admin.key)).body.servers.map((s: { server: { name: string } }) => s.server.name);
-    expect(first.map((n: string) => n.split('/')[1])).toEqual(['cafe-tools', 'cafe-tools-2', 'cafe-tools-3']);
-    expect((await list(o, admin.key)).body.servers.map((s: { server: { name: string } }) => s.server.name)).toEqual(first);
+  it('gives stable, unique names: the same on every read, the oldest keeps a shared slug, the others a suffix from their id', async () => {
+    const { o, admin, ids } = await organization(['Café Tools', 'cafe tools!', 'CAFE-TOOLS', 'foo', 'Foo!']);
+    const names = () => list(o, admin.key).then((r) => r.body.servers.map((s: { server: { name: string } }) => s.server.name.split('/')[1] as string));
+    const first = await names();
+    expect(first).toEqual(['cafe-tools', `cafe-tools-${ids[1]!.slice(-8)}`, `cafe-tools-${ids[2]!.slice(-8)}`, 'foo', `foo-${ids[4]!.slice(-8)}`]);
+    expect(await names()).toEqual(first);
+    // A server named like another's suffixed name does not take it, and adding servers renames none.
+    const more = await gw.http
+      .post('/v1/mcp-configurations')
+      .set('X-API-Key', admin.key)
+      .send({ organization_id: o, name: `foo-${ids[4]!.slice(-8)}`, server_url: 'https://x.example.com/mcp', transport_type: 'sse', auth_type: 'none' });
+    expect(more.status).toBe(201);
+    const after = await names();
+    expect(after.slice(0, 5)).toEqual(first);
+    expect(new Set(after).size).toBe(6);
+  });
+
+  it('keeps names and texts within the published limits for long and unusual organization ids and names', async () => {
+    const o = `Org_${'x'.repeat(200)}:team.${Math.random().toString(36).slice(2, 6)}`;
+    const admin = await gw.aitronosKey({ orgs: [o] });
+    const zudu = await gw.zuduKey(o);
+    for (const name of ['💡'.repeat(120), '...', `${'Ω'.repeat(99)}😀😀`, '<script>']) {
+      const res = await gw.http
+        .post('/api/mcp-servers')
+        .set(zudu.headers)
+        .send({ config: { name, description: '😀'.repeat(150), url: 'https://u.example.com/mcp', transport: 'SSE' } });
+      expect({ name, status: res.status, body: res.status === 200 ? null : res.body }).toEqual({ name, status: 200, body: null });
+    }
+    const listed = await gw.http.get(`/registry/${encodeURIComponent(o)}/v0.1/servers`).set('X-API-Key', admin.key);
+    expect(listed.status).toBe(200);
+    validate('ServerList', listed.body);
+    const names = listed.body.servers.map((s: { server: { name: string } }) => s.server.name);
+    expect(new Set(names).size).toBe(4);
+    for (const n of names) expect(n.length).toBeLessThanOrEqual(200);
   });
 
   it('serves a server’s versions and its latest (or exact) version by name, and 404 in the registry’s error shape', async () => {
@@ -152,6 +181,8 @@ describe('who reads a registry', () => {
     const byPath = await gw.http.get(`/registry/${o}/token/${token}/v0.1/servers`);
     expect(byPath.status).toBe(200);
     expect(byPath.body.servers).toHaveLength(1);
+    // Routes match regardless of case; the token is still redacted.
+    expect((await gw.http.get(`/registry/${o}/TOKEN/${token}/v0.1/servers`)).status).toBe(200);
     // The token is in no log line and no metric: paths are redacted, routes named by their template.
     expect(gw.logs.join('\n')).not.toContain(token);
     expect(gw.logs.join('\n')).toContain('/registry/:org_id/token/:token/v0.1/servers');
@@ -190,5 +221,23 @@ describe('who reads a registry', () => {
     });
     const res = await list(o, admin.key).set('Origin', 'https://vscode.dev');
     expect(res.headers['access-control-allow-origin']).toBe('*');
+  });
+});
+
+describe('a registry behind MCP_GATEWAY_CORS_ORIGINS', () => {
+  it('still answers any origin and its preflight, while the APIs keep their own origins', async () => {
+    const restricted = await startTestGateway({ corsOrigins: ['https://app.example.com'] });
+    try {
+      const preflight = await restricted.http
+        .options('/registry/org_any/v0.1/servers')
+        .set('Origin', 'https://vscode.dev')
+        .set('Access-Control-Request-Method', 'GET');
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers['access-control-allow-origin']).toBe('*');
+      const api = await restricted.http.options('/v1/mcp-configurations').set('Origin', 'https://vscode.dev').set('Access-Control-Request-Method', 'GET');
+      expect(api.headers['access-control-allow-origin']).toBeUndefined();
+    } finally {
+      await restricted.close();
+    }
   });
 });

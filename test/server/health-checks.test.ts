@@ -56,6 +56,8 @@ describe('background health checks', () => {
       const dead = await server(gateway, 'dead', closedUrl);
       const inactive = await server(gateway, 'inactive', up.url, { isActive: false });
       const perUser = await server(gateway, 'per-user', up.url, { auth: { type: 'oauth', credentials: { grantType: 'authorization_code', perUser: true } } });
+      // Per-user servers are not even due: they never fill a round.
+      expect((await gateway.healthLeases.due(now, now, 100)).map((s) => s.id)).not.toContain(perUser.id);
       expect(await gateway.health!.runOnce()).toBe(2);
       const read = (id: string) => gateway.registry.get(admin, id);
       expect((await read(live.id)).connection).toMatchObject({ status: 'connected', lastTestedAt: now, lastConnectedAt: now });
