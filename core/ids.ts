@@ -17,4 +17,5 @@ export function randomToken(bytes = 32): string {
 }
 export const newApprovalId = () => timeOrderedId('apr');
 export const newOAuthGrantId = () => timeOrderedId('oag');
+export const newRegistryTokenId = () => timeOrderedId('rtk');
 export const newOAuthRegistrationId = () => timeOrderedId('oac');

@@ -135,7 +135,7 @@ export function registryRouter(context: InterfaceContext): Router {
   api.get('/servers/:serverName/versions/:version', template('/servers/:serverName/versions/:version'), async (req, res) => {
     const { server, name, base } = await byName(req, res);
     const version = req.params.version as string;
-    if (version !== 'latest' && version !== versionOf(server)) throw new NotFound('server', `${name}@${version}`);
+    if (version !== 'latest' && version !== versionOf(server)) return void sendRegistryError(res, { kind: 'NOT_FOUND', detail: 'Server version not found' });
     res.json(serverResponse(server, name, base));
   });
 

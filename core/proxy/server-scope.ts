@@ -1,8 +1,8 @@
+import { sha256Hex as sha256 } from '../digest';
 import { SpanKind } from '@opentelemetry/api';
 import { inSpan, traceContextCarrier, upstreamAttributes } from '../tracing';
 import { ProbeFailure } from '../probe/probe-failure';
 import type { ProbeFailureData } from '../model/probe';
-import { createHash } from 'node:crypto';
 import type { DiscoveredTool, McpServer } from '../model/server';
 import { exceedsDepth, toolHash } from '../rules/tool-hash';
 import { approvalStateOf, callRefusal, nameRefusal, needsDefinition } from '../rules/tool-policy';
@@ -544,8 +544,4 @@ function invalid(what: string): ProxyRefusal {
 function notForwarded(refusal: ProxyRefusal): ProxyRefusal {
   NOT_FORWARDED.add(refusal);
   return refusal;
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }

@@ -1,4 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { sha256Hex as sha256 } from '../digest';
+import { timingSafeEqual } from 'node:crypto';
 import { InvalidApiKey, NotFound, ValidationError } from '../errors';
 import { newKeyId, newUserId, randomToken } from '../ids';
 import type { KeyFormat, StoredApiKey } from '../model/api-key';
@@ -22,8 +23,6 @@ export interface IssuedApiKey {
   apiKey: string;
   apiSecret: string | null;
 }
-
-const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 // Compared against when no key matched, so a miss costs the same as a wrong secret.
 const DUMMY_HASH = sha256('mcp-gateway: no such key');

@@ -93,15 +93,13 @@ export class AuditTrail {
 
   /** Admins of the organization only. */
   list(principal: Principal, query: AuditQuery): Promise<{ items: AuditEvent[]; total: number }> {
-    assertOrganization(principal, query.organizationId);
-    if (principal.role !== 'admin') throw new InsufficientPermissions('Only admins of the organization read its audit trail');
+    assertReader(principal, query.organizationId);
     return this.deps.store.audit.list(query);
   }
 
   /** verify, for a caller: admins of the organization only, as reading the trail. */
   async verifyFor(principal: Principal, organizationId: string): Promise<VerifyResult> {
-    assertOrganization(principal, organizationId);
-    if (principal.role !== 'admin') throw new InsufficientPermissions('Only admins of the organization read its audit trail');
+    assertReader(principal, organizationId);
     return this.verify(organizationId);
   }
 
@@ -161,4 +159,10 @@ export class AuditTrail {
     }
     return done;
   }
+}
+
+/** Who reads an organization's trail, events or verification: its admins. */
+function assertReader(principal: Principal, organizationId: string): void {
+  assertOrganization(principal, organizationId);
+  if (principal.role !== 'admin') throw new InsufficientPermissions('Only admins of the organization read its audit trail');
 }

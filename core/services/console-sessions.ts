@@ -1,3 +1,4 @@
+import { sha256Hex as sha256 } from '../digest';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { AuthenticationRequired } from '../errors';
 import { randomToken } from '../ids';
@@ -30,8 +31,6 @@ export interface ActiveSession {
   expiresAt: number;
   csrfMatches: (presented: string | undefined) => boolean;
 }
-
-const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 /**
  * The CSRF token follows from the session token, so a reloaded page gets it back from the

@@ -4,7 +4,7 @@ import { authSecretId } from '../model/server';
 import type { Cipher, Clock, Store } from '../ports';
 import { checkOrganizationId } from '../rules/server.rules';
 import { decryptHeaders } from './request-headers';
-import { secretContext } from './secret-context';
+import { secretContext } from '../secrets/contexts';
 
 /**
  * Reads an organization out for export. Secret values are decrypted only when the operator

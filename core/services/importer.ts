@@ -21,7 +21,7 @@ import {
   type ImportResult,
   type PlanEntry,
 } from './import-report';
-import { secretContext } from './secret-context';
+import { secretContext } from '../secrets/contexts';
 
 export { CONFLICT_STRATEGIES, type ConflictStrategy, type ImportAction, type ImportReport, type ImportResult, type PlanEntry } from './import-report';
 import type { ServerRegistry } from './server-registry';

@@ -19,7 +19,7 @@ import {
   type PlanEntry,
 } from './import-report';
 import { decryptHeaders, encryptHeaders } from './request-headers';
-import { secretContext } from './secret-context';
+import { secretContext } from '../secrets/contexts';
 
 export interface RestoreOptions {
   strategy: ConflictStrategy;

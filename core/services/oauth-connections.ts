@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { sha256Hex as sha256 } from '../digest';
+import { randomBytes } from 'node:crypto';
 import { InsufficientPermissions, NotFound, ServerInactive, UpstreamFailure, ValidationError } from '../errors';
 import type { AuthorizationServerFacts, ConsentFlow, GrantClient, GrantSubject, OAuthGrant } from '../model/oauth';
 import type { Principal } from '../model/principal';
@@ -10,7 +11,7 @@ import { ProbeFailure } from '../probe/probe-failure';
 import { assertCanManage, findAccessibleServer } from './access';
 import { auditEvent } from './audit-trail';
 import { untestedConnection } from './connection-reset';
-import { secretContext } from './secret-context';
+import { secretContext } from '../secrets/contexts';
 import { newOAuthGrantId, newOAuthRegistrationId } from '../ids';
 import { expiryOf, flowContext, oauthErrorCode, registrationContext, SCOPE_TOKENS, scopeUnion, tokenContext, tokenRequestDetail } from '../oauth/oauth-rules';
 import { GrantTokens } from './oauth-grant-tokens';
@@ -69,7 +70,6 @@ export class CallbackRefused extends Error {
   }
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 /** Consents under way kept per server and subject: starting more drops the oldest (its link stops working). */
 export const MAX_PENDING_CONSENTS = 5;
 /** Consent URLs the MCP endpoint remembers for reuse, across every server and user of the process. */

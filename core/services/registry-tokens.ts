@@ -1,13 +1,11 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex as sha256 } from '../digest';
 import { NotFound, ValidationError } from '../errors';
-import { randomToken } from '../ids';
+import { newRegistryTokenId, randomToken } from '../ids';
+import { checkOrganizationId } from '../rules/server.rules';
 import type { Principal } from '../model/principal';
 import type { Clock, RegistryTokenRepository } from '../ports';
-import { v7 as uuidv7 } from 'uuid';
 
-const ORGANIZATION_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,254}$/;
 export const REGISTRY_TOKEN_PREFIX = 'rt_';
-const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 export interface RegistryTokenView {
   id: string;
@@ -26,11 +24,11 @@ export class RegistryTokens {
   constructor(private readonly deps: { repository: RegistryTokenRepository; clock: Clock }) {}
 
   async create(organizationId: string, label?: string): Promise<{ token: string; view: RegistryTokenView }> {
-    if (!ORGANIZATION_ID.test(organizationId)) throw new ValidationError('organizationId', `'${organizationId}' is not a valid organization id`);
+    checkOrganizationId(organizationId);
     if (label !== undefined && (label.length === 0 || label.length > 255)) throw new ValidationError('label', { rule: 'length', limit: 255 });
     const token = `${REGISTRY_TOKEN_PREFIX}${randomToken(32)}`;
     const stored = {
-      id: `rtk_${uuidv7().replace(/-/g, '')}`,
+      id: newRegistryTokenId(),
       organizationId,
       tokenHash: sha256(token),
       label: label ?? null,

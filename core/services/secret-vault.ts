@@ -8,7 +8,7 @@ import { checkName, checkSecretId, checkSecretValue } from '../rules/server.rule
 import { assertOrganization } from './access';
 import { assertCanSupplyReferencedSecret, canManageSecret } from './credential-access';
 import { untestedConnection } from './connection-reset';
-import { secretContext } from './secret-context';
+import { secretContext } from '../secrets/contexts';
 
 /** A secret as callers may see it: never its value. */
 export interface SecretView {

@@ -13,7 +13,7 @@ import { auditEvent, changedServerFields, createdServerFields } from './audit-tr
 import { untestedConnection } from './connection-reset';
 import { assertCanAttachSecret, assertCanMoveCredentials, headerWriterOf, originOf } from './credential-access';
 import { encryptHeaders, replaceHeaders } from './request-headers';
-import { secretContext } from './secret-context';
+import { secretContext } from '../secrets/contexts';
 
 export interface RegistryDeps {
   store: Store;

@@ -5,7 +5,7 @@ import { ProbeFailure } from '../probe/probe-failure';
 import type { Cipher, Store } from '../ports';
 import { DecryptionFailed } from '../secrets/aes-gcm-cipher';
 import { decryptHeaders } from './request-headers';
-import { secretContext } from './secret-context';
+import { secretContext } from '../secrets/contexts';
 
 /**
  * What reaching a stored server takes, decrypted: its request headers and stored auth as headers

@@ -1,9 +1,8 @@
 import type { Knex } from 'knex';
 import type { HealthLeaseRepository } from '../ports';
-import { toMillisOrNull } from './sql-quirks';
+import { rowsOf, toMillisOrNull } from './sql-quirks';
 
 type Row = Record<string, unknown>;
-const rowsOf = (result: unknown): Row[] => (Array.isArray(result) ? result : ((result as { rows?: Row[] }).rows ?? []));
 
 /** Health-check leases and the servers due a check, in the database every instance shares. */
 export class KnexHealthLeaseStore implements HealthLeaseRepository {

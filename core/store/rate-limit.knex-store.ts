@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { toMillis } from './sql-quirks';
+import { rowsOf, toMillis } from './sql-quirks';
 
 /**
  * Fixed one-minute windows counted in the database, so every instance sharing it counts the
@@ -21,7 +21,7 @@ export class KnexRateLimitCounter {
        RETURNING hits`,
       [key, windowStart],
     );
-    const rows = (Array.isArray(result) ? result : result.rows) as Array<{ hits: unknown }>;
+    const rows = rowsOf<{ hits: unknown }>(result);
     if (++this.sweeps % 500 === 0)
       await this.db('rate_limit_counters')
         .where('window_start', '<', windowStart - this.windowMs)

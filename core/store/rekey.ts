@@ -23,6 +23,8 @@ interface EncryptedColumn {
   where?: Record<string, string>;
   /** A JSON object of encrypted values (request headers), each bound to its own name. */
   map?: boolean;
+  /** Whether `context` reads the row's organization. */
+  byOrganization: boolean;
   context: (row: Row, name?: string) => string;
 }
 
@@ -30,30 +32,45 @@ const s = (v: unknown) => String(v);
 
 /** Every value the gateway encrypts. A new encrypted column must be added here (test/server/rekey.e2e.test.ts opens them all). */
 export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
-  { table: 'secrets', keys: ['organization_id', 'id'], column: 'ciphertext', context: (r) => secretContext(s(r.organization_id), s(r.id)) },
-  { table: 'mcp_servers', keys: ['id'], column: 'request_headers', map: true, context: (r, name) => headerContext(s(r.id), name!) },
-  { table: 'approval_requests', keys: ['id'], column: 'arguments', context: (r) => argumentsContext(s(r.id)) },
-  { table: 'oauth_registrations', keys: ['id'], column: 'client_secret', context: (r) => registrationContext(s(r.organization_id), s(r.id)) },
+  {
+    table: 'secrets',
+    keys: ['organization_id', 'id'],
+    column: 'ciphertext',
+    byOrganization: true,
+    context: (r) => secretContext(s(r.organization_id), s(r.id)),
+  },
+  { table: 'mcp_servers', keys: ['id'], column: 'request_headers', map: true, byOrganization: false, context: (r, name) => headerContext(s(r.id), name!) },
+  { table: 'approval_requests', keys: ['id'], column: 'arguments', byOrganization: false, context: (r) => argumentsContext(s(r.id)) },
+  {
+    table: 'oauth_registrations',
+    keys: ['id'],
+    column: 'client_secret',
+    byOrganization: true,
+    context: (r) => registrationContext(s(r.organization_id), s(r.id)),
+  },
   {
     table: 'oauth_flows',
     keys: ['state_hash'],
     column: 'code_verifier',
+    byOrganization: true,
     context: (r) => flowContext({ organizationId: s(r.organization_id), stateHash: s(r.state_hash) }),
   },
   {
     table: 'oauth_grants',
     keys: ['id'],
     column: 'access_token',
+    byOrganization: true,
     context: (r) => tokenContext({ organizationId: s(r.organization_id), id: s(r.id) }, 'access'),
   },
   {
     table: 'oauth_grants',
     keys: ['id'],
     column: 'refresh_token',
+    byOrganization: true,
     context: (r) => tokenContext({ organizationId: s(r.organization_id), id: s(r.id) }, 'refresh'),
   },
-  { table: 'agent_replies', keys: ['id', 'key_id'], column: 'body', context: (r) => agentReplyContext(s(r.id)) },
-  { table: 'gateway_meta', keys: ['key'], column: 'value', where: { key: KEY_CHECK_CONTEXT }, context: () => KEY_CHECK_CONTEXT },
+  { table: 'agent_replies', keys: ['id', 'key_id'], column: 'body', byOrganization: false, context: (r) => agentReplyContext(s(r.id)) },
+  { table: 'gateway_meta', keys: ['key'], column: 'value', byOrganization: false, where: { key: KEY_CHECK_CONTEXT }, context: () => KEY_CHECK_CONTEXT },
 ];
 
 export interface RekeyProgress {
@@ -161,7 +178,7 @@ async function walk(
   found: { moved: number; current: number; unreadable: RekeyProgress['unreadable'] },
   report: () => void,
 ): Promise<void> {
-  const columns = [...new Set([...column.keys, ...(hasOrganization(column) ? ['organization_id'] : []), column.column])];
+  const columns = [...new Set([...column.keys, ...(column.byOrganization ? ['organization_id'] : []), column.column])];
   const keyTuple = `(${column.keys.join(', ')})`;
   let last: unknown[] | null = null;
   for (;;) {
@@ -197,8 +214,4 @@ async function walk(
     const tail = rows[rows.length - 1]!;
     last = column.keys.map((k) => tail[k]);
   }
-}
-
-function hasOrganization(column: EncryptedColumn): boolean {
-  return !['agent_replies', 'gateway_meta'].includes(column.table);
 }

@@ -11,6 +11,11 @@ export function toMillis(value: unknown): number {
   return typeof value === 'string' ? Number(value) : (value as number);
 }
 
+/** The rows a raw statement returned: better-sqlite3 gives an array, pg a result with `rows`. */
+export function rowsOf<T = Record<string, unknown>>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : ((result as { rows?: T[] }).rows ?? [])) as T[];
+}
+
 export function toMillisOrNull(value: unknown): number | null {
   return value === null || value === undefined ? null : toMillis(value);
 }

@@ -120,31 +120,33 @@ export function createMetrics({ processMetrics = true }: { processMetrics?: bool
       // One read per scrape feeds both gauges; a server deleted or deactivated drops out.
       let read: Promise<Awaited<ReturnType<typeof snapshot>>> | null = null;
       const current = () => (read ??= snapshot().finally(() => setTimeout(() => (read = null), 0)));
-      new Gauge({
-        name: 'mcp_gateway_server_up',
-        help: 'Whether the last connection test of an active server succeeded (1) or failed (0); untested servers are absent',
-        labelNames: ['organization_id', 'server_id'],
-        registers: [registry],
-        async collect() {
-          const servers = await current();
-          this.reset();
-          for (const s of servers)
-            if (s.status !== 'untested') this.set({ organization_id: s.organizationId, server_id: s.id }, s.status === 'connected' ? 1 : 0);
-        },
-      });
-      new Gauge({
-        name: 'mcp_gateway_server_seconds_since_success',
-        help: 'Seconds since an active server last passed a connection test; servers that never did are absent',
-        labelNames: ['organization_id', 'server_id'],
-        registers: [registry],
-        async collect() {
-          const servers = await current();
-          this.reset();
-          const at = now();
-          for (const s of servers)
-            if (s.lastConnectedAt !== null) this.set({ organization_id: s.organizationId, server_id: s.id }, Math.max(0, (at - s.lastConnectedAt) / 1000));
-        },
-      });
+      /** A per-server gauge: `measure` gives its value, or null to leave the server out. */
+      const serverGauge = (name: string, help: string, measure: (s: Awaited<ReturnType<typeof snapshot>>[number], at: number) => number | null) =>
+        new Gauge({
+          name,
+          help,
+          labelNames: ['organization_id', 'server_id'],
+          registers: [registry],
+          async collect() {
+            const servers = await current();
+            this.reset();
+            const at = now();
+            for (const s of servers) {
+              const value = measure(s, at);
+              if (value !== null) this.set({ organization_id: s.organizationId, server_id: s.id }, value);
+            }
+          },
+        });
+      serverGauge(
+        'mcp_gateway_server_up',
+        'Whether the last connection test of an active server succeeded (1) or failed (0); untested servers are absent',
+        (s) => (s.status === 'untested' ? null : s.status === 'connected' ? 1 : 0),
+      );
+      serverGauge(
+        'mcp_gateway_server_seconds_since_success',
+        'Seconds since an active server last passed a connection test; servers that never did are absent',
+        (s, at) => (s.lastConnectedAt === null ? null : Math.max(0, (at - s.lastConnectedAt) / 1000)),
+      );
     },
   };
 }

@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { AesGcmCipher } from '../../core/secrets/aes-gcm-cipher';
-import { secretContext } from '../../core/services/secret-context';
+import { secretContext } from '../../core/secrets/contexts';
 import { openDatabase } from '../../core/store/database';
 import { startServe } from '../support/processes';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';

@@ -3,7 +3,7 @@ import type { Principal } from '../../core/model/principal';
 import type { ConnectionState } from '../../core/model/server';
 import type { Clock } from '../../core/ports';
 import { AesGcmCipher } from '../../core/secrets/aes-gcm-cipher';
-import { secretContext } from '../../core/services/secret-context';
+import { secretContext } from '../../core/secrets/contexts';
 import { SecretVault } from '../../core/services/secret-vault';
 import { ServerRegistry } from '../../core/services/server-registry';
 import { MemoryStore } from '../../core/store/memory/memory-store';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { secretContext } from '../../core/services/secret-context';
+import { secretContext } from '../../core/secrets/contexts';
 import { startTestGateway, type TestGateway } from '../support/test-gateway';
 
 /**

@@ -132,6 +132,8 @@ describe('the MCP Registry API of an organization', () => {
     expect(unknown.status).toBe(404);
     validate('Error', unknown.body);
     expect(unknown.body).toEqual({ error: 'Server not found' });
+    const odd = await gw.http.get(`/registry/${o}/v0.1/servers/${encodeURIComponent('a@b')}/versions/latest`).set('X-API-Key', admin.key);
+    expect(odd.body).toEqual({ error: 'Server not found' });
     // An edit is a newer version.
     await new Promise((r) => setTimeout(r, 1100));
     await gw.http.patch(`/v1/mcp-configurations/${ids[0]}`).set('X-API-Key', admin.key).send({ name: 'one', is_active: true });
